@@ -1,0 +1,1 @@
+"""Validators generated from orders_shared/schemas."""

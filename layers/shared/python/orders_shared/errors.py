@@ -1,0 +1,92 @@
+"""Named exceptions of the pipeline: callers branch on the class, never on message text."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from orders_shared.publisher import PublishResult
+
+
+class OrderPipelineError(Exception):
+    """Base class of every error raised by this package."""
+
+
+class ConfigurationError(OrderPipelineError):
+    """A required setting is missing or malformed (raised at cold start)."""
+
+
+class InvalidEventError(OrderPipelineError):
+    """Input that can never succeed, whatever the number of retries.
+
+    Attributes
+    ----------
+    reason : str
+        A short machine-readable class (``MalformedJson``, ``SchemaViolation``, ...), sent with a
+        rejected message to the dead-letter queue.
+    path : str
+        Where in the payload the problem is (``detail.orderId``), or ``""`` for the whole body.
+    rule : str
+        The rule broken (``format``, ``required``, ``type``, ...).
+    """
+
+    reason = "InvalidEvent"
+
+    def __init__(self, message: str, *, path: str = "", rule: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.rule = rule
+
+
+class MalformedEventError(InvalidEventError):
+    """The body is not a JSON object (bad JSON, NaN, duplicate keys, too deep, too large)."""
+
+    reason = "MalformedJson"
+
+
+class SchemaValidationError(InvalidEventError):
+    """The payload breaks the event contract; carries the JSON path and the rule, never the payload."""
+
+    reason = "SchemaViolation"
+
+
+class UnknownEventTypeError(InvalidEventError):
+    """The source / detail-type pair is not one this pipeline handles."""
+
+    reason = "UnknownEventType"
+
+
+class RetryableError(OrderPipelineError):
+    """A failure that may succeed later: throttling, a 5xx, a conflict, an order not created yet."""
+
+
+class ConcurrencyError(OrderPipelineError):
+    """An optimistic-concurrency check failed: someone else appended to the stream first."""
+
+    def __init__(self, stream_id: str, expected_version: int, actual_version: int | None) -> None:
+        super().__init__(f"stream {stream_id!r}: expected version {expected_version}, found version {actual_version}")
+        self.stream_id = stream_id
+        self.expected_version = expected_version
+        self.actual_version = actual_version
+
+
+class EventTooLargeError(OrderPipelineError, ValueError):
+    """One event is larger than a PutEvents request may carry (256 KB)."""
+
+
+class PublishError(OrderPipelineError):
+    """Some events could not be published after every retry.
+
+    Attributes
+    ----------
+    results : list of PublishResult
+        One result per event, in input order; ``failed`` holds only those not sent.
+    """
+
+    def __init__(self, results: Sequence[PublishResult]) -> None:
+        self.results = list(results)
+        self.failed = [result for result in self.results if not result.sent]
+        listed = ", ".join(f"{r.event_id} ({r.error_code})" for r in self.failed)
+        super().__init__(f"{len(self.failed)} of {len(self.results)} events not published: {listed}")

@@ -1,0 +1,279 @@
+"""Typed order events: parsing what the bus delivers, and building what producers send.
+
+An event crosses three boundaries: a producer builds a :class:`NewEvent` (its ``detail`` carries
+``metadata.eventId``, assigned once and kept across every retry), EventBridge wraps it in an
+envelope (with an ``id`` of its own, new on each PutEvents), and SQS carries that envelope as a JSON
+string in the record ``body``. :func:`parse_sqs_body` turns the body back into an :class:`OrderEvent`.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from orders_shared.errors import MalformedEventError, UnknownEventTypeError
+from orders_shared.validation import validate_detail, validate_envelope
+
+SCHEMA_VERSION = "1.0"
+# EventBridge refuses events over 256 KB, so a larger body cannot have come from the bus.
+MAX_BODY_BYTES = 256 * 1024
+
+
+class DetailType(StrEnum):
+    """The detail-types of the contract."""
+
+    ORDER_CREATED = "OrderCreated"
+    ORDER_STATUS_CHANGED = "OrderStatusChanged"
+    PAYMENT_PROCESSED = "PaymentProcessed"
+    PAYMENT_FAILED = "PaymentFailed"
+
+
+class OrderStatus(StrEnum):
+    """Order states; they move forward only (see ``orders_shared.transitions``)."""
+
+    PENDING = "pending"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+SOURCE_OF: Mapping[DetailType, str] = {
+    DetailType.ORDER_CREATED: "order-service",
+    DetailType.ORDER_STATUS_CHANGED: "order-service",
+    DetailType.PAYMENT_PROCESSED: "payment-service",
+    DetailType.PAYMENT_FAILED: "payment-service",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class EventMetadata:
+    """What the producer attaches to every event, inside ``detail.metadata``."""
+
+    event_id: str
+    correlation_id: str
+    schema_version: str
+    occurred_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderEvent:
+    """One validated order event as delivered by EventBridge.
+
+    ``event_id`` (the producer's) is the idempotency key; ``envelope_id`` is EventBridge's and changes
+    on every PutEvents, so it is kept for tracing only.
+    """
+
+    detail_type: DetailType
+    source: str
+    order_id: str
+    metadata: EventMetadata
+    detail: Mapping[str, Any]
+    envelope_id: str
+    time: str
+    replay_name: str | None = None
+
+    @property
+    def event_id(self) -> str:
+        """The producer-assigned event id (idempotency key)."""
+        return self.metadata.event_id
+
+    @property
+    def target_status(self) -> OrderStatus:
+        """The status this event moves the order to."""
+        if self.detail_type is DetailType.ORDER_CREATED:
+            return OrderStatus.PENDING
+        if self.detail_type is DetailType.PAYMENT_PROCESSED:
+            return OrderStatus.PROCESSING
+        if self.detail_type is DetailType.PAYMENT_FAILED:
+            return OrderStatus.CANCELLED
+        return OrderStatus(self.detail["status"])
+
+
+def _no_constants(name: str) -> Any:
+    raise MalformedEventError(f"JSON constant {name} is not allowed", rule="json")
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
+        raise MalformedEventError(f"duplicate key {duplicate[:64]!r}", rule="json")
+    return result
+
+
+def loads_strict(text: str | bytes) -> Any:
+    """Parse JSON refusing what a lenient parser lets through.
+
+    Numbers with a fraction become :class:`~decimal.Decimal` (DynamoDB takes no float); ``NaN`` and
+    ``Infinity``, duplicate keys, bodies over 256 KB and nesting too deep to parse are refused.
+
+    Raises
+    ------
+    MalformedEventError
+        Naming the problem; the payload itself is not echoed.
+    """
+    size = len(text.encode("utf-8") if isinstance(text, str) else text)
+    if size > MAX_BODY_BYTES:
+        raise MalformedEventError(f"body is {size} bytes, over the {MAX_BODY_BYTES}-byte limit", rule="maxLength")
+    try:
+        return json.loads(text, parse_float=Decimal, parse_constant=_no_constants, object_pairs_hook=_no_duplicate_keys)
+    except RecursionError:
+        raise MalformedEventError("JSON nested too deeply", rule="json") from None
+    except (ValueError, TypeError) as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        if isinstance(error, MalformedEventError):
+            raise
+        raise MalformedEventError(f"body is not valid JSON: {type(error).__name__}", rule="json") from None
+
+
+def parse_envelope(envelope: Any) -> OrderEvent:
+    """Validate an EventBridge envelope and its detail, and return the typed event.
+
+    Raises
+    ------
+    SchemaValidationError, UnknownEventTypeError
+        If the envelope or its detail breaks the contract.
+    """
+    validate_envelope(envelope)
+    detail_type = DetailType(envelope["detail-type"])
+    if SOURCE_OF[detail_type] != envelope["source"]:
+        raise UnknownEventTypeError(
+            f"detail-type {detail_type} does not come from source {envelope['source']}", path="source", rule="enum"
+        )
+    detail = envelope["detail"]
+    validate_detail(detail_type, detail)
+    meta = detail["metadata"]
+    return OrderEvent(
+        detail_type=detail_type,
+        source=envelope["source"],
+        order_id=detail["orderId"].lower(),
+        metadata=EventMetadata(
+            meta["eventId"].lower(), meta["correlationId"], meta["schemaVersion"], meta["occurredAt"]
+        ),
+        detail=detail,
+        envelope_id=envelope["id"],
+        time=envelope["time"],
+        replay_name=envelope.get("replay-name"),
+    )
+
+
+def parse_sqs_body(body: str) -> OrderEvent:
+    """Parse the ``body`` of an SQS record carrying an EventBridge event.
+
+    Raises
+    ------
+    MalformedEventError
+        If the body is not strict JSON.
+    SchemaValidationError, UnknownEventTypeError
+        If it breaks the contract.
+    """
+    return parse_envelope(loads_strict(body))
+
+
+def utc_now_iso() -> str:
+    """The current UTC time, ISO 8601 with milliseconds and a ``Z``."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def dumps(value: Any) -> str:
+    """Serialise to compact JSON, writing Decimals as numbers."""
+    return json.dumps(value, separators=(",", ":"), default=_json_default)
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event a producer is about to publish; ``detail`` already holds its metadata."""
+
+    detail_type: DetailType
+    detail: Mapping[str, Any]
+    source: str = field(init=False)
+    detail_json: str = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "source", SOURCE_OF[self.detail_type])
+        # Serialised once: the same bytes (and so the same eventId) go out on every retry.
+        object.__setattr__(self, "detail_json", dumps(self.detail))
+
+    @property
+    def event_id(self) -> str:
+        """The producer-assigned id, kept across retries."""
+        return str(self.detail["metadata"]["eventId"])
+
+    @property
+    def order_id(self) -> str:
+        """The order the event is about."""
+        return str(self.detail["orderId"])
+
+
+def new_event(
+    detail_type: DetailType,
+    fields: Mapping[str, Any],
+    *,
+    correlation_id: str | None = None,
+    event_id: str | None = None,
+    clock: Callable[[], str] = utc_now_iso,
+) -> NewEvent:
+    """Build an event with fresh metadata (event id, correlation id, schema version, time).
+
+    The detail is not validated here; :class:`~orders_shared.publisher.EventPublisher` validates
+    before sending, and tests build invalid events on purpose.
+    """
+    metadata = {
+        "eventId": event_id or str(uuid.uuid4()),
+        "correlationId": correlation_id or str(uuid.uuid4()),
+        "schemaVersion": SCHEMA_VERSION,
+        "occurredAt": clock(),
+    }
+    return NewEvent(detail_type, {**fields, "metadata": metadata})
+
+
+def order_created(order_id: str, customer_id: str, amount: Decimal | int, **meta: Any) -> NewEvent:
+    """An ``OrderCreated`` event: a new order, ``pending``."""
+    fields = {"orderId": order_id, "customerId": customer_id, "amount": amount, "status": "pending"}
+    return new_event(DetailType.ORDER_CREATED, fields, **meta)
+
+
+def order_status_changed(order_id: str, status: OrderStatus, reason: str | None = None, **meta: Any) -> NewEvent:
+    """An ``OrderStatusChanged`` event (to ``processing``, ``completed`` or ``cancelled``)."""
+    fields: dict[str, Any] = {"orderId": order_id, "status": str(status)}
+    if reason is not None:
+        fields["reason"] = reason
+    return new_event(DetailType.ORDER_STATUS_CHANGED, fields, **meta)
+
+
+def payment_processed(order_id: str, amount: Decimal | int, payment_id: str | None = None, **meta: Any) -> NewEvent:
+    """A ``PaymentProcessed`` event: the order is paid and moves to ``processing``."""
+    fields = {"orderId": order_id, "paymentId": payment_id or str(uuid.uuid4()), "amount": amount}
+    return new_event(DetailType.PAYMENT_PROCESSED, fields, **meta)
+
+
+def payment_failed(order_id: str, reason: str, **meta: Any) -> NewEvent:
+    """A ``PaymentFailed`` event: the order is cancelled."""
+    return new_event(DetailType.PAYMENT_FAILED, {"orderId": order_id, "reason": reason}, **meta)
+
+
+def envelope_for(event: NewEvent, *, account: str = "123456789012", region: str = "us-east-1") -> dict[str, Any]:
+    """Wrap an event the way EventBridge delivers it to a rule target (for tests and sample events)."""
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": str(event.detail_type),
+        "source": event.source,
+        "account": account,
+        "time": utc_now_iso()[:19] + "Z",
+        "region": region,
+        "resources": [],
+        "detail": json.loads(event.detail_json, parse_float=Decimal),
+    }
