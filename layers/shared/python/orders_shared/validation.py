@@ -38,6 +38,9 @@ def _to_error(error: JsonSchemaValueException, prefix: str) -> SchemaValidationE
     path = prefix + name.removeprefix("data").lstrip(".")
     path = path.rstrip(".") or "(root)"
     said = (error.message or "").removeprefix(name).strip()
+    if error.rule == "additionalProperties":
+        # fastjsonschema lists the unexpected keys, which come from the payload, not the contract.
+        said = "must not contain additional properties"
     said = said.encode("unicode_escape").decode("ascii")[:_MAX_MESSAGE]
     return SchemaValidationError(f"{path} {said}", path=path, rule=error.rule or "unknown")
 
