@@ -41,7 +41,8 @@ class InvalidEventError(OrderPipelineError):
 
 
 class MalformedEventError(InvalidEventError):
-    """The body is not a JSON object (bad JSON, NaN, duplicate keys, too deep, too large)."""
+    """The body is not strict JSON (bad JSON, NaN, duplicate keys, too deep, too large); a JSON value
+    that is not an object is a :class:`SchemaValidationError` of the envelope."""
 
     reason = "MalformedJson"
 

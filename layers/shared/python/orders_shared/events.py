@@ -49,6 +49,8 @@ SOURCE_OF: Mapping[DetailType, str] = {
     DetailType.PAYMENT_PROCESSED: "payment-service",
     DetailType.PAYMENT_FAILED: "payment-service",
 }
+_DETAIL_TYPES = frozenset(str(kind) for kind in DetailType)
+_SOURCES = frozenset(SOURCE_OF.values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,9 +139,18 @@ def parse_envelope(envelope: Any) -> OrderEvent:
 
     Raises
     ------
-    SchemaValidationError, UnknownEventTypeError
-        If the envelope or its detail breaks the contract.
+    UnknownEventTypeError
+        For a detail-type or source this pipeline does not handle, or a pair that does not match.
+    SchemaValidationError
+        If the envelope or its detail breaks the contract otherwise.
     """
+    if isinstance(envelope, dict):
+        # Checked before the schema so that the dead-letter reason says what is really wrong.
+        kind, source = envelope.get("detail-type"), envelope.get("source")
+        if isinstance(kind, str) and kind not in _DETAIL_TYPES:
+            raise UnknownEventTypeError(f"unknown detail-type {kind[:64]!r}", path="detail-type", rule="enum")
+        if isinstance(source, str) and source not in _SOURCES:
+            raise UnknownEventTypeError(f"unknown source {source[:64]!r}", path="source", rule="enum")
     validate_envelope(envelope)
     detail_type = DetailType(envelope["detail-type"])
     if SOURCE_OF[detail_type] != envelope["source"]:

@@ -1,0 +1,139 @@
+# The only entry point a user needs. `make` (help) lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.SHELLFLAGS := -eu -o pipefail -c
+
+# Python 3.13 is the Lambda runtime; pyenv provides it on these machines (override PY313 elsewhere).
+PY313 ?= $(shell pyenv prefix 3.13.0 2>/dev/null || dirname "$$(dirname "$$(command -v python3.13)")")/bin/python3
+export PATH := $(dir $(PY313)):$(PATH)
+
+VENV := .venv
+TOOLS := .tools
+LOCAL := .local
+PY := $(VENV)/bin/python
+UV := $(TOOLS)/uv/bin/uv
+SAM := $(TOOLS)/sam/bin/sam
+SAM_VERSION := 1.170.0
+MINISTACK_VERSION := 1.5.33
+UV_VERSION := 0.13.9
+
+STAGE ?= dev
+MINISTACK_PORT ?= 4566
+LOCAL_ENDPOINT := http://127.0.0.1:$(MINISTACK_PORT)
+LOCAL_STACK ?= order-pipeline-local
+# Everything that talks to the local emulator gets these (dummy credentials: nothing leaves the machine).
+LOCAL_ENV := AWS_ENDPOINT_URL=$(LOCAL_ENDPOINT) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
+	AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 SAM_CLI_TELEMETRY=0 STACK_NAME=$(LOCAL_STACK)
+
+FUNCTION ?= OrderProcessorFunction
+EVENT ?= events/order_created.json
+ORDERS ?= 100
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
+
+# ---------------------------------------------------------------- setup
+$(UV):
+	@test -x "$(PY313)" || { echo "Python 3.13 not found at $(PY313): install it (pyenv install 3.13.0) or set PY313"; exit 1; }
+	$(PY313) -m venv $(TOOLS)/uv
+	$(TOOLS)/uv/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.installed: requirements/dev.txt layers/shared/requirements.txt | $(UV)
+	$(UV) venv --quiet --allow-existing --python $(PY313) $(VENV)
+	VIRTUAL_ENV=$(VENV) $(UV) pip install --quiet -r requirements/dev.txt
+	touch $@
+
+$(SAM): | $(UV)
+	$(UV) venv --quiet --allow-existing --python $(PY313) $(TOOLS)/sam
+	VIRTUAL_ENV=$(TOOLS)/sam $(UV) pip install --quiet aws-sam-cli==$(SAM_VERSION)
+
+# MiniStack runs Python functions with its own interpreter: Python 3.13 plus boto3, as on Lambda;
+# it applies the SAM transform itself, so it needs aws-sam-translator (the version SAM CLI bundles).
+$(TOOLS)/ministack/bin/ministack: | $(UV)
+	$(UV) venv --quiet --allow-existing --python $(PY313) $(TOOLS)/ministack
+	VIRTUAL_ENV=$(TOOLS)/ministack $(UV) pip install --quiet ministack==$(MINISTACK_VERSION) boto3==1.43.106 \
+		aws-sam-translator==1.115.0
+
+.PHONY: setup
+setup: $(VENV)/.installed $(SAM) $(TOOLS)/ministack/bin/ministack ## Install everything into project venvs (.venv, .tools/)
+
+# ---------------------------------------------------------------- checks
+.PHONY: lint
+lint: $(VENV)/.installed $(SAM) ## Lint (ruff, mypy, sam validate --lint); changes nothing
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	SAM_CLI_TELEMETRY=0 $(SAM) validate --lint --region us-east-1
+
+.PHONY: format
+format: $(VENV)/.installed ## Format and fix what ruff can
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+.PHONY: schemas
+schemas: $(VENV)/.installed ## Regenerate the validators from layers/shared/python/orders_shared/schemas
+	cd layers/shared/python && ../../../$(PY) -m orders_shared.schemas
+
+.PHONY: unit
+unit: $(VENV)/.installed ## Unit tests (no network)
+	$(PY) -m pytest tests/unit -q
+
+.PHONY: build
+build: $(SAM) ## sam build (layer and functions)
+	SAM_CLI_TELEMETRY=0 $(SAM) build
+
+# ---------------------------------------------------------------- local AWS (MiniStack)
+.PHONY: up
+up: $(VENV)/.installed $(TOOLS)/ministack/bin/ministack ## Start the local AWS emulator on 127.0.0.1 (reused if up)
+	$(PY) scripts/local_aws.py up --port $(MINISTACK_PORT) --ministack $(TOOLS)/ministack/bin/ministack --state $(LOCAL)
+
+.PHONY: down
+down: $(VENV)/.installed ## Stop the local AWS emulator
+	$(PY) scripts/local_aws.py down --state $(LOCAL)
+
+.PHONY: deploy-local
+deploy-local: up build ## Build and deploy the stack to the local emulator
+	$(LOCAL_ENV) $(SAM) deploy --config-env local --no-progressbar
+
+.PHONY: integration
+integration: $(VENV)/.installed ## Integration tests against the deployed stack (local by default)
+	$(LOCAL_ENV) $(PY) -m pytest tests/integration -q
+
+# ---------------------------------------------------------------- the main job
+.PHONY: demo
+demo: deploy-local ## Run the pipeline end to end on the local emulator and print a report
+	$(LOCAL_ENV) $(PY) scripts/demo.py
+
+.PHONY: publish
+publish: $(VENV)/.installed ## Publish ORDERS order lifecycles to the local bus
+	$(LOCAL_ENV) $(PY) scripts/publish.py --orders $(ORDERS)
+
+.PHONY: invoke
+invoke: $(SAM) ## Invoke FUNCTION (logical id) on the local stack with EVENT (sam remote invoke, no Docker)
+	$(LOCAL_ENV) $(SAM) remote invoke $(FUNCTION) --stack-name $(LOCAL_STACK) --event-file $(EVENT)
+
+.PHONY: logs
+logs: $(SAM) ## Recent logs of FUNCTION on the local stack
+	$(LOCAL_ENV) $(SAM) logs --name $(FUNCTION) --stack-name $(LOCAL_STACK)
+
+.PHONY: redrive
+redrive: $(SAM) ## Redrive the DLQ on the local stack; REQUEST='{"dryRun": true}' to preview
+	$(LOCAL_ENV) $(SAM) remote invoke DlqRedriverFunction --stack-name $(LOCAL_STACK) --event '$(or $(REQUEST),{})'
+
+.PHONY: deploy
+deploy: build $(VENV)/.installed ## Deploy to AWS: STAGE=dev|prod picks the samconfig env (--guided the first time)
+	@if [ "$(STAGE)" = local ]; then echo "STAGE=local deploys with make deploy-local"; exit 1; fi
+	if $(PY) scripts/stack.py exists --config-env $(STAGE); then $(SAM) deploy --config-env $(STAGE); \
+	else $(SAM) deploy --guided --config-env $(STAGE); fi
+
+# ---------------------------------------------------------------- CI
+.PHONY: test
+test: ## What CI runs: lint, unit tests, sam build, deploy to the local emulator, integration tests
+	$(MAKE) lint
+	$(MAKE) unit
+	trap '$(MAKE) down' EXIT; $(MAKE) deploy-local && $(MAKE) integration
+
+.PHONY: clean
+clean: down ## Remove build output and local state (not the venvs)
+	rm -rf .aws-sam $(LOCAL)

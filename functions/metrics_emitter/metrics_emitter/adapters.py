@@ -1,0 +1,53 @@
+"""The emitter's AWS reads: queue attributes and the counter shards."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from metrics_emitter.domain import QueueFigures
+
+STATS_SHARDS = 16  # must match order_processor.adapters.STATS_SHARDS (checked by a unit test)
+STATS_KEY_PREFIX = "#stats#"
+
+
+class SqsQueueStats:
+    """GetQueueAttributes for depth and in-flight counts."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def figures(self, queue_url: str) -> QueueFigures:
+        """Visible and in-flight message counts (approximate, as SQS reports them)."""
+        attributes = self._client.get_queue_attributes(
+            QueueUrl=queue_url,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        return QueueFigures(
+            visible=int(attributes["ApproximateNumberOfMessages"]),
+            in_flight=int(attributes["ApproximateNumberOfMessagesNotVisible"]),
+        )
+
+
+class DynamoCounters:
+    """The status counter shards in the Orders table, read in one BatchGetItem."""
+
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def shards(self) -> Iterable[Mapping[str, Decimal]]:
+        """Each existing shard as attribute name → number."""
+        request: dict[str, Any] = {
+            self._table: {
+                "Keys": [{"orderId": {"S": f"{STATS_KEY_PREFIX}{shard:02d}"}} for shard in range(STATS_SHARDS)]
+            }
+        }
+        shards: list[Mapping[str, Decimal]] = []
+        while request:
+            response = self._client.batch_get_item(RequestItems=request)
+            for item in response.get("Responses", {}).get(self._table, []):
+                shards.append({name: Decimal(value["N"]) for name, value in item.items() if "N" in value})
+            request = response.get("UnprocessedKeys") or {}
+        return shards

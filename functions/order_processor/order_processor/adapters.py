@@ -1,0 +1,348 @@
+"""The processor's ports on AWS: DynamoDB state, SNS notifications, the SQS dead-letter queue.
+
+Every AWS failure that may pass (throttling, 5xx, a lost connection, a transaction conflict) is
+turned into :class:`~orders_shared.errors.RetryableError`; the domain never sees botocore.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Collection, Iterator, Sequence
+from decimal import Decimal
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from order_processor.domain import Change, Commit, Notification, OrderState, Outcome, Rejection
+from orders_shared.errors import RetryableError
+from orders_shared.event_store import put_event_item
+from orders_shared.events import OrderEvent, OrderStatus, dumps, utc_now_iso
+
+STATS_SHARDS = 16  # a single item takes ~1,000 writes/s; 16 shards leave room for any SQS trigger scale
+STATS_KEY_PREFIX = "#stats#"
+BATCH_GET_LIMIT = 100  # BatchGetItem keys per call
+SEND_LIMIT = 10  # SendMessageBatch and PublishBatch entries per call
+CONFLICT_ATTEMPTS = 3  # in-process tries of a transaction cancelled only by TransactionConflict
+
+
+def stats_key(shard: int) -> str:
+    """The Orders-table key of one shard of the status counters."""
+    return f"{STATS_KEY_PREFIX}{shard:02d}"
+
+
+def _chunks[T](items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _error_code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def _transient(error: ClientError | BotoCoreError, what: str) -> RetryableError:
+    code = _error_code(error) if isinstance(error, ClientError) else type(error).__name__
+    return RetryableError(f"{what}: {code}")
+
+
+class DynamoOrderRepository:
+    """Orders projection, event store and idempotency markers on DynamoDB.
+
+    Parameters
+    ----------
+    client
+        A boto3 ``dynamodb`` client.
+    orders_table, events_table : str
+        The Orders (projection and status counters) and EventStore (streams and markers) tables.
+    clock, shard
+        Injected for tests: the commit timestamp and the choice of a counter shard.
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        orders_table: str,
+        events_table: str,
+        *,
+        clock: Callable[[], str] = utc_now_iso,
+        shard: Callable[[], int] = lambda: random.randrange(STATS_SHARDS),  # noqa: S311 - spreading load
+    ) -> None:
+        self._client = client
+        self._orders = orders_table
+        self._events = events_table
+        self._clock = clock
+        self._shard = shard
+
+    def load(self, order_ids: Collection[str]) -> dict[str, OrderState]:
+        """Current state of the orders that exist; one consistent BatchGetItem per 100 ids.
+
+        Raises
+        ------
+        RetryableError
+            On throttling or a service error, or keys still unprocessed after a few tries.
+        """
+        states: dict[str, OrderState] = {}
+        for chunk in _chunks(list(order_ids), BATCH_GET_LIMIT):
+            request: dict[str, Any] = {
+                self._orders: {
+                    "Keys": [{"orderId": {"S": order_id}} for order_id in chunk],
+                    "ConsistentRead": True,
+                    "ProjectionExpression": "orderId, #s, version, customerId, amount",
+                    "ExpressionAttributeNames": {"#s": "status"},
+                }
+            }
+            for _ in range(4):
+                try:
+                    response = self._client.batch_get_item(RequestItems=request)
+                except (ClientError, BotoCoreError) as error:
+                    raise _transient(error, "reading order states") from error
+                for item in response.get("Responses", {}).get(self._orders, []):
+                    states[item["orderId"]["S"]] = OrderState(
+                        order_id=item["orderId"]["S"],
+                        status=OrderStatus(item["status"]["S"]),
+                        version=int(item["version"]["N"]),
+                        customer_id=item["customerId"]["S"],
+                        amount=Decimal(item["amount"]["N"]),
+                    )
+                request = response.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+            if request:
+                raise RetryableError("reading order states: keys left unprocessed")
+        return states
+
+    def commit(self, change: Change) -> Commit:
+        """Write projection, event-store entry, idempotency marker and counters in one transaction.
+
+        Raises
+        ------
+        RetryableError
+            If the order changed since it was read, on a conflict or throttling, or a 5xx.
+        """
+        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+            now = self._clock()
+            items = [
+                self._projection_write(change, now),
+                put_event_item(self._events, change.new.order_id, change.new.version, change.event, now),
+                self._marker_put(change.event, Outcome.APPLIED, now, None),
+                self._counters_update(change),
+            ]
+            try:
+                self._client.transact_write_items(TransactItems=items)
+            except ClientError as error:
+                if _error_code(error) != "TransactionCanceledException":
+                    raise _transient(error, "committing order change") from error
+                reasons: list[dict[str, Any]] = list(error.response.get("CancellationReasons", []))
+                codes = [reason.get("Code", "None") for reason in reasons]
+                if len(codes) > 2 and codes[2] == "ConditionalCheckFailed":  # the marker: seen before
+                    return Commit(duplicate=True, earlier=self._earlier_outcome(change.event, reasons[2].get("Item")))
+                if "ConditionalCheckFailed" in codes or attempt == CONFLICT_ATTEMPTS:
+                    raise RetryableError(
+                        f"order {change.new.order_id} changed concurrently: {','.join(codes)}"
+                    ) from None
+                continue  # only conflicts: try again at once, on another counter shard
+            except BotoCoreError as error:
+                raise _transient(error, "committing order change") from error
+            return Commit(duplicate=False)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def record_ignored(self, event: OrderEvent, reason: str) -> Commit:
+        """Record the idempotency marker of an event that changes nothing, with the reason."""
+        put = self._marker_put(event, Outcome.IGNORED, self._clock(), reason)["Put"]
+        try:
+            self._client.put_item(**put)
+        except ClientError as error:
+            if _error_code(error) == "ConditionalCheckFailedException":
+                old: dict[str, Any] | None = error.response.get("Item")
+                return Commit(duplicate=True, earlier=self._earlier_outcome(event, old))
+            raise _transient(error, "recording ignored event") from error
+        except BotoCoreError as error:
+            raise _transient(error, "recording ignored event") from error
+        return Commit(duplicate=False)
+
+    def _earlier_outcome(self, event: OrderEvent, item: dict[str, Any] | None) -> Outcome:
+        if item is None:
+            # ReturnValuesOnConditionCheckFailure is not honoured everywhere (emulators): read it.
+            try:
+                response = self._client.get_item(
+                    TableName=self._events, Key=self._marker_key(event.event_id), ConsistentRead=True
+                )
+            except (ClientError, BotoCoreError) as error:
+                raise _transient(error, "reading idempotency marker") from error
+            item = response.get("Item")
+        if item is None or "outcome" not in item:
+            raise RetryableError(f"marker of event {event.event_id} vanished")
+        return Outcome(item["outcome"]["S"])
+
+    @staticmethod
+    def _marker_key(event_id: str) -> dict[str, Any]:
+        return {"streamId": {"S": f"event#{event_id}"}, "version": {"N": "0"}}
+
+    def _marker_put(self, event: OrderEvent, outcome: Outcome, now: str, reason: str | None) -> dict[str, Any]:
+        item = {
+            **self._marker_key(event.event_id),
+            "outcome": {"S": str(outcome)},
+            "orderId": {"S": event.order_id},
+            "eventType": {"S": str(event.detail_type)},
+            "recordedAt": {"S": now},
+        }
+        if reason is not None:
+            item["reason"] = {"S": reason}
+        return {
+            "Put": {
+                "TableName": self._events,
+                "Item": item,
+                "ConditionExpression": "attribute_not_exists(streamId)",
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            }
+        }
+
+    def _projection_write(self, change: Change, now: str) -> dict[str, Any]:
+        new, event = change.new, change.event
+        common = {
+            "status": {"S": str(new.status)},
+            "version": {"N": str(new.version)},
+            "lastEventId": {"S": event.event_id},
+            "updatedAt": {"S": now},
+            "occurredAt": {"S": event.metadata.occurred_at},  # producer time: publish-to-commit latency
+        }
+        if change.previous is None:
+            return {
+                "Put": {
+                    "TableName": self._orders,
+                    "Item": {
+                        "orderId": {"S": new.order_id},
+                        "customerId": {"S": new.customer_id},
+                        "amount": {"N": str(new.amount)},
+                        "createdAt": {"S": now},
+                        **common,
+                    },
+                    "ConditionExpression": "attribute_not_exists(orderId)",
+                }
+            }
+        return {
+            "Update": {
+                "TableName": self._orders,
+                "Key": {"orderId": {"S": new.order_id}},
+                "UpdateExpression": "SET #s = :s, version = :v, lastEventId = :e, updatedAt = :u, occurredAt = :o",
+                "ConditionExpression": "version = :expected",
+                "ExpressionAttributeNames": {"#s": "status"},
+                "ExpressionAttributeValues": {
+                    ":s": common["status"],
+                    ":v": common["version"],
+                    ":e": common["lastEventId"],
+                    ":u": common["updatedAt"],
+                    ":o": common["occurredAt"],
+                    ":expected": {"N": str(change.previous.version)},
+                },
+            }
+        }
+
+    def _counters_update(self, change: Change) -> dict[str, Any]:
+        # Counts per status and revenue (amount of completed orders), spread over shards so no
+        # single item becomes a hot key; the metrics emitter sums the shards.
+        names = {"#new": str(change.new.status)}
+        values: dict[str, Any] = {":one": {"N": "1"}}
+        adds = ["#new :one"]
+        if change.previous is not None:
+            names["#old"] = str(change.previous.status)
+            values[":minus"] = {"N": "-1"}
+            adds.append("#old :minus")
+        if change.new.status is OrderStatus.COMPLETED:
+            values[":amount"] = {"N": str(change.new.amount)}
+            adds.append("revenue :amount")
+        return {
+            "Update": {
+                "TableName": self._orders,
+                "Key": {"orderId": {"S": stats_key(self._shard())}},
+                "UpdateExpression": "ADD " + ", ".join(adds),
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": values,
+            }
+        }
+
+
+class SnsNotifier:
+    """Status notifications on SNS with attributes for subscription filters (at least once)."""
+
+    def __init__(self, client: Any, topic_arn: str) -> None:
+        self._client = client
+        self._topic = topic_arn
+
+    def notify(self, notifications: Sequence[Notification]) -> set[str]:
+        """PublishBatch in chunks of 10; returns the event ids whose notification failed."""
+        failed: set[str] = set()
+        for chunk in _chunks(notifications, SEND_LIMIT):
+            entries = [self._entry(str(index), note) for index, note in enumerate(chunk)]
+            try:
+                response = self._client.publish_batch(TopicArn=self._topic, PublishBatchRequestEntries=entries)
+            except (ClientError, BotoCoreError):
+                failed.update(note.event.event_id for note in chunk)
+                continue
+            # HTTP 200 does not mean every message went out: check Failed, and trust only Successful.
+            succeeded = {entry["Id"] for entry in response.get("Successful", [])}
+            failed.update(note.event.event_id for index, note in enumerate(chunk) if str(index) not in succeeded)
+        return failed
+
+    @staticmethod
+    def _entry(entry_id: str, note: Notification) -> dict[str, Any]:
+        event = note.event
+        message = {
+            "eventId": event.event_id,
+            "orderId": event.order_id,
+            "status": str(note.status),
+            "previousStatus": str(note.previous_status) if note.previous_status else None,
+            "detailType": str(event.detail_type),
+            "correlationId": event.metadata.correlation_id,
+            "occurredAt": event.metadata.occurred_at,
+            "message": f"Order {event.order_id} is now {note.status}",
+        }
+        return {
+            "Id": entry_id,
+            "Message": dumps(message),
+            "MessageAttributes": {
+                "status": {"DataType": "String", "StringValue": str(note.status)},
+                "detailType": {"DataType": "String", "StringValue": str(event.detail_type)},
+                "eventId": {"DataType": "String", "StringValue": event.event_id},
+            },
+        }
+
+
+class SqsDeadLetters:
+    """Parks rejected records in the dead-letter queue, body intact, reason as attributes."""
+
+    def __init__(self, client: Any, queue_url: str, *, clock: Callable[[], str] = utc_now_iso) -> None:
+        self._client = client
+        self._queue = queue_url
+        self._clock = clock
+
+    def park(self, rejections: Sequence[Rejection]) -> set[str]:
+        """SendMessageBatch in chunks of 10; returns the message ids that could not be parked."""
+        failed: set[str] = set()
+        for chunk in _chunks(rejections, SEND_LIMIT):
+            entries = [self._entry(str(index), rejection) for index, rejection in enumerate(chunk)]
+            try:
+                response = self._client.send_message_batch(QueueUrl=self._queue, Entries=entries)
+            except (ClientError, BotoCoreError):
+                failed.update(rejection.record.message_id for rejection in chunk)
+                continue
+            sent = {entry["Id"] for entry in response.get("Successful", [])}
+            failed.update(rej.record.message_id for index, rej in enumerate(chunk) if str(index) not in sent)
+        return failed
+
+    def _entry(self, entry_id: str, rejection: Rejection) -> dict[str, Any]:
+        error = rejection.error
+        attributes = {
+            "rejectionReason": error.reason,
+            "rejectionMessage": error.message[:256],
+            "rejectionPath": error.path,
+            "rejectionRule": error.rule,
+            "originalMessageId": rejection.record.message_id,
+            "rejectedAt": self._clock(),
+        }
+        return {
+            "Id": entry_id,
+            "MessageBody": rejection.record.body,
+            "MessageAttributes": {
+                name: {"DataType": "String", "StringValue": value} for name, value in attributes.items() if value
+            },
+        }

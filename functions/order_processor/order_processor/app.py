@@ -1,0 +1,51 @@
+"""Order processor: SQS batch of EventBridge order events → DynamoDB + SNS (partial batch response)."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from botocore.config import Config
+
+from order_processor import telemetry
+from order_processor.adapters import DynamoOrderRepository, SnsNotifier, SqsDeadLetters
+from order_processor.domain import BatchApplier, Outcome, Record
+from order_processor.settings import Settings
+from orders_shared.errors import RetryableError
+from orders_shared.observability import configure, logger, metrics, tracer
+
+settings = Settings.from_env()
+configure(settings.stage)
+_config = Config(retries={"mode": "standard", "max_attempts": 3}, max_pool_connections=32)
+_executor = ThreadPoolExecutor(max_workers=16)  # one task per order of a batch
+applier = BatchApplier(
+    DynamoOrderRepository(boto3.client("dynamodb", config=_config), settings.orders_table, settings.event_store_table),
+    SnsNotifier(boto3.client("sns", config=_config), settings.notifications_topic_arn),
+    SqsDeadLetters(boto3.client("sqs", config=_config), settings.dead_letter_queue_url),
+    _executor,
+)
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Apply the batch at once (three round trips), then let Powertools shape the partial response."""
+    records = [Record(record["messageId"], record["body"]) for record in event["Records"]]
+    batch = applier.apply(records)
+    telemetry.record(batch, metrics, logger, datetime.now(UTC))
+
+    def record_handler(record: SQSRecord) -> None:
+        result = batch.results[record.message_id]
+        if result.outcome is Outcome.RETRY:
+            raise RetryableError(result.reason or "retry")  # reported in batchItemFailures
+
+    response = process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )
+    return dict(response)

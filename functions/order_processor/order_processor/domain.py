@@ -1,0 +1,300 @@
+"""Applying a batch of order events: the processor's logic, with no AWS in it.
+
+The collaborators (ports) are passed in: a repository of order state, a notifier, a dead-letter
+sink and an executor. A batch costs three round trips when all goes well: one read of the current
+states, one concurrent round of per-order transactions, one notification batch.
+
+Delivery guarantees
+-------------------
+- State changes are applied exactly once per producer event id: the projection update, the event
+  store append and the idempotency marker are one transaction, and a redelivered event finds its
+  marker and changes nothing.
+- Notifications are sent at least once: a notification that fails after the commit fails its
+  record, the redelivery finds the marker and sends the notification again (subscribers dedupe by
+  ``eventId``).
+- Invalid input is never retried and never lost: it is sent to the dead-letter queue with the
+  reason, and only then acknowledged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from enum import StrEnum
+from typing import Protocol
+
+from order_processor.transitions import can_move
+from orders_shared.errors import InvalidEventError, RetryableError
+from orders_shared.events import DetailType, OrderEvent, OrderStatus, parse_sqs_body
+
+log = logging.getLogger(__name__)
+
+
+class Outcome(StrEnum):
+    """What became of one record."""
+
+    APPLIED = "applied"  # state changed (and notification sent)
+    DUPLICATE = "duplicate"  # already handled earlier; nothing changed
+    IGNORED = "ignored"  # a valid event the order's state makes moot (recorded, not an error)
+    REJECTED = "rejected"  # can never succeed; parked in the DLQ with its reason
+    RETRY = "retry"  # transient failure; reported in batchItemFailures
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """The parts of an SQS record the domain needs."""
+
+    message_id: str
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderState:
+    """The projection of one order."""
+
+    order_id: str
+    status: OrderStatus
+    version: int
+    customer_id: str
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One state change to commit: ``previous`` is None for a new order."""
+
+    event: OrderEvent
+    previous: OrderState | None
+    new: OrderState
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    """What the repository did with a change or an ignored event.
+
+    ``duplicate`` is True when the event id had been recorded before; ``earlier`` is then the
+    outcome recorded then (``applied`` or ``ignored``).
+    """
+
+    duplicate: bool
+    earlier: Outcome | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A record that can never succeed, and why."""
+
+    record: Record
+    error: InvalidEventError
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """A status notification for subscribers (at least once, keyed by ``event.event_id``)."""
+
+    event: OrderEvent
+    status: OrderStatus
+    previous_status: OrderStatus | None
+
+
+class OrderRepository(Protocol):
+    """Order state storage (DynamoDB in production)."""
+
+    def load(self, order_ids: Collection[str]) -> dict[str, OrderState]:
+        """Current state of each order that exists."""
+        ...
+
+    def commit(self, change: Change) -> Commit:
+        """Apply a change atomically with its event and idempotency marker. Raises RetryableError."""
+        ...
+
+    def record_ignored(self, event: OrderEvent, reason: str) -> Commit:
+        """Record that an event was handled without a change. Raises RetryableError."""
+        ...
+
+
+class Notifier(Protocol):
+    """Sends notifications; returns the event ids whose notification failed."""
+
+    def notify(self, notifications: Sequence[Notification]) -> set[str]: ...
+
+
+class DeadLetters(Protocol):
+    """Parks rejected records; returns the message ids that could not be parked."""
+
+    def park(self, rejections: Sequence[Rejection]) -> set[str]: ...
+
+
+@dataclass(slots=True)
+class RecordResult:
+    """The outcome of one record, with what the metrics and logs need."""
+
+    outcome: Outcome
+    event: OrderEvent | None = None
+    reason: str | None = None
+    notification: Notification | None = None
+
+
+@dataclass(slots=True)
+class BatchResult:
+    """Outcomes by SQS message id, in the order of the batch."""
+
+    results: dict[str, RecordResult] = field(default_factory=dict)
+
+    def failed_message_ids(self) -> list[str]:
+        """Message ids to report in ``batchItemFailures``."""
+        return [message_id for message_id, result in self.results.items() if result.outcome is Outcome.RETRY]
+
+    def count(self, outcome: Outcome) -> int:
+        """How many records ended with ``outcome``."""
+        return sum(1 for result in self.results.values() if result.outcome is outcome)
+
+
+def decide(event: OrderEvent, state: OrderState | None) -> Change | str:
+    """The change an event makes to an order, or the reason it makes none.
+
+    Raises
+    ------
+    RetryableError
+        For an event about an order that does not exist yet: its creation may still be on the way.
+    """
+    target = event.target_status
+    if state is None:
+        if event.detail_type is not DetailType.ORDER_CREATED:
+            raise RetryableError(f"order {event.order_id} does not exist (yet)")
+        new = OrderState(
+            order_id=event.order_id,
+            status=OrderStatus.PENDING,
+            version=1,
+            customer_id=str(event.detail["customerId"]),
+            amount=Decimal(str(event.detail["amount"])),
+        )
+        return Change(event, None, new)
+    if event.detail_type is DetailType.ORDER_CREATED:
+        return "AlreadyCreated"
+    if not can_move(state.status, target):
+        return f"{state.status}->{target}"
+    return Change(event, state, replace(state, status=target, version=state.version + 1))
+
+
+def _creation_first(events: list[tuple[Record, OrderEvent]]) -> list[tuple[Record, OrderEvent]]:
+    # Within one batch, an order's creation is applied before its other events, whatever the
+    # order SQS delivered them in (a standard queue keeps none).
+    return sorted(events, key=lambda pair: pair[1].detail_type is not DetailType.ORDER_CREATED)
+
+
+class BatchApplier:
+    """Applies the events of one SQS batch.
+
+    Parameters
+    ----------
+    repository, notifier, dead_letters
+        The ports (see the protocols above).
+    executor
+        Runs the per-order work concurrently; orders are independent, and the events of one order
+        are applied one after another, in one task.
+    """
+
+    def __init__(
+        self,
+        repository: OrderRepository,
+        notifier: Notifier,
+        dead_letters: DeadLetters,
+        executor: Executor,
+        *,
+        parse: Callable[[str], OrderEvent] = parse_sqs_body,
+    ) -> None:
+        self._repository = repository
+        self._notifier = notifier
+        self._dead_letters = dead_letters
+        self._executor = executor
+        self._parse = parse
+
+    def apply(self, records: Sequence[Record]) -> BatchResult:
+        """Apply a batch and return the outcome of every record (see the module's guarantees)."""
+        batch = BatchResult()
+        by_order: dict[str, list[tuple[Record, OrderEvent]]] = {}
+        rejections: list[Rejection] = []
+        for record in records:
+            try:
+                event = self._parse(record.body)
+            except InvalidEventError as error:
+                rejections.append(Rejection(record, error))
+                batch.results[record.message_id] = RecordResult(Outcome.REJECTED, reason=error.reason)
+                continue
+            batch.results[record.message_id] = RecordResult(Outcome.RETRY, event=event)
+            by_order.setdefault(event.order_id, []).append((record, event))
+
+        if rejections:
+            for message_id in self._dead_letters.park(rejections):
+                batch.results[message_id] = RecordResult(Outcome.RETRY, reason="DeadLetterSendFailed")
+
+        if by_order:
+            try:
+                states = self._repository.load(by_order.keys())
+            except RetryableError as error:
+                log.warning("state read failed, batch retried: %s", error)
+                return batch  # every parsed record stays RETRY
+            tasks = [(events, states.get(order_id)) for order_id, events in by_order.items()]
+            for results in self._executor.map(lambda task: self._apply_order(*task), tasks):
+                batch.results.update(results)
+            self._notify(batch)
+        return batch
+
+    def _apply_order(
+        self, events: list[tuple[Record, OrderEvent]], state: OrderState | None
+    ) -> dict[str, RecordResult]:
+        results: dict[str, RecordResult] = {}
+        for record, event in _creation_first(events):
+            try:
+                result, state = self._apply_event(event, state)
+            except RetryableError as error:
+                result = RecordResult(Outcome.RETRY, event=event, reason=str(error))
+            except Exception as error:  # a bug or an unforeseen AWS error: isolate this order, loudly
+                log.exception("unexpected failure applying event %s", event.event_id)
+                result = RecordResult(Outcome.RETRY, event=event, reason=f"Unexpected{type(error).__name__}")
+            results[record.message_id] = result
+        return results
+
+    def _apply_event(self, event: OrderEvent, state: OrderState | None) -> tuple[RecordResult, OrderState | None]:
+        decision = decide(event, state)
+        if isinstance(decision, str):
+            commit = self._repository.record_ignored(event, decision)
+            if commit.duplicate:
+                return self._duplicate(event, commit), state
+            return RecordResult(Outcome.IGNORED, event=event, reason=decision), state
+        commit = self._repository.commit(decision)
+        if commit.duplicate:
+            return self._duplicate(event, commit), state
+        previous = decision.previous.status if decision.previous else None
+        notification = Notification(event, decision.new.status, previous)
+        return RecordResult(Outcome.APPLIED, event=event, notification=notification), decision.new
+
+    @staticmethod
+    def _duplicate(event: OrderEvent, commit: Commit) -> RecordResult:
+        # The first delivery may have committed and then failed to notify: send it again.
+        notification = None
+        if commit.earlier is Outcome.APPLIED:
+            notification = Notification(event, event.target_status, None)
+        return RecordResult(Outcome.DUPLICATE, event=event, notification=notification)
+
+    def _notify(self, batch: BatchResult) -> None:
+        pending = [result.notification for result in batch.results.values() if result.notification is not None]
+        if not pending:
+            return
+        failed = self._notifier.notify(pending)
+        for result in batch.results.values():
+            if result.notification is not None and result.event is not None and result.event.event_id in failed:
+                result.outcome = Outcome.RETRY
+                result.reason = "NotificationFailed"
+
+
+def summarise(results: Iterable[RecordResult]) -> Mapping[Outcome, int]:
+    """Records per outcome."""
+    counts = dict.fromkeys(Outcome, 0)
+    for result in results:
+        counts[result.outcome] += 1
+    return counts
