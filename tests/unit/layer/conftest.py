@@ -13,6 +13,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
+
 from orders_shared.event_store import EventStore
 from orders_shared.events import NewEvent
 from orders_shared.publisher import EventPublisher

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
+
 from orders_shared.events import (
     DetailType,
     NewEvent,

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
 from orders_shared.errors import MalformedEventError, SchemaValidationError, UnknownEventTypeError
 from orders_shared.events import MAX_BODY_BYTES, DetailType, loads_strict, parse_sqs_body
 

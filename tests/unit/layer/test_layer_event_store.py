@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
 from orders_shared.errors import ConcurrencyError
 from orders_shared.event_store import EventStore, RecordedEvent
 from orders_shared.events import DetailType, NewEvent, OrderStatus, new_event, order_created, order_status_changed

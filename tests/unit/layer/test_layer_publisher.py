@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from botocore.stub import Stubber
+
 from orders_shared.errors import EventTooLargeError, PublishError, SchemaValidationError
 from orders_shared.events import NewEvent, order_created, payment_failed
 from orders_shared.publisher import EventPublisher

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from orders_shared.errors import ConfigurationError
 from orders_shared.settings import require, require_int
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+
 from orders_shared.errors import SchemaValidationError, UnknownEventTypeError
 from orders_shared.validation import validate_detail, validate_envelope
 
