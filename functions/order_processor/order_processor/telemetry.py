@@ -17,8 +17,14 @@ METRIC_OF = {
 }
 
 
-def _latency_ms(occurred_at: str, now: datetime) -> float:
-    return (now - datetime.fromisoformat(occurred_at)).total_seconds() * 1000
+def _latency_ms(occurred_at: str, now: datetime) -> float | None:
+    # The contract's date-time (RFC 3339) allows a lower-case "t"/"z" and a leap second, which
+    # fromisoformat refuses; the change is committed by now, so a metric must not fail the batch.
+    try:
+        occurred = datetime.fromisoformat(occurred_at.upper())
+    except ValueError:
+        return None
+    return (now - occurred).total_seconds() * 1000
 
 
 def record(batch: BatchResult, metrics: Any, logger: Any, now: datetime) -> None:
@@ -28,11 +34,9 @@ def record(batch: BatchResult, metrics: Any, logger: Any, now: datetime) -> None
     for message_id, result in batch.results.items():
         event = result.event
         if result.outcome is Outcome.APPLIED and event is not None:
-            metrics.add_metric(
-                name="ProcessingLatency",
-                unit=MetricUnit.Milliseconds,
-                value=_latency_ms(event.metadata.occurred_at, now),
-            )
+            latency = _latency_ms(event.metadata.occurred_at, now)
+            if latency is not None:
+                metrics.add_metric(name="ProcessingLatency", unit=MetricUnit.Milliseconds, value=latency)
         logger.info(
             "record processed",
             extra={

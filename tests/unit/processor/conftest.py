@@ -1,0 +1,359 @@
+"""Fixtures for the order processor's unit tests: SQS builders, in-memory ports, moto resources.
+
+Nothing here reaches the network: the domain runs against fakes, the adapters against moto
+(``mock_aws``) or botocore's Stubber, and the handler against moto with its real adapters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import sys
+import uuid
+from collections.abc import Callable, Collection, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from order_processor.domain import BatchApplier, Change, Commit, Notification, OrderState, Outcome, Record, Rejection
+from orders_shared.errors import RetryableError
+from orders_shared.events import NewEvent, OrderEvent, dumps, envelope_for, parse_sqs_body
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+ORDERS_TABLE = "Orders"
+EVENTS_TABLE = "EventStore"
+QUEUE_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:order-events"
+
+
+# --- SQS builders -----------------------------------------------------------------------------
+
+
+def body_of(event: NewEvent) -> str:
+    """The SQS ``body`` EventBridge delivers for ``event``: the envelope as JSON."""
+    return dumps(envelope_for(event, account=ACCOUNT, region=REGION))
+
+
+def sqs_record(body: str, message_id: str | None = None) -> dict[str, Any]:
+    """One record of a Lambda SQS event, with every field the trigger sends."""
+    message_id = message_id or str(uuid.uuid4())
+    return {
+        "messageId": message_id,
+        "receiptHandle": f"AQEB{uuid.uuid4().hex}{uuid.uuid4().hex}",
+        "body": body,
+        "attributes": {
+            "ApproximateReceiveCount": "1",
+            "SentTimestamp": "1795687200000",
+            "SenderId": "AIDAIENQZJOLO23YVJ4VO",
+            "ApproximateFirstReceiveTimestamp": "1795687200012",
+        },
+        "messageAttributes": {},
+        "md5OfBody": hashlib.md5(body.encode("utf-8"), usedforsecurity=False).hexdigest(),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": QUEUE_ARN,
+        "awsRegion": REGION,
+    }
+
+
+def sqs_event(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """A Lambda SQS event (a batch of Records)."""
+    return {"Records": list(records)}
+
+
+@pytest.fixture
+def body() -> Callable[[NewEvent], str]:
+    """Build the SQS body of an event (``dumps(envelope_for(event))``)."""
+    return body_of
+
+
+@pytest.fixture
+def record() -> Callable[..., Record]:
+    """Build a domain Record from a NewEvent or a raw body, with a fresh message id unless given."""
+
+    def build(source: NewEvent | str, message_id: str | None = None) -> Record:
+        text = source if isinstance(source, str) else body_of(source)
+        return Record(message_id or str(uuid.uuid4()), text)
+
+    return build
+
+
+@pytest.fixture
+def parsed() -> Callable[[NewEvent], OrderEvent]:
+    """The OrderEvent the processor parses out of a NewEvent's SQS body."""
+    return lambda event: parse_sqs_body(body_of(event))
+
+
+@pytest.fixture
+def lambda_event() -> Callable[..., dict[str, Any]]:
+    """Build a Lambda SQS event from ``(message_id, body)`` pairs."""
+    return lambda *pairs: sqs_event([sqs_record(text, message_id) for message_id, text in pairs])
+
+
+# --- in-memory ports ----------------------------------------------------------------------------
+
+
+class FakeRepository:
+    """The OrderRepository port in memory: projection, streams and idempotency markers.
+
+    ``fail_on`` maps an order id or an event id to an exception raised by ``commit`` and
+    ``record_ignored`` (for as long as it stays in the map); ``load_error`` fails ``load``.
+    """
+
+    def __init__(self) -> None:
+        self.orders: dict[str, OrderState] = {}
+        self.streams: dict[str, list[str]] = {}  # order id -> event ids; version = position + 1
+        self.markers: dict[str, tuple[Outcome, str | None]] = {}  # event id -> (outcome, reason)
+        self.commits: list[Change] = []
+        self.fail_on: dict[str, Exception] = {}
+        self.load_error: Exception | None = None
+
+    def seed(self, state: OrderState) -> None:
+        """An order that already exists, at ``state.version``."""
+        self.orders[state.order_id] = state
+        self.streams[state.order_id] = [f"seed-{n}" for n in range(state.version)]
+
+    def load(self, order_ids: Collection[str]) -> dict[str, OrderState]:
+        if self.load_error is not None:
+            raise self.load_error
+        return {order_id: self.orders[order_id] for order_id in order_ids if order_id in self.orders}
+
+    def commit(self, change: Change) -> Commit:
+        self._maybe_fail(change.event)
+        if change.event.event_id in self.markers:
+            return Commit(duplicate=True, earlier=self.markers[change.event.event_id][0])
+        current = self.orders.get(change.new.order_id)
+        expected = change.previous.version if change.previous else None
+        if (current.version if current else None) != expected:
+            raise RetryableError(f"order {change.new.order_id} changed concurrently")
+        self.orders[change.new.order_id] = change.new
+        self.streams.setdefault(change.new.order_id, []).append(change.event.event_id)
+        self.markers[change.event.event_id] = (Outcome.APPLIED, None)
+        self.commits.append(change)
+        return Commit(duplicate=False)
+
+    def record_ignored(self, event: OrderEvent, reason: str) -> Commit:
+        self._maybe_fail(event)
+        if event.event_id in self.markers:
+            return Commit(duplicate=True, earlier=self.markers[event.event_id][0])
+        self.markers[event.event_id] = (Outcome.IGNORED, reason)
+        return Commit(duplicate=False)
+
+    def _maybe_fail(self, event: OrderEvent) -> None:
+        error = self.fail_on.get(event.event_id) or self.fail_on.get(event.order_id)
+        if error is not None:
+            raise error
+
+
+class FakeNotifier:
+    """The Notifier port: keeps what it sent; the event ids in ``failing`` fail (and are not sent)."""
+
+    def __init__(self) -> None:
+        self.sent: list[Notification] = []
+        self.failing: set[str] = set()
+
+    def notify(self, notifications: Sequence[Notification]) -> set[str]:
+        failed = {note.event.event_id for note in notifications if note.event.event_id in self.failing}
+        self.sent.extend(note for note in notifications if note.event.event_id not in failed)
+        return failed
+
+
+class FakeDeadLetters:
+    """The DeadLetters port: keeps what it parked; ``unavailable`` makes every send fail."""
+
+    def __init__(self) -> None:
+        self.parked: list[Rejection] = []
+        self.unavailable = False
+
+    def park(self, rejections: Sequence[Rejection]) -> set[str]:
+        if self.unavailable:
+            return {rejection.record.message_id for rejection in rejections}
+        self.parked.extend(rejections)
+        return set()
+
+
+@pytest.fixture
+def repository() -> FakeRepository:
+    return FakeRepository()
+
+
+@pytest.fixture
+def notifier() -> FakeNotifier:
+    return FakeNotifier()
+
+
+@pytest.fixture
+def dead_letters() -> FakeDeadLetters:
+    return FakeDeadLetters()
+
+
+@pytest.fixture
+def executor() -> Iterator[ThreadPoolExecutor]:
+    """One worker: orders run one after another, in submission order (deterministic)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        yield pool
+
+
+@pytest.fixture
+def applier(
+    repository: FakeRepository, notifier: FakeNotifier, dead_letters: FakeDeadLetters, executor: ThreadPoolExecutor
+) -> BatchApplier:
+    return BatchApplier(repository, notifier, dead_letters, executor)
+
+
+# --- moto resources -----------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def fake_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fake credentials and region, so no test can reach or pick up a real account."""
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    """moto's in-process AWS for the duration of the test."""
+    with mock_aws():
+        yield
+
+
+@pytest.fixture
+def dynamodb(aws: None) -> Any:
+    """A moto DynamoDB client with the Orders (orderId) and EventStore (streamId, version) tables."""
+    client = boto3.client("dynamodb", region_name=REGION)
+    client.create_table(
+        TableName=ORDERS_TABLE,
+        AttributeDefinitions=[{"AttributeName": "orderId", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "orderId", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    client.create_table(
+        TableName=EVENTS_TABLE,
+        AttributeDefinitions=[
+            {"AttributeName": "streamId", "AttributeType": "S"},
+            {"AttributeName": "version", "AttributeType": "N"},
+        ],
+        KeySchema=[
+            {"AttributeName": "streamId", "KeyType": "HASH"},
+            {"AttributeName": "version", "KeyType": "RANGE"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    return client
+
+
+@pytest.fixture
+def sns(aws: None) -> Any:
+    return boto3.client("sns", region_name=REGION)
+
+
+@pytest.fixture
+def topic_arn(sns: Any) -> str:
+    """The Notifications topic on moto."""
+    return str(sns.create_topic(Name="notifications")["TopicArn"])
+
+
+@pytest.fixture
+def sqs(aws: None) -> Any:
+    return boto3.client("sqs", region_name=REGION)
+
+
+@pytest.fixture
+def dlq_url(sqs: Any) -> str:
+    """The order-events dead-letter queue on moto."""
+    return str(sqs.create_queue(QueueName="order-events-dlq")["QueueUrl"])
+
+
+@pytest.fixture
+def subscribed_queue(sns: Any, sqs: Any, topic_arn: str) -> str:
+    """A queue subscribed to the Notifications topic (SNS JSON envelope, not raw delivery)."""
+    url = str(sqs.create_queue(QueueName="notifications-inbox")["QueueUrl"])
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=arn)
+    return url
+
+
+def drain(sqs: Any, queue_url: str) -> list[dict[str, Any]]:
+    """Every message waiting in a moto queue, with its message attributes."""
+    messages: list[dict[str, Any]] = []
+    while True:
+        response = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"])
+        batch = response.get("Messages", [])
+        if not batch:
+            return messages
+        messages.extend(batch)
+
+
+@pytest.fixture
+def receive_all(sqs: Any) -> Callable[[str], list[dict[str, Any]]]:
+    """Receive every message waiting in a moto queue."""
+    return lambda queue_url: drain(sqs, queue_url)
+
+
+# --- the handler --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FakeLambdaContext:
+    """The parts of the Lambda context object Powertools reads."""
+
+    function_name: str = "order-processor"
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:order-processor"
+    aws_request_id: str = "52fdfc07-2182-454f-963f-5f0f9a621d72"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+@pytest.fixture
+def lambda_context() -> FakeLambdaContext:
+    return FakeLambdaContext()
+
+
+# Modules that read the environment at import: imported afresh, as on a cold start.
+_COLD_START_MODULES = ("order_processor.app", "order_processor.telemetry", "orders_shared.observability")
+
+
+@pytest.fixture
+def app(monkeypatch: pytest.MonkeyPatch, dynamodb: Any, topic_arn: str, dlq_url: str) -> Iterator[ModuleType]:
+    """``order_processor.app`` imported inside moto, after its environment and resources exist.
+
+    The module builds its settings, clients and applier at import (cold start), so it is imported
+    here, fresh, and dropped from ``sys.modules`` afterwards; nothing in it is patched.
+    """
+    environment = {
+        "ORDERS_TABLE_NAME": ORDERS_TABLE,
+        "EVENT_STORE_TABLE_NAME": EVENTS_TABLE,
+        "NOTIFICATIONS_TOPIC_ARN": topic_arn,
+        "DEAD_LETTER_QUEUE_URL": dlq_url,
+        "STAGE": "test",
+        "POWERTOOLS_METRICS_NAMESPACE": "OrderPipeline",
+        "POWERTOOLS_SERVICE_NAME": "order-processor",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "AWS_DEFAULT_REGION": REGION,
+    }
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    for name in _COLD_START_MODULES:
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    module = importlib.import_module("order_processor.app")
+    yield module
+    module._executor.shutdown(wait=True)
+    for name in _COLD_START_MODULES:
+        sys.modules.pop(name, None)  # monkeypatch then puts back whatever was imported before
+
+
+@pytest.fixture
+def invoke(app: ModuleType, lambda_context: FakeLambdaContext) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Call ``app.handler`` with an SQS event, as the Lambda runtime does."""
+    return lambda event: app.handler(event, lambda_context)

@@ -1,0 +1,125 @@
+"""telemetry.record: one count per outcome and the publish-to-commit latency, into injected fakes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from order_processor import telemetry
+from order_processor.domain import BatchResult, Outcome, RecordResult
+from orders_shared.events import NewEvent, OrderEvent, order_created
+
+Parse = Callable[[NewEvent], OrderEvent]
+ORDER_ID = "6f1c2b7e-3d4a-4f5b-8c9d-0e1f2a3b4c5d"
+NOW = datetime(2026, 11, 26, 10, 0, 5, tzinfo=UTC)
+
+
+class FakeMetrics:
+    def __init__(self) -> None:
+        self.added: list[tuple[str, float]] = []
+
+    def add_metric(self, name: str, unit: Any, value: float) -> None:
+        self.added.append((name, value))
+
+
+class FakeLogger:
+    def __init__(self) -> None:
+        self.lines: list[tuple[str, dict[str, Any]]] = []
+
+    def info(self, message: str, extra: dict[str, Any]) -> None:
+        self.lines.append((message, extra))
+
+
+def applied(parsed: Parse, occurred_at: str) -> BatchResult:
+    event = parsed(order_created(ORDER_ID, "cust-42", Decimal(1), clock=lambda: occurred_at))
+    return BatchResult({"msg-1": RecordResult(Outcome.APPLIED, event=event)})
+
+
+def test_telemetry_record_counts_every_outcome() -> None:
+    # GIVEN a batch of one rejected and two retried records
+    batch = BatchResult(
+        {
+            "a": RecordResult(Outcome.REJECTED, reason="MalformedJson"),
+            "b": RecordResult(Outcome.RETRY, reason="DeadLetterSendFailed"),
+            "c": RecordResult(Outcome.RETRY, reason="DeadLetterSendFailed"),
+        }
+    )
+    metrics = FakeMetrics()
+    # WHEN it is recorded
+    telemetry.record(batch, metrics, FakeLogger(), NOW)
+    # THEN every outcome gets its count, zero included
+    assert dict(metrics.added) == {
+        "OrdersProcessed": 0,
+        "EventsRejected": 1,
+        "DuplicatesSkipped": 0,
+        "TransitionsIgnored": 0,
+        "EventsRetried": 2,
+    }
+
+
+def test_telemetry_record_measures_publish_to_commit_latency(parsed: Parse) -> None:
+    # GIVEN an event that occurred five seconds before now, applied
+    metrics = FakeMetrics()
+    # WHEN the batch is recorded
+    telemetry.record(applied(parsed, "2026-11-26T10:00:00.000Z"), metrics, FakeLogger(), NOW)
+    # THEN the latency is five seconds
+    assert ("ProcessingLatency", 5000.0) in metrics.added
+
+
+def test_telemetry_record_reads_lower_case_rfc3339_timestamp(parsed: Parse) -> None:
+    # GIVEN an applied event whose occurredAt uses the lower-case "t" and "z" RFC 3339 allows
+    metrics = FakeMetrics()
+    # WHEN the batch is recorded
+    telemetry.record(applied(parsed, "2026-11-26t10:00:00.000z"), metrics, FakeLogger(), NOW)
+    # THEN its latency is measured all the same
+    assert ("ProcessingLatency", 5000.0) in metrics.added
+
+
+def test_telemetry_record_skips_latency_of_leap_second(parsed: Parse) -> None:
+    # GIVEN an applied event stamped with a leap second (valid RFC 3339, unreadable by datetime)
+    metrics, logger = FakeMetrics(), FakeLogger()
+    # WHEN the batch is recorded
+    telemetry.record(applied(parsed, "2026-12-31T23:59:60Z"), metrics, logger, NOW)
+    # THEN no latency is emitted, and the record is still logged
+    assert [name for name, _ in metrics.added if name == "ProcessingLatency"] == []
+    assert [extra["messageId"] for _, extra in logger.lines] == ["msg-1"]
+
+
+@pytest.mark.parametrize("outcome", [Outcome.DUPLICATE, Outcome.IGNORED, Outcome.RETRY])
+def test_telemetry_record_measures_latency_of_applied_events_only(parsed: Parse, outcome: Outcome) -> None:
+    # GIVEN an event that did not change state this time
+    batch = applied(parsed, "2026-11-26T10:00:00.000Z")
+    batch.results["msg-1"].outcome = outcome
+    metrics = FakeMetrics()
+    # WHEN the batch is recorded
+    telemetry.record(batch, metrics, FakeLogger(), NOW)
+    # THEN no latency is emitted for it
+    assert [name for name, _ in metrics.added if name == "ProcessingLatency"] == []
+
+
+def test_telemetry_record_logs_one_line_per_record_with_its_keys(parsed: Parse) -> None:
+    # GIVEN one applied record
+    batch = applied(parsed, "2026-11-26T10:00:00.000Z")
+    event = batch.results["msg-1"].event
+    assert event is not None
+    logger = FakeLogger()
+    # WHEN the batch is recorded
+    telemetry.record(batch, FakeMetrics(), logger, NOW)
+    # THEN one constant message carries the record's keys
+    assert logger.lines == [
+        (
+            "record processed",
+            {
+                "messageId": "msg-1",
+                "outcome": "applied",
+                "reason": None,
+                "eventId": event.event_id,
+                "orderId": ORDER_ID,
+                "correlationId": event.metadata.correlation_id,
+            },
+        )
+    ]
