@@ -23,7 +23,8 @@ LOCAL_ENDPOINT := http://127.0.0.1:$(MINISTACK_PORT)
 LOCAL_STACK ?= order-pipeline-local
 # Everything that talks to the local emulator gets these (dummy credentials: nothing leaves the machine).
 LOCAL_ENV := AWS_ENDPOINT_URL=$(LOCAL_ENDPOINT) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
-	AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 SAM_CLI_TELEMETRY=0 STACK_NAME=$(LOCAL_STACK)
+	AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 SAM_CLI_TELEMETRY=0 STACK_NAME=$(LOCAL_STACK) \
+	PYTHONPATH=layers/shared/python
 
 FUNCTION ?= OrderProcessorFunction
 EVENT ?= events/order_created.json

@@ -36,6 +36,35 @@ def outputs(stack_name: str, client: Any = None) -> dict[str, str]:
     return {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
 
 
+def peek_messages(sqs: Any, queue_url: str, needle: str, *, depth: int = 200) -> list[dict[str, Any]]:
+    """Messages of a queue whose body contains ``needle``, left in the queue.
+
+    Received messages are held (hidden) while searching, so none is seen twice, then all are
+    made visible again; ``depth`` bounds how many are examined.
+    """
+    found: list[dict[str, Any]] = []
+    held: list[dict[str, Any]] = []
+    while len(held) < depth and not found:
+        messages = sqs.receive_message(
+            QueueUrl=queue_url,
+            MaxNumberOfMessages=10,
+            VisibilityTimeout=30,
+            MessageAttributeNames=["All"],
+            MessageSystemAttributeNames=["All"],
+        ).get("Messages", [])
+        if not messages:
+            break
+        held.extend(messages)
+        found.extend(message for message in messages if needle in message["Body"])
+    for start in range(0, len(held), 10):
+        entries = [
+            {"Id": str(index), "ReceiptHandle": message["ReceiptHandle"], "VisibilityTimeout": 0}
+            for index, message in enumerate(held[start : start + 10])
+        ]
+        sqs.change_message_visibility_batch(QueueUrl=queue_url, Entries=entries)
+    return found
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)

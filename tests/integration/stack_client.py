@@ -17,6 +17,7 @@ import pytest
 
 from orders_shared.events import NewEvent
 from orders_shared.publisher import EventPublisher
+from scripts.stack import peek_messages
 
 
 class Stack:
@@ -78,31 +79,8 @@ class Stack:
         ).get("Item")
 
     def dead_letters(self, needle: str) -> list[dict[str, Any]]:
-        """DLQ messages whose body contains ``needle``, peeked: every message received is released."""
-        queue_url = self.outputs["OrderEventsDeadLetterQueueUrl"]
-        found: list[dict[str, Any]] = []
-        received: list[dict[str, Any]] = []
-        for _ in range(20):  # up to 200 messages deep; held messages are not received twice
-            messages = self.sqs.receive_message(
-                QueueUrl=queue_url,
-                MaxNumberOfMessages=10,
-                VisibilityTimeout=30,
-                MessageAttributeNames=["All"],
-                MessageSystemAttributeNames=["All"],
-            ).get("Messages", [])
-            received.extend(messages)
-            found.extend(message for message in messages if needle in message["Body"])
-            if not messages or found:
-                break
-        for start in range(0, len(received), 10):
-            self.sqs.change_message_visibility_batch(
-                QueueUrl=queue_url,
-                Entries=[
-                    {"Id": str(index), "ReceiptHandle": message["ReceiptHandle"], "VisibilityTimeout": 0}
-                    for index, message in enumerate(received[start : start + 10])
-                ],
-            )
-        return found
+        """DLQ messages whose body contains ``needle`` (a peek: they stay in the DLQ)."""
+        return peek_messages(self.sqs, self.outputs["OrderEventsDeadLetterQueueUrl"], needle)
 
     def invoke(self, output: str, payload: Any) -> Any:
         """Invoke a function synchronously and return its JSON answer."""

@@ -7,6 +7,7 @@ turned into :class:`~orders_shared.errors.RetryableError`; the domain never sees
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
@@ -23,6 +24,8 @@ STATS_KEY_PREFIX = "#stats#"
 BATCH_GET_LIMIT = 100  # BatchGetItem keys per call
 SEND_LIMIT = 10  # SendMessageBatch and PublishBatch entries per call
 CONFLICT_ATTEMPTS = 3  # in-process tries of a transaction cancelled only by TransactionConflict
+CONFLICT_BACKOFF_S = 0.01  # up to 10 ms x attempt: conflicts clear as soon as the other transaction ends
+SEND_BATCH_BYTES = 256 * 1024  # keep a SendMessageBatch well under its total-size limit
 
 
 def stats_key(shard: int) -> str:
@@ -33,6 +36,21 @@ def stats_key(shard: int) -> str:
 def _chunks[T](items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _sized_chunks[T](items: Sequence[T], size_of: Callable[[T], int]) -> Iterator[list[T]]:
+    """Chunks of at most SEND_LIMIT items and SEND_BATCH_BYTES (a larger item goes alone)."""
+    chunk: list[T] = []
+    total = 0
+    for item in items:
+        size = size_of(item)
+        if chunk and (len(chunk) == SEND_LIMIT or total + size > SEND_BATCH_BYTES):
+            yield chunk
+            chunk, total = [], 0
+        chunk.append(item)
+        total += size
+    if chunk:
+        yield chunk
 
 
 def _error_code(error: ClientError) -> str:
@@ -53,8 +71,8 @@ class DynamoOrderRepository:
         A boto3 ``dynamodb`` client.
     orders_table, events_table : str
         The Orders (projection and status counters) and EventStore (streams and markers) tables.
-    clock, shard
-        Injected for tests: the commit timestamp and the choice of a counter shard.
+    clock, shard, sleep, jitter
+        Injected for tests: the commit timestamp, the choice of a counter shard, and the backoff.
     """
 
     def __init__(
@@ -65,12 +83,16 @@ class DynamoOrderRepository:
         *,
         clock: Callable[[], str] = utc_now_iso,
         shard: Callable[[], int] = lambda: random.randrange(STATS_SHARDS),  # noqa: S311 - spreading load
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[], float] = random.random,
     ) -> None:
         self._client = client
         self._orders = orders_table
         self._events = events_table
         self._clock = clock
         self._shard = shard
+        self._sleep = sleep
+        self._jitter = jitter
 
     def load(self, order_ids: Collection[str]) -> dict[str, OrderState]:
         """Current state of the orders that exist; one consistent BatchGetItem per 100 ids.
@@ -106,6 +128,7 @@ class DynamoOrderRepository:
                 request = response.get("UnprocessedKeys") or {}
                 if not request:
                     break
+                self._sleep(self._jitter() * CONFLICT_BACKOFF_S)  # throttled keys: back off a little
             if request:
                 raise RetryableError("reading order states: keys left unprocessed")
         return states
@@ -135,11 +158,13 @@ class DynamoOrderRepository:
                 codes = [reason.get("Code", "None") for reason in reasons]
                 if len(codes) > 2 and codes[2] == "ConditionalCheckFailed":  # the marker: seen before
                     return Commit(duplicate=True, earlier=self._earlier_outcome(change.event, reasons[2].get("Item")))
-                if "ConditionalCheckFailed" in codes or attempt == CONFLICT_ATTEMPTS:
+                if set(codes) - {"None", "TransactionConflict"} or attempt == CONFLICT_ATTEMPTS:
                     raise RetryableError(
-                        f"order {change.new.order_id} changed concurrently: {','.join(codes)}"
+                        f"order {change.new.order_id} changed concurrently or contended: {','.join(codes)}"
                     ) from None
-                continue  # only conflicts: try again at once, on another counter shard
+                # Only conflicts (most likely on a counter shard): again after a short jitter, on another shard.
+                self._sleep(self._jitter() * CONFLICT_BACKOFF_S * attempt)
+                continue
             except BotoCoreError as error:
                 raise _transient(error, "committing order change") from error
             return Commit(duplicate=False)
@@ -316,9 +341,9 @@ class SqsDeadLetters:
         self._clock = clock
 
     def park(self, rejections: Sequence[Rejection]) -> set[str]:
-        """SendMessageBatch in chunks of 10; returns the message ids that could not be parked."""
+        """SendMessageBatch in chunks of ≤ 10 and ≤ 256 KB; returns the message ids that could not be parked."""
         failed: set[str] = set()
-        for chunk in _chunks(rejections, SEND_LIMIT):
+        for chunk in _sized_chunks(rejections, lambda rejection: len(rejection.record.body.encode())):
             entries = [self._entry(str(index), rejection) for index, rejection in enumerate(chunk)]
             try:
                 response = self._client.send_message_batch(QueueUrl=self._queue, Entries=entries)

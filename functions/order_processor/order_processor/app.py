@@ -28,7 +28,9 @@ applier = BatchApplier(
     SqsDeadLetters(boto3.client("sqs", config=_config), settings.dead_letter_queue_url),
     _executor,
 )
-processor = BatchProcessor(event_type=EventType.SQS)
+# Not raising when every record failed: the same retries, without counting an invocation error
+# (the Errors alarm) or, on the emulator, restarting the worker.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 @logger.inject_lambda_context

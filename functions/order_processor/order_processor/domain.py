@@ -26,7 +26,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
 
-from order_processor.transitions import can_move
+from order_processor.transitions import can_move, can_reach, rank
 from orders_shared.errors import InvalidEventError, RetryableError
 from orders_shared.events import DetailType, OrderEvent, OrderStatus, parse_sqs_body
 
@@ -156,10 +156,14 @@ class BatchResult:
 def decide(event: OrderEvent, state: OrderState | None) -> Change | str:
     """The change an event makes to an order, or the reason it makes none.
 
+    An event for an order already in that state, a later one or a terminal one changes nothing:
+    the reason is returned and recorded.
+
     Raises
     ------
     RetryableError
-        For an event about an order that does not exist yet: its creation may still be on the way.
+        For an event that came too early: about an order that does not exist yet, or one that
+        skips a step (``completed`` while ``pending``); what it waits for may still be on the way.
     """
     target = event.target_status
     if state is None:
@@ -175,15 +179,18 @@ def decide(event: OrderEvent, state: OrderState | None) -> Change | str:
         return Change(event, None, new)
     if event.detail_type is DetailType.ORDER_CREATED:
         return "AlreadyCreated"
-    if not can_move(state.status, target):
-        return f"{state.status}->{target}"
-    return Change(event, state, replace(state, status=target, version=state.version + 1))
+    if can_move(state.status, target):
+        return Change(event, state, replace(state, status=target, version=state.version + 1))
+    if can_reach(state.status, target):
+        # Overtook the event before it (completed while still pending): that one is on its way.
+        raise RetryableError(f"order {event.order_id} is {state.status}, not yet ready for {target}")
+    return f"{state.status}->{target}"
 
 
-def _creation_first(events: list[tuple[Record, OrderEvent]]) -> list[tuple[Record, OrderEvent]]:
-    # Within one batch, an order's creation is applied before its other events, whatever the
-    # order SQS delivered them in (a standard queue keeps none).
-    return sorted(events, key=lambda pair: pair[1].detail_type is not DetailType.ORDER_CREATED)
+def _lifecycle_order(events: list[tuple[Record, OrderEvent]]) -> list[tuple[Record, OrderEvent]]:
+    # Within one batch, an order's events are applied in lifecycle order (creation, then
+    # processing, then the end), whatever order SQS delivered them in (a standard queue keeps none).
+    return sorted(events, key=lambda pair: rank(pair[1].target_status))
 
 
 class BatchApplier:
@@ -248,7 +255,12 @@ class BatchApplier:
         self, events: list[tuple[Record, OrderEvent]], state: OrderState | None
     ) -> dict[str, RecordResult]:
         results: dict[str, RecordResult] = {}
-        for record, event in _creation_first(events):
+        for record, event in _lifecycle_order(events):
+            if any(result.outcome is Outcome.RETRY for result in results.values()):
+                # An earlier event of this order will be retried: deciding later ones against a
+                # state that lacks it could wrongly ignore them, so they wait for it.
+                results[record.message_id] = RecordResult(Outcome.RETRY, event=event, reason="EarlierEventRetried")
+                continue
             try:
                 result, state = self._apply_event(event, state)
             except RetryableError as error:
@@ -282,7 +294,9 @@ class BatchApplier:
         return RecordResult(Outcome.DUPLICATE, event=event, notification=notification)
 
     def _notify(self, batch: BatchResult) -> None:
-        pending = [result.notification for result in batch.results.values() if result.notification is not None]
+        # One notification per event id, even when the batch held the event twice.
+        unique = {r.notification.event.event_id: r.notification for r in batch.results.values() if r.notification}
+        pending = list(unique.values())
         if not pending:
             return
         failed = self._notifier.notify(pending)

@@ -1,0 +1,271 @@
+"""`make demo`: drive a realistic scenario through the deployed pipeline and report what happened.
+
+Publishes order lifecycles in waves through the EventPublisher (creations, then payments, then
+completions and cancellations), with duplicates and invalid events mixed in, and an orphan payment
+whose order is created only after the payment exhausted its retries, so that the DLQ redriver has
+real work. Shows progress while the pipeline drains, then prints the report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+import uuid
+from collections import Counter
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import boto3
+import scenario as scenarios
+from stack import outputs as stack_outputs
+from stack import peek_messages
+
+from orders_shared.events import order_created, payment_processed
+from orders_shared.publisher import EventPublisher
+
+ORPHAN_TIMEOUT_S = 240  # five receives one visibility timeout apart, with room to spare
+
+
+class Pipeline:
+    """Clients and outputs of the deployed stack."""
+
+    def __init__(self, stack_name: str) -> None:
+        self.outputs = stack_outputs(stack_name)
+        self.sqs = boto3.client("sqs")
+        self.sns = boto3.client("sns")
+        self.dynamodb = boto3.client("dynamodb")
+        self.lambda_ = boto3.client("lambda")
+        self.events = boto3.client("events")
+        self.publisher = EventPublisher(self.events, self.outputs["EventBusName"])
+
+    def depth(self, output: str) -> tuple[int, int]:
+        attributes = self.sqs.get_queue_attributes(
+            QueueUrl=self.outputs[output],
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        return int(attributes["ApproximateNumberOfMessages"]), int(attributes["ApproximateNumberOfMessagesNotVisible"])
+
+    def scan(self, table_output: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {"TableName": self.outputs[table_output], "ConsistentRead": True}
+        while True:
+            page = self.dynamodb.scan(**kwargs)
+            items.extend(page["Items"])
+            if "LastEvaluatedKey" not in page:
+                return items
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def marker_count(self, event_ids: set[str]) -> int:
+        """How many of these events have been handled (applied, ignored or duplicate-skipped)."""
+        handled = 0
+        ids = list(event_ids)
+        table = self.outputs["EventStoreTableName"]
+        for start in range(0, len(ids), 100):
+            keys = [{"streamId": {"S": f"event#{i}"}, "version": {"N": "0"}} for i in ids[start : start + 100]]
+            request: dict[str, Any] = {table: {"Keys": keys, "ProjectionExpression": "streamId"}}
+            while request:
+                response = self.dynamodb.batch_get_item(RequestItems=request)
+                handled += len(response["Responses"].get(table, []))
+                request = response.get("UnprocessedKeys") or {}
+        return handled
+
+    def invoke(self, output: str, payload: Any) -> Any:
+        response = self.lambda_.invoke(FunctionName=self.outputs[output], Payload=json.dumps(payload).encode())
+        return json.loads(response["Payload"].read())
+
+
+def subscribe(pipeline: Pipeline) -> tuple[str, str]:
+    """A queue that counts the notifications of this run."""
+    url = pipeline.sqs.create_queue(QueueName=f"demo-notifications-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    arn = pipeline.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    subscription = pipeline.sns.subscribe(
+        TopicArn=pipeline.outputs["NotificationsTopicArn"],
+        Protocol="sqs",
+        Endpoint=arn,
+        Attributes={"RawMessageDelivery": "true"},
+        ReturnSubscriptionArn=True,
+    )["SubscriptionArn"]
+    return url, subscription
+
+
+def drain_notifications(pipeline: Pipeline, url: str) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    while True:
+        messages = pipeline.sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"], WaitTimeSeconds=1
+        ).get("Messages", [])
+        if not messages:
+            return counts
+        for message in messages:
+            counts[message["MessageAttributes"]["status"]["StringValue"]] += 1
+        pipeline.sqs.delete_message_batch(
+            QueueUrl=url, Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)]
+        )
+
+
+def wait_for(pipeline: Pipeline, event_ids: set[str], label: str, timeout: float = 300) -> float:
+    """Show progress until every event id has a marker; returns the seconds it took."""
+    started = time.monotonic()
+    while True:
+        handled = pipeline.marker_count(event_ids)
+        visible, in_flight = pipeline.depth("OrderEventsQueueUrl")
+        elapsed = time.monotonic() - started
+        print(
+            f"\r  {label}: {handled}/{len(event_ids)} handled, queue {visible} visible / {in_flight} in flight,"
+            f" {elapsed:5.1f} s",
+            end="",
+            flush=True,
+        )
+        if handled >= len(event_ids):
+            print()
+            return elapsed
+        if elapsed > timeout:
+            print()
+            raise SystemExit(f"{label}: only {handled}/{len(event_ids)} events handled after {timeout:.0f} s")
+        time.sleep(0.5)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
+
+
+def parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--orders", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=int(time.time()))
+    args = parser.parse_args()
+    pipeline = Pipeline(os.environ.get("STACK_NAME", "order-pipeline-local"))
+    plan = scenarios.build(args.orders, seed=args.seed)
+    notifications_url, subscription = subscribe(pipeline)
+    print(f"Stack {os.environ.get('STACK_NAME', 'order-pipeline-local')}: bus {pipeline.outputs['EventBusName']}")
+
+    # An orphan payment: its order is created only after the payment has exhausted its retries.
+    orphan_order = str(uuid.uuid4())
+    orphan = payment_processed(orphan_order, Decimal("42.00"))
+    pipeline.publisher.publish([orphan])
+    orphan_published = time.monotonic()
+
+    started = time.monotonic()
+    published = 0
+    for number in range(1, len(plan.waves) + 1):
+        wave, duplicates = plan.materialise(number - 1)
+        print(f"Wave {number}: publishing {len(wave)} events + {len(duplicates)} duplicates")
+        pipeline.publisher.publish([*wave, *duplicates])
+        published += len(wave) + len(duplicates)
+        if number == 1:
+            for label, source, kind, detail in plan.invalid:
+                pipeline.events.put_events(
+                    Entries=[
+                        {
+                            "EventBusName": pipeline.outputs["EventBusName"],
+                            "Source": source,
+                            "DetailType": kind,
+                            "Detail": detail,
+                        }
+                    ]
+                )
+                print(f"  + invalid event: {label}")
+            published += len(plan.invalid)
+        wait_for(pipeline, {event.event_id for event in wave}, f"wave {number}")
+    drained_s = time.monotonic() - started
+
+    print("Redrive: waiting for the orphan payment to exhaust its retries and reach the DLQ")
+    while not peek_messages(pipeline.sqs, pipeline.outputs["OrderEventsDeadLetterQueueUrl"], orphan.event_id):
+        if time.monotonic() - orphan_published > ORPHAN_TIMEOUT_S:
+            raise SystemExit("the orphan payment never reached the DLQ")
+        visible, _ = pipeline.depth("OrderEventsDeadLetterQueueUrl")
+        print(f"\r  DLQ depth {visible}, {time.monotonic() - orphan_published:5.1f} s", end="", flush=True)
+        time.sleep(2)
+    print(f"\r  the orphan payment is in the DLQ after {time.monotonic() - orphan_published:.0f} s")
+    pipeline.publisher.publish([order_created(orphan_order, "customer-orphan", Decimal("42.00"))])
+    dry = pipeline.invoke("DlqRedriverFunctionName", {"dryRun": True})
+    print(f"  dry run:  {dry}")
+    redrive = pipeline.invoke("DlqRedriverFunctionName", {})
+    print(f"  redrive:  {redrive}")
+    wait_for(pipeline, {orphan.event_id}, "orphan payment")
+    figures = pipeline.invoke("MetricsEmitterFunctionName", {})
+
+    notified = drain_notifications(pipeline, notifications_url)
+    report(pipeline, plan, published=published, drained_s=drained_s, notified=notified, figures=figures)
+    pipeline.sns.unsubscribe(SubscriptionArn=subscription)
+    pipeline.sqs.delete_queue(QueueUrl=notifications_url)
+    return 0
+
+
+def report(
+    pipeline: Pipeline,
+    plan: scenarios.Scenario,
+    *,
+    published: int,
+    drained_s: float,
+    notified: Counter[str],
+    figures: dict[str, Any],
+) -> None:
+    orders = [item for item in pipeline.scan("OrdersTableName") if not item["orderId"]["S"].startswith("#")]
+    ours = [item for item in orders if item["orderId"]["S"] in plan.expected_status]
+    by_status = Counter(item["status"]["S"] for item in ours)
+    mismatched = [i for i in ours if i["status"]["S"] != plan.expected_status[i["orderId"]["S"]]]
+    entries = [
+        item
+        for item in pipeline.scan("EventStoreTableName")
+        if not item["streamId"]["S"].startswith("event#") and item["streamId"]["S"] in plan.expected_status
+    ]
+    latencies = [
+        (
+            parse_time(e["recordedAt"]["S"]) - parse_time(json.loads(e["data"]["S"])["metadata"]["occurredAt"])
+        ).total_seconds()
+        * 1000
+        for e in entries
+    ]
+    rejected: Counter[str] = Counter()
+    dlq_url = pipeline.outputs["OrderEventsDeadLetterQueueUrl"]
+    received: list[dict[str, Any]] = []
+    while True:
+        batch = pipeline.sqs.receive_message(
+            QueueUrl=dlq_url, MaxNumberOfMessages=10, VisibilityTimeout=5, MessageAttributeNames=["All"]
+        ).get("Messages", [])
+        if not batch:
+            break
+        received.extend(batch)
+        for message in batch:
+            attributes = message.get("MessageAttributes", {})
+            reason = attributes.get("rejectionReason", {}).get("StringValue", "RetryExhausted")
+            detail = attributes.get("rejectionPath", {}).get("StringValue", "")
+            rejected[f"{reason} ({detail})" if detail else reason] += 1
+    dlq_visible, _ = pipeline.depth("OrderEventsDeadLetterQueueUrl")
+
+    print("\n================ order pipeline: demo report ================")
+    print(
+        f"events published        {published} ({plan.valid_events} valid, {len(plan.duplicates)} duplicates,"
+        f" {len(plan.invalid)} invalid)"
+    )
+    print(f"orders                  {len(ours)} of {len(plan.expected_status)} expected")
+    for status in ("pending", "processing", "completed", "cancelled"):
+        print(f"  {status:<21} {by_status.get(status, 0)}")
+    print(f"  final state as planned {len(ours) - len(mismatched)}/{len(ours)}")
+    print(f"events applied          {len(entries)} (each exactly once: {len(entries) == plan.valid_events})")
+    print(f"notifications sent      {sum(notified.values())} {dict(sorted(notified.items()))}")
+    print("rejected, with reasons  " + (", ".join(f"{k}: {v}" for k, v in sorted(rejected.items())) or "none"))
+    print(f"DLQ depth               {max(dlq_visible, len(received))}")
+    print(f"latency publish→commit  p50 {percentile(latencies, 0.5):.0f} ms, p99 {percentile(latencies, 0.99):.0f} ms")
+    print(
+        f"throughput              {len(entries) / drained_s:.0f} events/s ({len(entries)} events in {drained_s:.1f} s)"
+    )
+    print(f"metrics emitter         {json.dumps(figures)}")
+    if latencies:
+        print(f"(mean latency {statistics.fmean(latencies):.0f} ms over {len(latencies)} events)")
+    print("=============================================================")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
