@@ -122,6 +122,11 @@ logs: $(SAM) ## Recent logs of FUNCTION on the local stack
 redrive: $(SAM) ## Redrive the DLQ on the local stack; REQUEST='{"dryRun": true}' to preview
 	$(LOCAL_ENV) $(SAM) remote invoke DlqRedriverFunction --stack-name $(LOCAL_STACK) --event '$(or $(REQUEST),{})'
 
+.PHONY: replay
+replay: $(VENV)/.installed ## Replay archived events FROM..TO into the bus of STAGE's stack (real AWS only)
+	@test -n "$(FROM)" -a -n "$(TO)" || { echo "usage: make replay FROM=2026-11-26T10:00:00Z TO=2026-11-26T11:00:00Z [STAGE=prod]"; exit 2; }
+	PYTHONPATH=layers/shared/python $(PY) scripts/replay.py --from $(FROM) --to $(TO) --config-env $(STAGE)
+
 .PHONY: deploy
 deploy: build $(VENV)/.installed ## Deploy to AWS: STAGE=dev|prod picks the samconfig env (--guided the first time)
 	@if [ "$(STAGE)" = local ]; then echo "STAGE=local deploys with make deploy-local"; exit 1; fi
