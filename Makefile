@@ -84,6 +84,15 @@ unit: $(VENV)/.installed ## Unit tests (no network)
 build: $(SAM) ## sam build (layer and functions)
 	SAM_CLI_TELEMETRY=0 $(SAM) build
 
+# Lambda's Python 3.13 gives a layer nothing but boto3: import the built layer with exactly that.
+$(TOOLS)/runtime/bin/python: | $(UV)
+	$(UV) venv --quiet --allow-existing --python $(PY313) $(TOOLS)/runtime
+	VIRTUAL_ENV=$(TOOLS)/runtime $(UV) pip install --quiet boto3==1.43.106
+
+.PHONY: layer-check
+layer-check: build $(TOOLS)/runtime/bin/python ## Import the built layer with only its python/ folder and boto3
+	$(TOOLS)/runtime/bin/python -I scripts/check_layer.py .aws-sam/build/SharedLayer/python
+
 # ---------------------------------------------------------------- local AWS (MiniStack)
 .PHONY: up
 up: $(VENV)/.installed $(TOOLS)/ministack/bin/ministack ## Start the local AWS emulator on 127.0.0.1 (reused if up)
@@ -135,9 +144,10 @@ deploy: build $(VENV)/.installed ## Deploy to AWS: STAGE=dev|prod picks the samc
 
 # ---------------------------------------------------------------- CI
 .PHONY: test
-test: ## What CI runs: lint, unit tests, sam build, deploy to the local emulator, integration tests
+test: ## What CI runs: lint, unit tests, sam build + layer check, deploy to the local emulator, integration tests
 	$(MAKE) lint
 	$(MAKE) unit
+	$(MAKE) layer-check
 	trap '$(MAKE) down' EXIT; $(MAKE) deploy-local && $(MAKE) integration
 
 .PHONY: clean
