@@ -26,6 +26,7 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
         request = parse_request(event)
     except PayloadError as error:
         logger.warning("redrive request refused", extra={"error": str(error)})
+        metrics.add_metric(name="RedriveRequestsRefused", unit=MetricUnit.Count, value=1)
         return {"error": str(error)}
     report = redrive(
         request,
