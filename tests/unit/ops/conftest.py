@@ -1,0 +1,152 @@
+"""Fixtures for the operations functions' unit tests: the DLQ redriver and the metrics emitter.
+
+Nothing here reaches the network: the domains run against in-memory fakes of their ports
+(``ops_support``), the adapters against moto (``mock_aws``) or botocore's Stubber, and the handlers
+against moto with their real adapters, imported afresh inside the mock as on a cold start.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Iterator, Mapping
+from types import ModuleType
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from tests.unit.ops.ops_support import (
+    EVENTS_TABLE,
+    ORDERS_TABLE,
+    REGION,
+    FakeLambdaContext,
+    FakeQueues,
+)
+
+
+@pytest.fixture
+def queues() -> FakeQueues:
+    return FakeQueues()
+
+
+# --- moto resources ------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def fake_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fake credentials and region, so no test can reach or pick up a real account."""
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    """moto's in-process AWS for the duration of the test."""
+    with mock_aws():
+        yield
+
+
+@pytest.fixture
+def sqs(aws: None) -> Any:
+    return boto3.client("sqs", region_name=REGION)
+
+
+@pytest.fixture
+def moto_dlq(sqs: Any) -> str:
+    """The order-events dead-letter queue on moto."""
+    return str(sqs.create_queue(QueueName="order-events-dlq")["QueueUrl"])
+
+
+@pytest.fixture
+def moto_source(sqs: Any) -> str:
+    """The order-events queue on moto."""
+    return str(sqs.create_queue(QueueName="order-events")["QueueUrl"])
+
+
+@pytest.fixture
+def dynamodb(aws: None) -> Any:
+    """A moto DynamoDB client with the Orders (orderId) and EventStore (streamId, version) tables."""
+    client = boto3.client("dynamodb", region_name=REGION)
+    client.create_table(
+        TableName=ORDERS_TABLE,
+        AttributeDefinitions=[{"AttributeName": "orderId", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "orderId", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    client.create_table(
+        TableName=EVENTS_TABLE,
+        AttributeDefinitions=[
+            {"AttributeName": "streamId", "AttributeType": "S"},
+            {"AttributeName": "version", "AttributeType": "N"},
+        ],
+        KeySchema=[
+            {"AttributeName": "streamId", "KeyType": "HASH"},
+            {"AttributeName": "version", "KeyType": "RANGE"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    return client
+
+
+# --- the handlers ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def lambda_context() -> FakeLambdaContext:
+    return FakeLambdaContext()
+
+
+POWERTOOLS_ENVIRONMENT = {
+    "STAGE": "test",
+    "POWERTOOLS_METRICS_NAMESPACE": "OrderPipeline",
+    "POWERTOOLS_SERVICE_NAME": "order-pipeline",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "AWS_DEFAULT_REGION": REGION,
+}
+
+
+def cold_start(monkeypatch: pytest.MonkeyPatch, module_name: str, environment: Mapping[str, str]) -> ModuleType:
+    """Import ``module_name`` afresh with ``environment`` set, as Lambda does on a cold start.
+
+    The handler modules build their settings and clients at import, so they are imported inside
+    moto once the resources exist; nothing in them is patched.
+    """
+    for name, value in {**POWERTOOLS_ENVIRONMENT, **environment}.items():
+        monkeypatch.setenv(name, value)
+    for name in (module_name, "orders_shared.observability"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    return importlib.import_module(module_name)
+
+
+def forget(module_name: str) -> None:
+    """Drop a cold-started module; monkeypatch then restores whatever was imported before."""
+    for name in (module_name, "orders_shared.observability"):
+        sys.modules.pop(name, None)
+
+
+@pytest.fixture
+def emitter_app(
+    monkeypatch: pytest.MonkeyPatch, sqs: Any, dynamodb: Any, moto_source: str, moto_dlq: str
+) -> Iterator[ModuleType]:
+    """``metrics_emitter.app`` imported inside moto, with its queues and table."""
+    environment = {"QUEUE_URL": moto_source, "DEAD_LETTER_QUEUE_URL": moto_dlq, "ORDERS_TABLE_NAME": ORDERS_TABLE}
+    yield cold_start(monkeypatch, "metrics_emitter.app", environment)
+    forget("metrics_emitter.app")
+
+
+@pytest.fixture
+def redriver_app(monkeypatch: pytest.MonkeyPatch, sqs: Any, moto_source: str, moto_dlq: str) -> Iterator[ModuleType]:
+    """``dlq_redriver.app`` imported inside moto, with its two queues."""
+    environment = {
+        "DEAD_LETTER_QUEUE_URL": moto_dlq,
+        "SOURCE_QUEUE_URL": moto_source,
+        "RECEIVE_VISIBILITY_SECONDS": "30",
+    }
+    yield cold_start(monkeypatch, "dlq_redriver.app", environment)
+    forget("dlq_redriver.app")

@@ -1,0 +1,200 @@
+"""Test doubles and helpers shared by the operations tests (fakes of the domain ports, moto helpers)."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any
+
+from dlq_redriver.domain import DlqMessage
+from metrics_emitter.domain import QueueFigures
+from order_processor.adapters import DynamoOrderRepository
+from order_processor.domain import Change, decide
+from orders_shared.events import NewEvent, dumps, envelope_for, parse_sqs_body
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+DLQ_URL = f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/order-events-dlq"
+SOURCE_URL = f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/order-events"
+NOW_MS = 1_795_687_200_000  # the fake clock of the domain tests
+ORDERS_TABLE = "Orders"
+EVENTS_TABLE = "EventStore"
+
+
+def body_of(event: NewEvent) -> str:
+    """The SQS body EventBridge delivers for ``event`` (the envelope as JSON)."""
+    return dumps(envelope_for(event, account=ACCOUNT, region=REGION))
+
+
+# --- the redriver's Queues port in memory --------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Stored:
+    message: DlqMessage
+    visible: bool = True
+
+
+class FakeQueues:
+    """The redriver's ``Queues`` port in memory, recording every call.
+
+    A receive hides what it returns and hands out a fresh receipt handle; a delete needs the latest
+    handle. ``failing_sends`` and ``failing_deletes`` hold the message ids whose send or delete fails.
+    """
+
+    def __init__(self) -> None:
+        self._queues: dict[str, list[_Stored]] = {}
+        self._handles = itertools.count(1)
+        self.receives: list[tuple[str, int]] = []
+        self.sends: list[tuple[str, list[tuple[DlqMessage, Mapping[str, str]]]]] = []
+        self.deletes: list[tuple[str, list[str]]] = []
+        self.releases: list[tuple[str, list[str]]] = []
+        self.failing_sends: set[str] = set()
+        self.failing_deletes: set[str] = set()
+
+    def put(
+        self,
+        queue_url: str,
+        body: str = '{"not": "an envelope"}',
+        attributes: Mapping[str, str] | None = None,
+        *,
+        sent_ms: int = NOW_MS - 3_600_000,
+    ) -> DlqMessage:
+        """Enqueue a message (visible) and return it."""
+        message = DlqMessage(str(uuid.uuid4()), "", body, dict(attributes or {}), sent_ms)
+        self._queues.setdefault(queue_url, []).append(_Stored(message))
+        return message
+
+    def messages(self, queue_url: str) -> list[DlqMessage]:
+        """Every message in a queue, visible or not."""
+        return [stored.message for stored in self._queues.get(queue_url, [])]
+
+    def visible(self, queue_url: str) -> list[DlqMessage]:
+        """The messages of a queue a receive could return now."""
+        return [stored.message for stored in self._queues.get(queue_url, []) if stored.visible]
+
+    def receive(self, queue_url: str, count: int) -> list[DlqMessage]:
+        self.receives.append((queue_url, count))
+        batch: list[DlqMessage] = []
+        for stored in self._queues.get(queue_url, []):
+            if len(batch) == min(count, 10):
+                break
+            if stored.visible:
+                stored.visible = False
+                stored.message = replace(stored.message, receipt_handle=f"handle-{next(self._handles)}")
+                batch.append(stored.message)
+        return batch
+
+    def send(self, queue_url: str, messages: Sequence[tuple[DlqMessage, Mapping[str, str]]]) -> set[str]:
+        self.sends.append((queue_url, list(messages)))
+        sent: set[str] = set()
+        for message, attributes in messages:
+            if message.message_id in self.failing_sends:
+                continue
+            self.put(queue_url, message.body, attributes, sent_ms=NOW_MS)
+            sent.add(message.message_id)
+        return sent
+
+    def delete(self, queue_url: str, messages: Sequence[DlqMessage]) -> set[str]:
+        self.deletes.append((queue_url, [message.message_id for message in messages]))
+        handles = {m.receipt_handle for m in messages if m.message_id not in self.failing_deletes}
+        stored = self._queues.get(queue_url, [])
+        deleted = {s.message.message_id for s in stored if s.message.receipt_handle in handles}
+        self._queues[queue_url] = [s for s in stored if s.message.message_id not in deleted]
+        return deleted
+
+    def release(self, queue_url: str, messages: Sequence[DlqMessage]) -> None:
+        self.releases.append((queue_url, [message.message_id for message in messages]))
+        handles = {message.receipt_handle for message in messages}
+        for stored in self._queues.get(queue_url, []):
+            if stored.message.receipt_handle in handles:
+                stored.visible = True
+
+
+# --- the emitter's ports in memory ---------------------------------------------------------------
+
+
+class FakeQueueStats:
+    """The emitter's ``QueueStats`` port: fixed figures per queue URL."""
+
+    def __init__(self, figures: Mapping[str, QueueFigures]) -> None:
+        self._figures = dict(figures)
+
+    def figures(self, queue_url: str) -> QueueFigures:
+        return self._figures[queue_url]
+
+
+class FakeCounters:
+    """The emitter's ``Counters`` port: fixed shards."""
+
+    def __init__(self, shards: Iterable[Mapping[str, Decimal]]) -> None:
+        self._shards = list(shards)
+
+    def shards(self) -> Iterable[Mapping[str, Decimal]]:
+        return list(self._shards)
+
+
+# --- moto helpers --------------------------------------------------------------------------------
+
+
+def commit_through_processor(dynamodb: Any, events: Iterable[NewEvent], shards: Iterable[int] | None = None) -> None:
+    """Apply events with the order processor's own repository, as its handler does (counters included).
+
+    ``shards`` picks the counter shard of each commit in turn (random, as in production, if None).
+    """
+    chosen = iter(shards) if shards is not None else None
+    kwargs: dict[str, Any] = {} if chosen is None else {"shard": lambda: next(chosen)}
+    repository = DynamoOrderRepository(dynamodb, ORDERS_TABLE, EVENTS_TABLE, **kwargs)
+    for event in events:
+        parsed = parse_sqs_body(body_of(event))
+        change = decide(parsed, repository.load([parsed.order_id]).get(parsed.order_id))
+        assert isinstance(change, Change), change
+        repository.commit(change)
+
+
+def send_to(sqs: Any, queue_url: str, body: str, attributes: Mapping[str, str] | None = None) -> None:
+    """Send one message with string attributes to a moto queue."""
+    sqs.send_message(
+        QueueUrl=queue_url,
+        MessageBody=body,
+        MessageAttributes={name: {"DataType": "String", "StringValue": v} for name, v in (attributes or {}).items()},
+    )
+
+
+def drain(sqs: Any, queue_url: str) -> list[dict[str, Any]]:
+    """Every message waiting in a moto queue, with its message attributes."""
+    messages: list[dict[str, Any]] = []
+    while True:
+        response = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"])
+        batch = response.get("Messages", [])
+        if not batch:
+            return messages
+        messages.extend(batch)
+
+
+def depth(sqs: Any, queue_url: str) -> tuple[int, int]:
+    """(visible, in flight) messages of a moto queue."""
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    )["Attributes"]
+    return int(attributes["ApproximateNumberOfMessages"]), int(attributes["ApproximateNumberOfMessagesNotVisible"])
+
+
+# --- the handlers ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FakeLambdaContext:
+    """The parts of the Lambda context object Powertools and the redriver read."""
+
+    function_name: str = "ops-function"
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:ops-function"
+    aws_request_id: str = "52fdfc07-2182-454f-963f-5f0f9a621d72"
+    remaining_ms: int = 300_000
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_ms
