@@ -10,6 +10,22 @@ from botocore.exceptions import BotoCoreError, ClientError
 from dlq_redriver.domain import DlqMessage
 
 
+def _merged(received: Mapping[str, Mapping[str, Any]], given: Mapping[str, str]) -> dict[str, Any]:
+    """Every attribute as received (Number and Binary types kept), with the string values given.
+
+    A received attribute whose value the redriver did not change keeps its original type; a new or
+    changed one (the redrive count) is sent as a String.
+    """
+    merged = {
+        name: {key: value[key] for key in ("DataType", "StringValue", "BinaryValue") if key in value}
+        for name, value in received.items()
+    }
+    for name, text in given.items():
+        if merged.get(name, {}).get("StringValue") != text:
+            merged[name] = {"DataType": "String", "StringValue": text}
+    return merged
+
+
 class SqsQueues:
     """SQS calls in batches of 10.
 
@@ -47,6 +63,7 @@ class SqsQueues:
                     if "StringValue" in value
                 },
                 sent_timestamp_ms=int(message.get("Attributes", {}).get("SentTimestamp", "0")),
+                raw_attributes=message.get("MessageAttributes", {}),
             )
             for message in response.get("Messages", [])
         ]
@@ -57,9 +74,7 @@ class SqsQueues:
             {
                 "Id": str(index),
                 "MessageBody": message.body,
-                "MessageAttributes": {
-                    name: {"DataType": "String", "StringValue": value} for name, value in attributes.items()
-                },
+                "MessageAttributes": _merged(message.raw_attributes, attributes),
             }
             for index, (message, attributes) in enumerate(messages)
         ]

@@ -124,13 +124,23 @@ def parse_request(payload: Any) -> Request:
 
 @dataclass(frozen=True, slots=True)
 class DlqMessage:
-    """A received DLQ message: body, string attributes, and what SQS says of it."""
+    """A received DLQ message: body, attributes, and what SQS says of it.
+
+    ``attributes`` is the string view the filters read; ``raw_attributes`` holds every attribute
+    as SQS gave it (Number and Binary ones included), so that a moved message keeps them all.
+    """
 
     message_id: str
     receipt_handle: str
     body: str
     attributes: Mapping[str, str]
     sent_timestamp_ms: int
+    raw_attributes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    @property
+    def attribute_count(self) -> int:
+        """How many message attributes the message carries (SQS allows 10)."""
+        return len(set(self.attributes) | set(self.raw_attributes))
 
     @property
     def redrive_count(self) -> int:
@@ -238,7 +248,7 @@ def redrive(
             elif request.dry_run:
                 report.would_move += 1
                 held.append(message)
-            elif len(message.attributes) >= MAX_ATTRIBUTES and REDRIVE_COUNT not in message.attributes:
+            elif message.attribute_count >= MAX_ATTRIBUTES and REDRIVE_COUNT not in message.attributes:
                 report.failed += 1  # no room for the redrive count: moving it could loop for ever
                 held.append(message)
             else:

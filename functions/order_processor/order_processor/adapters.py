@@ -363,6 +363,8 @@ class SqsDeadLetters:
             "rejectionRule": error.rule,
             "originalMessageId": rejection.record.message_id,
             "rejectedAt": self._clock(),
+            # Kept so that a rejected message the redriver brought back stays counted (and parks).
+            "redriveCount": rejection.record.attributes.get("redriveCount", ""),
         }
         return {
             "Id": entry_id,

@@ -33,12 +33,17 @@ applier = BatchApplier(
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
+def _string_attributes(record: dict[str, Any]) -> dict[str, str]:
+    attributes = record.get("messageAttributes") or {}
+    return {name: value["stringValue"] for name, value in attributes.items() if "stringValue" in value}
+
+
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Apply the batch at once (three round trips), then let Powertools shape the partial response."""
-    records = [Record(record["messageId"], record["body"]) for record in event["Records"]]
+    records = [Record(record["messageId"], record["body"], _string_attributes(record)) for record in event["Records"]]
     batch = applier.apply(records)
     telemetry.record(batch, metrics, logger, datetime.now(UTC))
 

@@ -45,10 +45,11 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """The parts of an SQS record the domain needs."""
+    """The parts of an SQS record the domain needs (``attributes``: its string message attributes)."""
 
     message_id: str
     body: str
+    attributes: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -242,3 +242,28 @@ def test_sqs_queues_receive_reads_attributes_and_sent_timestamp(
     assert (message.message_id, message.receipt_handle, message.body) == ("m-0", "h-0", '{"n": 0}')
     assert message.attributes == {"originalMessageId": "o-0"}
     assert message.sent_timestamp_ms == 1_795_687_200_000
+
+
+def test_sqs_queues_redrive_keeps_number_and_binary_attributes(sqs: Any, moto_dlq: str, moto_source: str) -> None:
+    # GIVEN a DLQ message with a Number and a Binary attribute beside a String one
+    sqs.send_message(
+        QueueUrl=moto_dlq,
+        MessageBody='{"order": 1}',
+        MessageAttributes={
+            "priority": {"DataType": "Number", "StringValue": "7"},
+            "signature": {"DataType": "Binary", "BinaryValue": b"\x00\x01\x02"},
+            "origin": {"DataType": "String", "StringValue": "order-service"},
+        },
+    )
+
+    # WHEN it is redriven
+    report = redrive_on(sqs, moto_dlq, moto_source)
+
+    # THEN it arrives with every attribute, types intact, plus the redrive count
+    assert report.moved == 1
+    (moved,) = drain(sqs, moto_source)
+    attributes = moved["MessageAttributes"]
+    assert attributes["priority"] == {"DataType": "Number", "StringValue": "7"}
+    assert attributes["signature"] == {"DataType": "Binary", "BinaryValue": b"\x00\x01\x02"}
+    assert attributes["origin"]["StringValue"] == "order-service"
+    assert attributes[REDRIVE_COUNT]["StringValue"] == "1"

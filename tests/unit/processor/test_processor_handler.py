@@ -126,3 +126,20 @@ def test_handler_accepts_event_with_lower_case_rfc3339_timestamp(
     response = invoke(lambda_event((message_id(), body(created))))
     # THEN the batch succeeds (the timestamp is only used for the latency metric)
     assert response == {"batchItemFailures": []}
+
+
+def test_handler_keeps_the_redrive_count_of_a_record_it_rejects_again(
+    invoke: Invoke, lambda_event: LambdaEvent, dlq_url: str, receive_all: Any
+) -> None:
+    # GIVEN a malformed record the redriver already brought back twice
+    redriven = message_id()
+    event = lambda_event((redriven, "{not json"))
+    event["Records"][0]["messageAttributes"] = {
+        "redriveCount": {"stringValue": "2", "stringListValues": [], "binaryListValues": [], "dataType": "String"}
+    }
+    # WHEN the handler rejects it again
+    invoke(event)
+    # THEN it is parked with its count, so the redriver's limit still applies to it
+    [parked] = receive_all(dlq_url)
+    assert parked["MessageAttributes"]["redriveCount"]["StringValue"] == "2"
+    assert parked["MessageAttributes"]["rejectionReason"]["StringValue"] == "MalformedJson"
