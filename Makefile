@@ -16,6 +16,9 @@ SAM := $(TOOLS)/sam/bin/sam
 SAM_VERSION := 1.170.0
 MINISTACK_VERSION := 1.5.33
 UV_VERSION := 0.13.9
+SECURITY := $(TOOLS)/security/bin
+# checkov pins an older boto3 than SAM CLI and MiniStack: the scanners get a venv of their own.
+SECURITY_TOOLS := checkov==3.3.30 cfn-lint==1.58.0 cfn-lint-serverless==0.3.6 aws-sam-translator==1.115.0
 
 STAGE ?= dev
 MINISTACK_PORT ?= 4566
@@ -49,6 +52,10 @@ $(SAM): | $(UV)
 	$(UV) venv --quiet --allow-existing --python $(PY313) $(TOOLS)/sam
 	VIRTUAL_ENV=$(TOOLS)/sam $(UV) pip install --quiet aws-sam-cli==$(SAM_VERSION)
 
+$(SECURITY)/checkov: | $(UV)
+	$(UV) venv --quiet --allow-existing --python $(PY313) $(TOOLS)/security
+	VIRTUAL_ENV=$(TOOLS)/security $(UV) pip install --quiet $(SECURITY_TOOLS)
+
 # MiniStack runs Python functions with its own interpreter: Python 3.13 plus boto3, as on Lambda;
 # it applies the SAM transform itself, so it needs aws-sam-translator (the version SAM CLI bundles).
 $(TOOLS)/ministack/bin/ministack: | $(UV)
@@ -66,6 +73,18 @@ lint: $(VENV)/.installed $(SAM) ## Lint (ruff, mypy, sam validate --lint); chang
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	SAM_CLI_TELEMETRY=0 $(SAM) validate --lint --region us-east-1
+
+# The SAM-translated template shows the scanners what SAM generates (functions, mappings, the schedule's role).
+# Every scan runs, then any failure fails the target; skips sit beside their resource in template.yaml.
+.PHONY: security
+security: $(SECURITY)/checkov ## Security scan: checkov and cfn-lint on the template and its SAM translation
+	$(SECURITY)/python scripts/translate_template.py template.yaml .aws-sam/translated.json
+	failed=0; for template in template.yaml .aws-sam/translated.json; do \
+		echo "checkov: $$template"; \
+		$(SECURITY)/checkov --quiet --compact --skip-download --framework cloudformation -f $$template || failed=1; \
+		echo "cfn-lint (with serverless rules): $$template"; \
+		$(SECURITY)/cfn-lint --append-rules cfn_lint_serverless.rules -- $$template || failed=1; \
+	done; exit $$failed
 
 .PHONY: format
 format: $(VENV)/.installed ## Format and fix what ruff can
@@ -144,8 +163,9 @@ deploy: build $(VENV)/.installed ## Deploy to AWS: STAGE=dev|prod picks the samc
 
 # ---------------------------------------------------------------- CI
 .PHONY: test
-test: ## What CI runs: lint, unit tests, sam build + layer check, deploy to the local emulator, integration tests
+test: ## What CI runs: lint, security scan, unit tests, sam build + layer check, deploy to the local emulator, integration tests
 	$(MAKE) lint
+	$(MAKE) security
 	$(MAKE) unit
 	$(MAKE) layer-check
 	trap '$(MAKE) down' EXIT; $(MAKE) deploy-local && $(MAKE) integration
