@@ -7,8 +7,10 @@ turned into :class:`~orders_shared.errors.RetryableError`; the domain never sees
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
+from concurrent.futures import Executor
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +28,8 @@ SEND_LIMIT = 10  # SendMessageBatch and PublishBatch entries per call
 CONFLICT_ATTEMPTS = 3  # in-process tries of a transaction cancelled only by TransactionConflict
 CONFLICT_BACKOFF_S = 0.01  # up to 10 ms x attempt: conflicts clear as soon as the other transaction ends
 SEND_BATCH_BYTES = 256 * 1024  # keep a SendMessageBatch well under its total-size limit
+GROUP_ORDERS = 33  # orders per group transaction: 3 actions each + 1 counter update = the 100-action limit
+GROUP_BYTES = 3 * 1024 * 1024  # estimated item bytes per group transaction, under its 4 MB limit
 
 
 def stats_key(shard: int) -> str:
@@ -73,6 +77,9 @@ class DynamoOrderRepository:
         The Orders (projection and status counters) and EventStore (streams and markers) tables.
     clock, shard, sleep, jitter
         Injected for tests: the commit timestamp, the choice of a counter shard, and the backoff.
+    executor
+        Runs the transactions of :meth:`commit_all` concurrently when there are several (one
+        after another without it).
     """
 
     def __init__(
@@ -85,10 +92,12 @@ class DynamoOrderRepository:
         shard: Callable[[], int] = lambda: random.randrange(STATS_SHARDS),  # noqa: S311 - spreading load
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[], float] = random.random,
+        executor: Executor | None = None,
     ) -> None:
         self._client = client
         self._orders = orders_table
         self._events = events_table
+        self._executor = executor
         self._clock = clock
         self._shard = shard
         self._sleep = sleep
@@ -143,12 +152,7 @@ class DynamoOrderRepository:
         """
         for attempt in range(1, CONFLICT_ATTEMPTS + 1):
             now = self._clock()
-            items = [
-                self._projection_write(change, now),
-                put_event_item(self._events, change.new.order_id, change.new.version, change.event, now),
-                self._marker_put(change.event, Outcome.APPLIED, now, None),
-                self._counters_update(change),
-            ]
+            items = [*self._change_writes(change, now), self._counters_update(change)]
             try:
                 self._client.transact_write_items(TransactItems=items)
             except ClientError as error:
@@ -169,6 +173,98 @@ class DynamoOrderRepository:
                 raise _transient(error, "committing order change") from error
             return Commit(duplicate=False)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def commit_all(self, changes: Sequence[Change]) -> list[Commit | RetryableError | None]:
+        """Commit the changes of different orders in as few transactions as possible.
+
+        The changes go out together, up to GROUP_ORDERS (and GROUP_BYTES) a transaction, the
+        transactions concurrently; the counter moves of a transaction are summed into one update
+        of one shard. Each order stays atomic: its projection, event-store entry, marker and
+        counters are in the same transaction. When a transaction is cancelled, the changes it
+        names as failing a condition (a duplicate event, a state that moved) are left out and
+        reported as None, and the others go out again, after a short jitter if they conflicted.
+
+        Parameters
+        ----------
+        changes
+            At most one change per order and per event id (the caller's guarantee).
+
+        Returns
+        -------
+        list of Commit, RetryableError or None
+            One per change, in order: ``Commit(duplicate=False)`` when applied; the RetryableError
+            that :meth:`commit` would raise on throttling, a 5xx or a lost connection; None when
+            a condition refused the change, or the transaction could not tell which change it
+            refused: the caller decides it again, and commits it alone for an exact answer.
+        """
+        groups: list[list[int]] = []
+        size = 0
+        for index, change in enumerate(changes):
+            estimate = len(dumps(change.event.detail)) + 1024  # the event's data, plus the other attributes
+            if not groups or len(groups[-1]) == GROUP_ORDERS or size + estimate > GROUP_BYTES:
+                groups.append([])
+                size = 0
+            groups[-1].append(index)
+            size += estimate
+        results: list[Commit | RetryableError | None] = [None] * len(changes)
+
+        def commit_group(indexes: list[int]) -> None:
+            for index, outcome in zip(indexes, self._commit_group([changes[i] for i in indexes]), strict=True):
+                results[index] = outcome
+
+        if self._executor is None or len(groups) == 1:
+            for indexes in groups:
+                commit_group(indexes)
+        else:
+            list(self._executor.map(commit_group, groups))
+        return results
+
+    def _commit_group(self, changes: Sequence[Change]) -> list[Commit | RetryableError | None]:
+        results: list[Commit | RetryableError | None] = [None] * len(changes)
+        pending = list(range(len(changes)))
+        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+            if not pending:
+                break
+            now = self._clock()
+            items: list[dict[str, Any]] = []
+            owners: list[int | None] = []
+            for index in pending:
+                writes = self._change_writes(changes[index], now)
+                items.extend(writes)
+                owners.extend([index] * len(writes))
+            counters = self._counters_update_all([changes[index] for index in pending])
+            if counters is not None:
+                items.append(counters)
+                owners.append(None)
+            try:
+                self._client.transact_write_items(TransactItems=items)
+            except ClientError as error:
+                code = _error_code(error)
+                if code == "ValidationException":
+                    return results  # something in one change is refused: alone, only that one fails
+                if code != "TransactionCanceledException":
+                    transient = _transient(error, "committing order changes")
+                    return [transient if index in pending else result for index, result in enumerate(results)]
+                reasons: list[dict[str, Any]] = list(error.response.get("CancellationReasons", []))
+                refused = {
+                    owners[position]
+                    for position, reason in enumerate(reasons[: len(owners)])
+                    if reason.get("Code", "None") not in {"None", "TransactionConflict"}
+                }
+                if len(reasons) != len(items) or None in refused:
+                    return results  # reasons that name no change, or the counters failed: each alone
+                pending = [index for index in pending if index not in refused]
+                if any(reason.get("Code") == "TransactionConflict" for reason in reasons):
+                    # Conflicts (most likely on the counter shard): again after a jitter, on another shard.
+                    self._sleep(self._jitter() * CONFLICT_BACKOFF_S * attempt)
+                continue
+            except BotoCoreError as error:
+                transient = _transient(error, "committing order changes")
+                return [transient if index in pending else result for index, result in enumerate(results)]
+            for index in pending:
+                results[index] = Commit(duplicate=False)
+            return results
+        return results  # still conflicting after every attempt: each alone, with its own retries
 
     def record_ignored(self, event: OrderEvent, reason: str) -> Commit:
         """Record the idempotency marker of an event that changes nothing, with the reason."""
@@ -262,6 +358,48 @@ class DynamoOrderRepository:
             }
         }
 
+    def _change_writes(self, change: Change, now: str) -> list[dict[str, Any]]:
+        """Projection, event-store entry and idempotency marker of one change (its counters apart)."""
+        return [
+            self._projection_write(change, now),
+            put_event_item(self._events, change.new.order_id, change.new.version, change.event, now),
+            self._marker_put(change.event, Outcome.APPLIED, now, None),
+        ]
+
+    def _counters_update_all(self, changes: Sequence[Change]) -> dict[str, Any] | None:
+        # The counter moves of several changes summed into one update of one shard (a transaction
+        # may name an item once); None when they cancel out.
+        deltas: dict[str, int] = {}
+        revenue = Decimal(0)
+        for change in changes:
+            deltas[str(change.new.status)] = deltas.get(str(change.new.status), 0) + 1
+            if change.previous is not None:
+                deltas[str(change.previous.status)] = deltas.get(str(change.previous.status), 0) - 1
+            if change.new.status is OrderStatus.COMPLETED:
+                revenue += change.new.amount
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {}
+        adds: list[str] = []
+        for position, (status, delta) in enumerate(sorted(deltas.items())):
+            if delta:
+                names[f"#s{position}"] = status
+                values[f":d{position}"] = {"N": str(delta)}
+                adds.append(f"#s{position} :d{position}")
+        if revenue:
+            values[":amount"] = {"N": str(revenue)}
+            adds.append("revenue :amount")
+        if not adds:
+            return None
+        update: dict[str, Any] = {
+            "TableName": self._orders,
+            "Key": {"orderId": {"S": stats_key(self._shard())}},
+            "UpdateExpression": "ADD " + ", ".join(adds),
+            "ExpressionAttributeValues": values,
+        }
+        if names:
+            update["ExpressionAttributeNames"] = names
+        return {"Update": update}
+
     def _counters_update(self, change: Change) -> dict[str, Any]:
         # Counts per status and revenue (amount of completed orders), spread over shards so no
         # single item becomes a hot key; the metrics emitter sums the shards.
@@ -287,26 +425,37 @@ class DynamoOrderRepository:
 
 
 class SnsNotifier:
-    """Status notifications on SNS with attributes for subscription filters (at least once)."""
+    """Status notifications on SNS with attributes for subscription filters (at least once).
 
-    def __init__(self, client: Any, topic_arn: str) -> None:
+    ``executor``, when given, sends the PublishBatch calls of a large batch concurrently.
+    """
+
+    def __init__(self, client: Any, topic_arn: str, *, executor: Executor | None = None) -> None:
         self._client = client
         self._topic = topic_arn
+        self._executor = executor
 
     def notify(self, notifications: Sequence[Notification]) -> set[str]:
         """PublishBatch in chunks of 10; returns the event ids whose notification failed."""
+        chunks = list(_chunks(notifications, SEND_LIMIT))
+        if self._executor is None or len(chunks) == 1:
+            outcomes = [self._publish(chunk) for chunk in chunks]
+        else:
+            outcomes = list(self._executor.map(self._publish, chunks))
         failed: set[str] = set()
-        for chunk in _chunks(notifications, SEND_LIMIT):
-            entries = [self._entry(str(index), note) for index, note in enumerate(chunk)]
-            try:
-                response = self._client.publish_batch(TopicArn=self._topic, PublishBatchRequestEntries=entries)
-            except (ClientError, BotoCoreError):
-                failed.update(note.event.event_id for note in chunk)
-                continue
-            # HTTP 200 does not mean every message went out: check Failed, and trust only Successful.
-            succeeded = {entry["Id"] for entry in response.get("Successful", [])}
-            failed.update(note.event.event_id for index, note in enumerate(chunk) if str(index) not in succeeded)
+        for outcome in outcomes:
+            failed |= outcome
         return failed
+
+    def _publish(self, chunk: Sequence[Notification]) -> set[str]:
+        entries = [self._entry(str(index), note) for index, note in enumerate(chunk)]
+        try:
+            response = self._client.publish_batch(TopicArn=self._topic, PublishBatchRequestEntries=entries)
+        except (ClientError, BotoCoreError):
+            return {note.event.event_id for note in chunk}
+        # HTTP 200 does not mean every message went out: check Failed, and trust only Successful.
+        succeeded = {entry["Id"] for entry in response.get("Successful", [])}
+        return {note.event.event_id for index, note in enumerate(chunk) if str(index) not in succeeded}
 
     @staticmethod
     def _entry(entry_id: str, note: Notification) -> dict[str, Any]:
@@ -330,6 +479,26 @@ class SnsNotifier:
                 "eventId": {"DataType": "String", "StringValue": event.event_id},
             },
         }
+
+
+class LazyClient:
+    """A boto3 client built on first use, for a port that most invocations never call.
+
+    Parking rejected input is rare; building the SQS client at cold start would cost every cold
+    start the loading of its service model. Thread-safe; ``factory`` builds the real client.
+    """
+
+    def __init__(self, factory: Callable[[], Any]) -> None:
+        self._factory = factory
+        self._client: Any = None
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = self._factory()
+        return getattr(self._client, name)
 
 
 class SqsDeadLetters:

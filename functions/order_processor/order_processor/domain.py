@@ -2,7 +2,8 @@
 
 The collaborators (ports) are passed in: a repository of order state, a notifier, a dead-letter
 sink and an executor. A batch costs three round trips when all goes well: one read of the current
-states, one concurrent round of per-order transactions, one notification batch.
+states, one transaction holding the change of every order (one per 33 orders, concurrently, for
+larger batches), one notification batch.
 
 Delivery guarantees
 -------------------
@@ -24,7 +25,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, cast, runtime_checkable
 
 from order_processor.transitions import can_move, can_reach, rank
 from orders_shared.errors import InvalidEventError, RetryableError
@@ -114,6 +115,16 @@ class OrderRepository(Protocol):
 
     def record_ignored(self, event: OrderEvent, reason: str) -> Commit:
         """Record that an event was handled without a change. Raises RetryableError."""
+        ...
+
+
+@runtime_checkable
+class GroupCommitter(Protocol):
+    """A repository that can commit the changes of several orders in fewer round trips."""
+
+    def commit_all(self, changes: Sequence[Change]) -> list[Commit | RetryableError | None]:
+        """Commit changes of different orders together; per change, in order: the Commit, the
+        RetryableError ``commit`` would raise, or None when a condition refused it (decide again)."""
         ...
 
 
@@ -241,29 +252,114 @@ class BatchApplier:
                 batch.results[message_id] = RecordResult(Outcome.RETRY, reason="DeadLetterSendFailed")
 
         if by_order:
-            try:
-                states = self._repository.load(by_order.keys())
-            except RetryableError as error:
-                log.warning("state read failed, batch retried: %s", error)
-                return batch  # every parsed record stays RETRY
-            tasks = [(events, states.get(order_id)) for order_id, events in by_order.items()]
-            for results in self._executor.map(lambda task: self._apply_order(*task), tasks):
+            orders = {order_id: _lifecycle_order(events) for order_id, events in by_order.items()}
+            states, settled, unread = self._read_and_commit(orders)
+            # An order whose state could not be read keeps its records RETRY (nothing was committed for it).
+            tasks = [(events, states.get(order_id)) for order_id, events in orders.items() if order_id not in unread]
+            # Orders whose every event was committed above need no I/O: no thread for them.
+            done = [task for task in tasks if all(record.message_id in settled for record, _ in task[0])]
+            rest = [task for task in tasks if not all(record.message_id in settled for record, _ in task[0])]
+            for results in [
+                *(self._apply_order(events, state, settled) for events, state in done),
+                *self._executor.map(lambda task: self._apply_order(task[0], task[1], settled), rest),
+            ]:
                 batch.results.update(results)
             self._notify(batch)
         return batch
 
+    def _read_and_commit(
+        self, orders: dict[str, list[tuple[Record, OrderEvent]]]
+    ) -> tuple[dict[str, OrderState], dict[str, tuple[Change, Commit | RetryableError]], set[str]]:
+        """Read the orders' states and, when the repository can, commit each order's first change.
+
+        With a :class:`GroupCommitter`, the first change of every order goes out in one
+        transaction (or a few), and an order created by the batch is not read at all: its creation
+        is committed on the assumption that the order is new (the writes are conditioned on it)
+        while the other orders are read. A creation refused by a condition (the order exists, the
+        event was seen) is read, like the others, and decided again.
+
+        Returns
+        -------
+        tuple
+            The states read; by message id, the changes committed here with their outcome (every
+            other event is applied in ``_apply_order``, one by one); the orders whose state could
+            not be read (throttling, a 5xx), whose records are retried.
+        """
+        if not isinstance(self._repository, GroupCommitter):
+            try:
+                return dict(self._repository.load(orders.keys())), {}, set()
+            except RetryableError as error:
+                log.warning("state read failed, batch retried: %s", error)
+                return {}, {}, set(orders)
+        created = {
+            order_id for order_id, events in orders.items() if events[0][1].detail_type is DetailType.ORDER_CREATED
+        }
+        others = [order_id for order_id in orders if order_id not in created]
+        reading = self._executor.submit(self._repository.load, others) if others else None
+        event_ids: set[str] = set()
+        settled = self._commit_firsts({order_id: orders[order_id] for order_id in created}, {}, event_ids)
+        states: dict[str, OrderState] = {}
+        unread: set[str] = set()
+        try:
+            states.update(reading.result() if reading is not None else {})
+        except RetryableError as error:
+            log.warning("state read failed, those orders retried: %s", error)
+            unread.update(others)
+        refused = [order_id for order_id in created if orders[order_id][0][0].message_id not in settled]
+        try:
+            states.update(self._repository.load(refused) if refused else {})
+        except RetryableError as error:
+            log.warning("state read failed, those orders retried: %s", error)
+            unread.update(refused)
+        read = {order_id: orders[order_id] for order_id in [*others, *refused] if order_id not in unread}
+        settled.update(self._commit_firsts(read, states, event_ids))
+        return states, settled, unread
+
+    def _commit_firsts(
+        self,
+        orders: Mapping[str, list[tuple[Record, OrderEvent]]],
+        states: Mapping[str, OrderState],
+        event_ids: set[str],
+    ) -> dict[str, tuple[Change, Commit | RetryableError]]:
+        # The first event of each order, decided against its state, committed with the others;
+        # what a condition refused is left out (decided again, and committed alone, later).
+        firsts: list[tuple[str, Change]] = []
+        for order_id, events in orders.items():
+            record, event = events[0]
+            try:
+                decision = decide(event, states.get(order_id))
+            except RetryableError:
+                continue  # decided again, and retried, in _apply_order
+            if isinstance(decision, Change) and event.event_id not in event_ids:
+                event_ids.add(event.event_id)  # a transaction may name an item (the marker) once
+                firsts.append((record.message_id, decision))
+        if not firsts:
+            return {}
+        outcomes = cast("GroupCommitter", self._repository).commit_all([change for _, change in firsts])
+        return {
+            message_id: (change, outcome)
+            for (message_id, change), outcome in zip(firsts, outcomes, strict=True)
+            if outcome is not None
+        }
+
     def _apply_order(
-        self, events: list[tuple[Record, OrderEvent]], state: OrderState | None
+        self,
+        events: list[tuple[Record, OrderEvent]],
+        state: OrderState | None,
+        settled: Mapping[str, tuple[Change, Commit | RetryableError]],
     ) -> dict[str, RecordResult]:
         results: dict[str, RecordResult] = {}
-        for record, event in _lifecycle_order(events):
+        for record, event in events:
             if any(result.outcome is Outcome.RETRY for result in results.values()):
                 # An earlier event of this order will be retried: deciding later ones against a
                 # state that lacks it could wrongly ignore them, so they wait for it.
                 results[record.message_id] = RecordResult(Outcome.RETRY, event=event, reason="EarlierEventRetried")
                 continue
             try:
-                result, state = self._apply_event(event, state)
+                if record.message_id in settled:
+                    result, state = self._applied(event, *settled[record.message_id])
+                else:
+                    result, state = self._apply_event(event, state)
             except RetryableError as error:
                 result = RecordResult(Outcome.RETRY, event=event, reason=str(error))
             except Exception as error:  # a bug or an unforeseen AWS error: isolate this order, loudly
@@ -279,12 +375,18 @@ class BatchApplier:
             if commit.duplicate:
                 return self._duplicate(event, commit), state
             return RecordResult(Outcome.IGNORED, event=event, reason=decision), state
-        commit = self._repository.commit(decision)
-        if commit.duplicate:
-            return self._duplicate(event, commit), state
-        previous = decision.previous.status if decision.previous else None
-        notification = Notification(event, decision.new.status, previous)
-        return RecordResult(Outcome.APPLIED, event=event, notification=notification), decision.new
+        return self._applied(event, decision, self._repository.commit(decision))
+
+    def _applied(
+        self, event: OrderEvent, change: Change, outcome: Commit | RetryableError
+    ) -> tuple[RecordResult, OrderState | None]:
+        if isinstance(outcome, RetryableError):
+            raise outcome
+        if outcome.duplicate:
+            return self._duplicate(event, outcome), change.previous
+        previous = change.previous.status if change.previous else None
+        notification = Notification(event, change.new.status, previous)
+        return RecordResult(Outcome.APPLIED, event=event, notification=notification), change.new
 
     @staticmethod
     def _duplicate(event: OrderEvent, commit: Commit) -> RecordResult:
