@@ -15,12 +15,12 @@ NoneType = type(None)
 
 def validate_https___schemas_order_pipeline_example_paymentfailed_json(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', '$id': 'https://schemas.order-pipeline.example/PaymentFailed.json', 'title': 'PaymentFailed detail, schema version 1.0 (source payment-service); cancels the order', 'type': 'object', 'additionalProperties': False, 'required': ['orderId', 'reason', 'metadata'], 'properties': {'orderId': {'type': 'string', 'format': 'uuid'}, 'reason': {'type': 'string', 'minLength': 1, 'maxLength': 256, 'pattern': '^[^\\u0000-\\u001f\\u007f]+\\Z'}, 'metadata': {'type': 'object', 'additionalProperties': False, 'required': ['eventId', 'correlationId', 'schemaVersion', 'occurredAt'], 'properties': {'eventId': {'type': 'string', 'format': 'uuid'}, 'correlationId': {'type': 'string', 'format': 'uuid'}, 'schemaVersion': {'type': 'string', 'const': '1.0'}, 'occurredAt': {'type': 'string', 'format': 'date-time'}}}}}, rule='type')
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", rule='type')
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data__missing_keys = set(['orderId', 'reason', 'metadata']) - data.keys()
         if data__missing_keys:
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', '$id': 'https://schemas.order-pipeline.example/PaymentFailed.json', 'title': 'PaymentFailed detail, schema version 1.0 (source payment-service); cancels the order', 'type': 'object', 'additionalProperties': False, 'required': ['orderId', 'reason', 'metadata'], 'properties': {'orderId': {'type': 'string', 'format': 'uuid'}, 'reason': {'type': 'string', 'minLength': 1, 'maxLength': 256, 'pattern': '^[^\\u0000-\\u001f\\u007f]+\\Z'}, 'metadata': {'type': 'object', 'additionalProperties': False, 'required': ['eventId', 'correlationId', 'schemaVersion', 'occurredAt'], 'properties': {'eventId': {'type': 'string', 'format': 'uuid'}, 'correlationId': {'type': 'string', 'format': 'uuid'}, 'schemaVersion': {'type': 'string', 'const': '1.0'}, 'occurredAt': {'type': 'string', 'format': 'date-time'}}}}}, rule='required')
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", rule='required')
         data_keys = set(data.keys())
         if "orderId" in data_keys:
             data_keys.remove("orderId")
@@ -35,72 +35,72 @@ def validate_https___schemas_order_pipeline_example_paymentfailed_json(data, cus
             data__metadata = data["metadata"]
             validate_https___schemas_order_pipeline_example_definitions_json__metadata(data__metadata, custom_formats, (name_prefix or "data") + ".metadata")
         if data_keys:
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', '$id': 'https://schemas.order-pipeline.example/PaymentFailed.json', 'title': 'PaymentFailed detail, schema version 1.0 (source payment-service); cancels the order', 'type': 'object', 'additionalProperties': False, 'required': ['orderId', 'reason', 'metadata'], 'properties': {'orderId': {'type': 'string', 'format': 'uuid'}, 'reason': {'type': 'string', 'minLength': 1, 'maxLength': 256, 'pattern': '^[^\\u0000-\\u001f\\u007f]+\\Z'}, 'metadata': {'type': 'object', 'additionalProperties': False, 'required': ['eventId', 'correlationId', 'schemaVersion', 'occurredAt'], 'properties': {'eventId': {'type': 'string', 'format': 'uuid'}, 'correlationId': {'type': 'string', 'format': 'uuid'}, 'schemaVersion': {'type': 'string', 'const': '1.0'}, 'occurredAt': {'type': 'string', 'format': 'date-time'}}}}}, rule='additionalProperties')
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", rule='additionalProperties')
     return data
 
 def validate_https___schemas_order_pipeline_example_definitions_json__metadata(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['eventId', 'correlationId', 'schemaVersion', 'occurredAt'], 'properties': {'eventId': {'type': 'string', 'format': 'uuid'}, 'correlationId': {'type': 'string', 'format': 'uuid'}, 'schemaVersion': {'type': 'string', 'const': '1.0'}, 'occurredAt': {'type': 'string', 'format': 'date-time'}}}, rule='type')
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", rule='type')
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data__missing_keys = set(['eventId', 'correlationId', 'schemaVersion', 'occurredAt']) - data.keys()
         if data__missing_keys:
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['eventId', 'correlationId', 'schemaVersion', 'occurredAt'], 'properties': {'eventId': {'type': 'string', 'format': 'uuid'}, 'correlationId': {'type': 'string', 'format': 'uuid'}, 'schemaVersion': {'type': 'string', 'const': '1.0'}, 'occurredAt': {'type': 'string', 'format': 'date-time'}}}, rule='required')
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", rule='required')
         data_keys = set(data.keys())
         if "eventId" in data_keys:
             data_keys.remove("eventId")
             data__eventId = data["eventId"]
             if not isinstance(data__eventId, (str)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".eventId must be string", value=data__eventId, name="" + (name_prefix or "data") + ".eventId", definition={'type': 'string', 'format': 'uuid'}, rule='type')
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".eventId must be string", value=data__eventId, name="" + (name_prefix or "data") + ".eventId", rule='type')
             if isinstance(data__eventId, str):
                 if not REGEX_PATTERNS["uuid_re_pattern"].match(data__eventId):
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".eventId must be uuid", value=data__eventId, name="" + (name_prefix or "data") + ".eventId", definition={'type': 'string', 'format': 'uuid'}, rule='format')
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".eventId must be uuid", value=data__eventId, name="" + (name_prefix or "data") + ".eventId", rule='format')
         if "correlationId" in data_keys:
             data_keys.remove("correlationId")
             data__correlationId = data["correlationId"]
             if not isinstance(data__correlationId, (str)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".correlationId must be string", value=data__correlationId, name="" + (name_prefix or "data") + ".correlationId", definition={'type': 'string', 'format': 'uuid'}, rule='type')
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".correlationId must be string", value=data__correlationId, name="" + (name_prefix or "data") + ".correlationId", rule='type')
             if isinstance(data__correlationId, str):
                 if not REGEX_PATTERNS["uuid_re_pattern"].match(data__correlationId):
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".correlationId must be uuid", value=data__correlationId, name="" + (name_prefix or "data") + ".correlationId", definition={'type': 'string', 'format': 'uuid'}, rule='format')
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".correlationId must be uuid", value=data__correlationId, name="" + (name_prefix or "data") + ".correlationId", rule='format')
         if "schemaVersion" in data_keys:
             data_keys.remove("schemaVersion")
             data__schemaVersion = data["schemaVersion"]
             if not isinstance(data__schemaVersion, (str)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".schemaVersion must be string", value=data__schemaVersion, name="" + (name_prefix or "data") + ".schemaVersion", definition={'type': 'string', 'const': '1.0'}, rule='type')
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".schemaVersion must be string", value=data__schemaVersion, name="" + (name_prefix or "data") + ".schemaVersion", rule='type')
             if not (isinstance(data__schemaVersion, str) and data__schemaVersion == '1.0'):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".schemaVersion must be same as const definition: 1.0", value=data__schemaVersion, name="" + (name_prefix or "data") + ".schemaVersion", definition={'type': 'string', 'const': '1.0'}, rule='const')
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".schemaVersion must be same as const definition: 1.0", value=data__schemaVersion, name="" + (name_prefix or "data") + ".schemaVersion", rule='const')
         if "occurredAt" in data_keys:
             data_keys.remove("occurredAt")
             data__occurredAt = data["occurredAt"]
             if not isinstance(data__occurredAt, (str)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".occurredAt must be string", value=data__occurredAt, name="" + (name_prefix or "data") + ".occurredAt", definition={'type': 'string', 'format': 'date-time'}, rule='type')
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".occurredAt must be string", value=data__occurredAt, name="" + (name_prefix or "data") + ".occurredAt", rule='type')
             if isinstance(data__occurredAt, str):
                 if not REGEX_PATTERNS["date-time_re_pattern"].match(data__occurredAt):
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".occurredAt must be date-time", value=data__occurredAt, name="" + (name_prefix or "data") + ".occurredAt", definition={'type': 'string', 'format': 'date-time'}, rule='format')
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".occurredAt must be date-time", value=data__occurredAt, name="" + (name_prefix or "data") + ".occurredAt", rule='format')
         if data_keys:
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'additionalProperties': False, 'required': ['eventId', 'correlationId', 'schemaVersion', 'occurredAt'], 'properties': {'eventId': {'type': 'string', 'format': 'uuid'}, 'correlationId': {'type': 'string', 'format': 'uuid'}, 'schemaVersion': {'type': 'string', 'const': '1.0'}, 'occurredAt': {'type': 'string', 'format': 'date-time'}}}, rule='additionalProperties')
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", rule='additionalProperties')
     return data
 
 def validate_https___schemas_order_pipeline_example_definitions_json__text(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (str)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be string", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'string', 'minLength': 1, 'maxLength': 256, 'pattern': '^[^\\u0000-\\u001f\\u007f]+\\Z'}, rule='type')
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be string", value=data, name="" + (name_prefix or "data") + "", rule='type')
     if isinstance(data, str):
         data_len = len(data)
         if data_len < 1:
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must be longer than or equal to 1 characters", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'string', 'minLength': 1, 'maxLength': 256, 'pattern': '^[^\\u0000-\\u001f\\u007f]+\\Z'}, rule='minLength')
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must be longer than or equal to 1 characters", value=data, name="" + (name_prefix or "data") + "", rule='minLength')
         if data_len > 256:
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must be shorter than or equal to 256 characters", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'string', 'minLength': 1, 'maxLength': 256, 'pattern': '^[^\\u0000-\\u001f\\u007f]+\\Z'}, rule='maxLength')
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must be shorter than or equal to 256 characters", value=data, name="" + (name_prefix or "data") + "", rule='maxLength')
         if not REGEX_PATTERNS['^[^\\u0000-\\u001f\\u007f]+\\Z'].search(data):
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must match pattern ^[^\\u0000-\\u001f\\u007f]+\\Z", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'string', 'minLength': 1, 'maxLength': 256, 'pattern': '^[^\\u0000-\\u001f\\u007f]+\\Z'}, rule='pattern')
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must match pattern ^[^\\u0000-\\u001f\\u007f]+\\Z", value=data, name="" + (name_prefix or "data") + "", rule='pattern')
     return data
 
 def validate_https___schemas_order_pipeline_example_definitions_json__orderid(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (str)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be string", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'string', 'format': 'uuid'}, rule='type')
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be string", value=data, name="" + (name_prefix or "data") + "", rule='type')
     if isinstance(data, str):
         if not REGEX_PATTERNS["uuid_re_pattern"].match(data):
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must be uuid", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'string', 'format': 'uuid'}, rule='format')
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must be uuid", value=data, name="" + (name_prefix or "data") + "", rule='format')
     return data
 
 validate = validate_https___schemas_order_pipeline_example_paymentfailed_json
