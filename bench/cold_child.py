@@ -1,0 +1,37 @@
+"""One cold start, in a fresh interpreter: import a processor's handler and serve its first batch.
+
+Run by ``cold_start.py`` with the environment of the processor; writes the timings (ms) as JSON to
+the file named by its last argument. Only the standard library is imported before the clock starts.
+"""
+
+import importlib
+import json
+import sys
+import time
+
+
+class _Context:
+    function_name = "order-processor"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:order-processor"
+    aws_request_id = "52fdfc07-2182-454f-963f-5f0f9a621d72"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+def main() -> None:
+    module_name, event_file, result_file = sys.argv[1:4]
+    with open(event_file, encoding="utf-8") as handle:
+        event = json.load(handle)
+    started = time.perf_counter()
+    module = importlib.import_module(module_name)
+    imported = time.perf_counter()
+    module.handler(event, _Context())
+    served = time.perf_counter()
+    with open(result_file, "w", encoding="utf-8") as handle:
+        json.dump({"import_ms": (imported - started) * 1000, "total_ms": (served - started) * 1000}, handle)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,239 @@
+"""End to end on the local emulator: orders through bus → rule → queue → processor → tables.
+
+For each size, the scenario's order lifecycles (creation, then payment or its failure, then
+completion or cancellation, 3 % of events published twice) are published wave by wave, each wave
+by a few threads through the ``EventPublisher``, keeping at most BACKLOG messages queued; the next
+wave starts once the queue is empty (every event of the previous one acknowledged), so no event
+overtakes the one it depends on. At the end every event is looked up in the event store: all
+must be there. Throughput is orders over the time from the first publish to the last commit;
+latency is each event's ``recordedAt`` (event store, processor clock) minus its
+``detail.metadata.occurredAt`` (producer clock, taken just before publishing): the same machine.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from harness import median, percentile
+
+PUBLISHERS = 4  # threads publishing PutEvents of 10 entries
+POLL_S = 0.1
+BACKLOG = 300  # messages queued at most while publishing (see _publish)
+WAVE_TIMEOUT_S = 300.0
+
+
+def _time(text: str) -> float:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+class Emulator:
+    """Clients on the emulator and the stack's outputs."""
+
+    def __init__(self, endpoint: str, stack_name: str) -> None:
+        import boto3
+        from botocore.config import Config
+
+        config = Config(max_pool_connections=32, retries={"mode": "standard", "max_attempts": 5})
+        session = boto3.session.Session(region_name="us-east-1")
+
+        def client(service: str) -> Any:
+            return session.client(service, endpoint_url=endpoint, config=config)
+
+        self.client = client
+        self.sqs = client("sqs")
+        self.dynamodb = client("dynamodb")
+        self.events = client("events")
+        stack = client("cloudformation").describe_stacks(StackName=stack_name)["Stacks"][0]
+        self.outputs = {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
+
+    def queue_depth(self) -> int:
+        attributes = self.sqs.get_queue_attributes(
+            QueueUrl=self.outputs["OrderEventsQueueUrl"],
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
+
+    def batch_get(
+        self, table: str, keys: Sequence[dict[str, Any]], projection: str, names: dict[str, str]
+    ) -> list[Any]:
+        """Every item of ``keys`` that exists (100 keys a call, unprocessed keys retried)."""
+        items: list[Any] = []
+        for start in range(0, len(keys), 100):
+            request: dict[str, Any] = {
+                table: {"Keys": list(keys[start : start + 100]), "ProjectionExpression": projection}
+            }
+            if names:
+                request[table]["ExpressionAttributeNames"] = names
+            while request:
+                response = self.dynamodb.batch_get_item(RequestItems=request)
+                items.extend(response.get("Responses", {}).get(table, []))
+                request = response.get("UnprocessedKeys") or {}
+        return items
+
+
+def _drained(emulator: Emulator, progress: Callable[[str], None]) -> None:
+    """Wait until the queue holds nothing, visible or in flight, twice in a row.
+
+    A message leaves the queue only once the processor acknowledged it (applied, ignored, a
+    duplicate) or it moved to the DLQ; whether every event was applied is checked at the end,
+    against the event store.
+    """
+    started = time.monotonic()
+    empty = 0
+    while empty < 2:
+        depth = emulator.queue_depth()
+        empty = empty + 1 if depth == 0 else 0
+        if time.monotonic() - started > WAVE_TIMEOUT_S:
+            raise RuntimeError(f"{depth} messages still queued after {WAVE_TIMEOUT_S:.0f} s")
+        progress(f"{depth} queued")
+        time.sleep(POLL_S)
+
+
+def _publish(
+    emulator: Emulator,
+    publisher: Any,
+    factories: Sequence[Callable[[], Any]],
+    twice: set[int],
+    pool: ThreadPoolExecutor,
+    *,
+    backlog: int,
+) -> list[Any]:
+    """Build and publish a wave's events in PutEvents of 10, a few calls at a time; returns the events.
+
+    Each event is built just before its call (its ``occurredAt`` is the publish time), and the
+    events at the ``twice`` positions are sent a second time right after. The queue is held under
+    ``backlog`` messages (0: no limit): MiniStack's queue operations take time in proportion to the
+    messages queued, so a flood of 10,000 would measure the emulator's SQS, not the pipeline.
+    """
+    events: list[Any] = []
+    in_flight: list[Any] = []
+    for start in range(0, len(factories), 10):
+        while backlog and emulator.queue_depth() > backlog:
+            time.sleep(0.02)
+        chunk = [factory() for factory in factories[start : start + 10]]
+        events.extend(chunk)
+        again = [event for index, event in enumerate(chunk, start) if index in twice]
+        in_flight.append(pool.submit(publisher.publish, chunk + again))
+        if len(in_flight) >= PUBLISHERS:
+            in_flight.pop(0).result()
+    for future in in_flight:
+        future.result()
+    return events
+
+
+def run_size(
+    emulator: Emulator, orders: int, seed: int, progress: Callable[[str], None], *, backlog: int = BACKLOG
+) -> dict[str, Any]:
+    """Publish ``orders`` lifecycles and measure throughput and publish-to-commit latency."""
+    import scenario as scenarios
+
+    from orders_shared.publisher import EventPublisher
+
+    plan = scenarios.build(orders, seed=seed, invalid=0)
+    publisher = EventPublisher(emulator.events, emulator.outputs["EventBusName"])
+    streams: dict[str, int] = {}  # order id -> events applied (the stream's last version)
+    published = 0
+    waves: list[dict[str, float]] = []
+    with ThreadPoolExecutor(max_workers=PUBLISHERS) as pool:
+        started = time.time()
+        for number, factories in enumerate(plan.waves):
+            twice = {index for wave_number, index in plan.duplicates if wave_number == number}
+            wave_started = time.time()
+            wave = _publish(emulator, publisher, factories, twice, pool, backlog=backlog)
+            events = len(wave) + len(twice)
+            publish_s = time.time() - wave_started
+            published += events
+            label = f"wave {number + 1}"
+            _drained(emulator, lambda text, label=label: progress(f"{orders} orders, {label}: {text}"))
+            waves.append({"events": events, "publish_s": publish_s, "handled_s": time.time() - wave_started})
+            for event in wave:
+                streams[event.order_id] = streams.get(event.order_id, 0) + 1
+        handled_at = time.time()
+        table = emulator.outputs["EventStoreTableName"]
+        keys = [
+            {"streamId": {"S": order_id}, "version": {"N": str(version)}}
+            for order_id, last in streams.items()
+            for version in range(1, last + 1)
+        ]
+        chunks_of_keys = [keys[start : start + 100] for start in range(0, len(keys), 100)]
+        entries = [
+            item
+            for items in pool.map(
+                lambda chunk: emulator.batch_get(table, chunk, "recordedAt, #d", {"#d": "data"}), chunks_of_keys
+            )
+            for item in items
+        ]
+    if len(entries) != len(keys):
+        raise RuntimeError(f"{len(keys) - len(entries)} of {len(keys)} events missing from the event store")
+    committed = [_time(item["recordedAt"]["S"]) for item in entries]
+    latencies = [
+        (commit - _time(json.loads(item["data"]["S"])["metadata"]["occurredAt"])) * 1000
+        for commit, item in zip(committed, entries, strict=True)
+    ]
+    elapsed = max(committed) - started
+    return {
+        "orders": orders,
+        "events": len(entries),
+        "published": published,
+        "seconds": elapsed,
+        "orders_per_s": orders / elapsed,
+        "events_per_s": len(entries) / elapsed,
+        "latency_p50_ms": percentile(latencies, 0.5),
+        "latency_p99_ms": percentile(latencies, 0.99),
+        "latency_median_check_ms": median(latencies),
+        "wall_seconds": handled_at - started,
+        "backlog_limit": backlog,
+        "waves": waves,
+    }
+
+
+def warm_up(emulator: Emulator, workers: int) -> list[float]:
+    """Invoke the processor with empty batches, ``workers`` at a time, until each answers warm.
+
+    The throughput figure is the steady state: the emulator starts a worker process per
+    concurrent batch, and a worker that starts cold during the run (its cold start counts against
+    the local stage's 3 s timeout) costs a visibility timeout of 19 s to the batch it serves.
+    Returns the seconds each warm-up round took.
+    """
+    from harness import sqs_event
+
+    from orders_shared.events import dumps, envelope_for, payment_processed
+
+    lambda_ = emulator.client("lambda")
+    name = emulator.outputs["OrderProcessorFunctionName"]
+
+    def invoke(_: int) -> bool:
+        # A payment for an order that does not exist: one read, no write, reported back as a failure
+        # (an invocation, not the queue, so nothing is retried); an error would restart the worker.
+        body = dumps(envelope_for(payment_processed(str(uuid.uuid4()), Decimal(1))))
+        response = lambda_.invoke(FunctionName=name, Payload=json.dumps(sqs_event([body])).encode())
+        response["Payload"].read()
+        return "FunctionError" not in response
+
+    rounds = []
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for _ in range(5):
+            started = time.monotonic()
+            answers = list(pool.map(invoke, range(workers)))
+            rounds.append(time.monotonic() - started)
+            if all(answers) and rounds[-1] < 1.0:
+                break
+    return rounds
+
+
+def measure(
+    endpoint: str, stack_name: str, sizes: Sequence[int], progress: Callable[[str], None], *, workers: int = 4
+) -> dict[str, Any]:
+    """Every size, in order (a fresh seed each, so no order id repeats across runs)."""
+    emulator = Emulator(endpoint, stack_name)
+    result: dict[str, Any] = {"warm_up_s": warm_up(emulator, workers)}
+    seed = int(time.time())
+    result.update({str(size): run_size(emulator, size, seed + size, progress) for size in sizes})
+    return result

@@ -1,0 +1,346 @@
+"""`make bench`: the order processor against the seed's naive handler, one table and one JSON file.
+
+Sections: AWS calls per order, batch latency with a fixed per-call latency, cold initialisation,
+validation, the DLQ redriver, end to end on the local emulator (skipped with ``--e2e 0``),
+package sizes and a cost model. Every timing is a median over several runs: the machine is shared.
+Writes bench/results/latest.json; prints the table on stdout and progress on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import cold_start
+import cost
+import harness
+import inprocess
+import redriver
+import sizes
+import validation
+
+RESULTS = harness.ROOT / "bench" / "results"
+E2E_SIZES = (100, 1_000, 10_000)
+REDRIVE_MESSAGES = 500
+
+
+def progress(text: str) -> None:
+    print(f"\r\033[K  {text}", end="", file=sys.stderr, flush=True)
+
+
+def section(title: str) -> None:
+    print(f"\r\033[K[{datetime.now(UTC):%H:%M:%S}] {title}", file=sys.stderr, flush=True)
+
+
+def _git_head() -> str:
+    git = harness.ROOT / ".git"
+    try:
+        head = (git / "HEAD").read_text().strip()
+        if not head.startswith("ref: "):
+            return head[:7]
+        ref = head.removeprefix("ref: ")
+        if (git / ref).exists():
+            return (git / ref).read_text().strip()[:7]
+        packed = (git / "packed-refs").read_text().splitlines()
+        return next((line.split()[0][:7] for line in packed if line.endswith(" " + ref)), "unknown")
+    except OSError:
+        return "unknown"
+
+
+def machine() -> dict[str, Any]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor(),
+    )
+    memory_kb = next(
+        (
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        0,
+    )
+    commit = _git_head()
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gib": round(memory_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "commit": commit,
+        "load_average_at_start": os.getloadavg(),
+    }
+
+
+def run_in_process(quick: bool) -> dict[str, Any]:
+    runs = {1: 7, 10: 9, 100: 3} if quick else {1: 15, 10: 21, 100: 5}
+    result: dict[str, Any] = {}
+    with harness.moto_stack() as stack:
+        for which in ("ours", "baseline"):
+            section(f"in-process on moto: {which} (calls, latency at 15 ms a call, lifecycle)")
+            result[which] = inprocess.measure(stack, which, runs)
+        section("redriver on moto")
+        import boto3
+
+        sqs = boto3.client("sqs", region_name=harness.REGION)  # the default session's hooks count its calls
+        result["redriver"] = redriver.measure(sqs, stack.calls, REDRIVE_MESSAGES)
+    return result
+
+
+def run_e2e(endpoint: str, stack_name: str) -> dict[str, Any]:
+    import e2e
+
+    section(f"end to end on the emulator at {endpoint} (stack {stack_name}): {', '.join(map(str, E2E_SIZES))} orders")
+    result = e2e.measure(endpoint, stack_name, E2E_SIZES, progress)
+    section("redriver on the emulator")
+    emulator = e2e.Emulator(endpoint, stack_name)
+    calls = harness.Calls()
+    sqs = emulator.client("sqs")
+    calls.attach(sqs.meta.events)
+    result["redriver"] = redriver.measure(sqs, calls, REDRIVE_MESSAGES)
+    return result
+
+
+# --- the table ---------------------------------------------------------------------------------------
+
+
+Row = tuple[str, str, str, str, str, str]
+
+
+def _verdict(passed: bool | None) -> str:
+    return "" if passed is None else ("PASS" if passed else "FAIL")
+
+
+def _ratio(ours: float, baseline: float, *, lower_is_better: bool = True) -> str:
+    if not ours or not baseline:
+        return ""
+    factor = baseline / ours if lower_is_better else ours / baseline
+    return f"{factor:.1f}x better" if factor >= 1 else f"{1 / factor:.2f}x worse"
+
+
+def rows(results: dict[str, Any]) -> list[Row]:
+    table: list[Row] = []
+    ours, base = results["in_process"]["ours"], results["in_process"]["baseline"]
+
+    calls = ours["calls"]["per_order"]
+    table.append(
+        (
+            "AWS calls per order (10-order batch)",
+            f"{calls:.2f}",
+            f"{base['calls']['per_order']:.2f}",
+            _ratio(calls, base["calls"]["per_order"]),
+            "<= 1.25",
+            _verdict(calls <= 1.25),
+        )
+    )
+    for size in ("1", "10", "100"):
+        mine, theirs = ours["latency"][size]["median_ms"], base["latency"][size]["median_ms"]
+        target, verdict = "", None
+        if size == "10":
+            target, verdict = "<= 60 ms, >= 6x", mine <= 60 and theirs / mine >= 6
+        table.append(
+            (
+                f"batch of {size} @ 15 ms/call (ms)",
+                f"{mine:.1f}",
+                f"{theirs:.1f}",
+                _ratio(mine, theirs),
+                target,
+                _verdict(verdict),
+            )
+        )
+    mine, theirs = ours["latency_additive_10"]["median_ms"], base["latency_additive_10"]["median_ms"]
+    table.append(("  same, 15 ms on top of moto's time", f"{mine:.1f}", f"{theirs:.1f}", _ratio(mine, theirs), "", ""))
+
+    cold = results["cold"]["bytecode_cache"]
+    mine, theirs = cold["ours"]["median_ms"], cold["baseline"]["median_ms"]
+    table.append(
+        (
+            "cold init + first batch (ms)",
+            f"{mine:.0f}",
+            f"{theirs:.0f}",
+            f"{mine / theirs:.2f}x baseline",
+            "<= 1.3x",
+            _verdict(mine <= 1.3 * theirs),
+        )
+    )
+    cold = results["cold"].get("no_bytecode")
+    if cold:
+        mine, theirs = cold["ours"]["median_ms"], cold["baseline"]["median_ms"]
+        table.append(
+            ("  same, compiling from source", f"{mine:.0f}", f"{theirs:.0f}", f"{mine / theirs:.2f}x baseline", "", "")
+        )
+
+    checks = results["validation"]
+    speedup = checks["jsonschema_us"] / checks["ours_us"]
+    table.append(
+        (
+            "validation (us/event) vs jsonschema",
+            f"{checks['ours_us']:.1f}",
+            f"{checks['jsonschema_us']:.1f}",
+            f"{speedup:.1f}x better",
+            ">= 15x",
+            _verdict(speedup >= 15),
+        )
+    )
+    table.append(("  our whole parse (JSON+checks)", f"{checks['ours_full_parse_us']:.1f}", "", "", "", ""))
+
+    for where, key in (("moto", "in_process"), ("emulator", "e2e")):
+        moved = (results.get(key) or {}).get("redriver")
+        if not moved:
+            continue
+        mine, theirs = moved["ours"], moved["baseline"]
+        table.append(
+            (
+                f"redriver calls/message ({where})",
+                f"{mine['calls_per_message']:.3f}",
+                f"{theirs['calls_per_message']:.3f}",
+                _ratio(mine["calls_per_message"], theirs["calls_per_message"]),
+                "<= 0.35",
+                _verdict(mine["calls_per_message"] <= 0.35),
+            )
+        )
+        table.append(
+            (
+                f"redriver messages/s ({where})",
+                f"{mine['messages_per_s']:.0f}",
+                f"{theirs['messages_per_s']:.0f}",
+                _ratio(mine["messages_per_s"], theirs["messages_per_s"], lower_is_better=False),
+                "",
+                "",
+            )
+        )
+
+    e2e = results.get("e2e")
+    if e2e:
+        for size in map(str, E2E_SIZES):
+            run = e2e.get(size)
+            if not run:
+                continue
+            target, verdict = (">= 250", run["orders_per_s"] >= 250) if size == "10000" else ("", None)
+            table.append(
+                (
+                    f"e2e {int(size):,} orders: orders/s",
+                    f"{run['orders_per_s']:.0f}",
+                    "n/a",
+                    "",
+                    target,
+                    _verdict(verdict),
+                )
+            )
+            table.append(
+                (
+                    f"e2e {int(size):,} orders: p50 / p99 (ms)",
+                    f"{run['latency_p50_ms']:.0f} / {run['latency_p99_ms']:.0f}",
+                    "n/a",
+                    "",
+                    "",
+                    "",
+                )
+            )
+    else:
+        table.append(("e2e on the emulator", "skipped", "", "", ">= 250/s", "SKIP"))
+
+    built = results["sizes"]
+    for name in ("SharedLayer", "OrderProcessorFunction"):
+        size = built.get(name)
+        if size:
+            table.append(
+                (
+                    f"{name} built (MB, zipped MB)",
+                    f"{size['bytes'] / 1e6:.2f}, {size['zipped_bytes'] / 1e6:.2f}",
+                    f"{built['baseline']['bytes'] / 1e6:.3f}, {built['baseline']['zipped_bytes'] / 1e6:.3f}"
+                    if name == "OrderProcessorFunction"
+                    else "none",
+                    "",
+                    "",
+                    "",
+                )
+            )
+
+    mine, theirs = results["cost"]["ours"], results["cost"]["baseline"]
+    table.append(("$ per million orders (3 events each)", f"{mine['total']:.2f}", f"{theirs['total']:.2f}", "", "", ""))
+    for line in mine["lines"]:
+        table.append((f"  {line}", f"{mine['lines'][line]:.2f}", f"{theirs['lines'][line]:.2f}", "", "", ""))
+    table.append(
+        ("  (CloudWatch Logs, apart)", f"{mine['cloudwatch_logs']:.2f}", f"{theirs['cloudwatch_logs']:.2f}", "", "", "")
+    )
+    return table
+
+
+def render(table: list[Row]) -> str:
+    header: Row = ("metric", "ours", "baseline", "ours vs baseline", "target", "result")
+    widths = [max(len(row[column]) for row in [header, *table]) for column in range(len(header))]
+    lines = [" | ".join(cell.ljust(width) for cell, width in zip(header, widths, strict=True))]
+    lines.append("-+-".join("-" * width for width in widths))
+    lines.extend(" | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in table)
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def timed(name: str, results: dict[str, Any], work: Callable[[], Any]) -> None:
+    started = time.monotonic()
+    results[name] = work()
+    results.setdefault("seconds", {})[name] = round(time.monotonic() - started, 1)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--e2e", type=int, default=1, help="0 skips the end-to-end run on the emulator")
+    parser.add_argument("--quick", action="store_true", help="fewer runs per figure (for a smoke test)")
+    args = parser.parse_args()
+    endpoint = os.environ.get("AWS_ENDPOINT_URL", "http://127.0.0.1:4566")
+    stack_name = os.environ.get("STACK_NAME", "order-pipeline-local")
+
+    results: dict[str, Any] = {"machine": machine()}
+    timed("in_process", results, lambda: run_in_process(args.quick))
+    section("validation: generated validators vs jsonschema")
+    timed("validation", results, validation.measure)
+    section("cold initialisation (subprocesses, alternating ours and baseline)")
+    pycache = RESULTS / "pycache"
+    runs = 5 if args.quick else 11
+    timed(
+        "cold",
+        results,
+        lambda: {
+            "bytecode_cache": cold_start.measure(runs, pycache),
+            "no_bytecode": cold_start.measure(max(3, runs // 2), None),
+        },
+    )
+    timed("sizes", results, sizes.measure)
+    results["cost"] = {
+        which: cost.per_million_orders(results["in_process"][which]["lifecycle"]) for which in ("ours", "baseline")
+    }
+    results["cost"]["prices"] = cost.PRICES
+    results["cost"]["prices_as_of"] = cost.PRICES_AS_OF
+    if args.e2e:
+        timed("e2e", results, lambda: run_e2e(endpoint, stack_name))
+    results["machine"]["load_average_at_end"] = os.getloadavg()
+
+    table = render(rows(results))
+    results["table"] = table
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, default=str))
+    section(f"done: {RESULTS / 'latest.json'}")
+    info = results["machine"]
+    print(
+        f"\nOrder processor benchmark, {info['date']}, commit {info['commit']}, {info['nproc']} CPUs ({info['cpu']}),"
+        f" load average {info['load_average_at_start'][0]:.1f} -> {info['load_average_at_end'][0]:.1f}"
+    )
+    print("Medians of repeated runs; the baseline is bench/baseline.py (the seed's §3, literally).\n")
+    print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
