@@ -32,6 +32,7 @@ LOCAL_ENV := AWS_ENDPOINT_URL=$(LOCAL_ENDPOINT) AWS_ACCESS_KEY_ID=test AWS_SECRE
 FUNCTION ?= OrderProcessorFunction
 EVENT ?= events/order_created.json
 ORDERS ?= 100
+E2E ?= 1
 
 .PHONY: help
 help: ## List the targets
@@ -137,6 +138,12 @@ demo: deploy-local ## Run the pipeline end to end on the local emulator and prin
 .PHONY: publish
 publish: $(VENV)/.installed ## Publish ORDERS order lifecycles to the local bus
 	$(LOCAL_ENV) $(PY) scripts/publish.py --orders $(ORDERS)
+
+.PHONY: bench
+bench: $(VENV)/.installed ## Benchmark against the seed's naive handler: table + bench/results/latest.json (E2E=0 skips the emulator)
+	if [ "$(E2E)" = 0 ]; then $(MAKE) build; else $(MAKE) deploy-local; fi
+	$(LOCAL_ENV) PYTHONPATH=layers/shared/python:functions/order_processor:functions/dlq_redriver:scripts:bench \
+		$(PY) bench/run.py --e2e $(E2E)
 
 .PHONY: invoke
 invoke: $(SAM) ## Invoke FUNCTION (logical id) on the local stack with EVENT (sam remote invoke, no Docker)
