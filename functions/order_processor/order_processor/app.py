@@ -7,15 +7,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import boto3
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from botocore.config import Config
 
 from order_processor import telemetry
 from order_processor.adapters import DynamoOrderRepository, LazyClient, SnsNotifier, SqsDeadLetters
-from order_processor.domain import BatchApplier, Outcome, Record
+from order_processor.domain import BatchApplier, Record
 from order_processor.settings import Settings
-from orders_shared.errors import RetryableError
 from orders_shared.observability import configure, logger, metrics, tracer
 
 settings = Settings.from_env()
@@ -36,9 +33,6 @@ applier = BatchApplier(
     SqsDeadLetters(LazyClient(lambda: boto3.client("sqs", config=_config)), settings.dead_letter_queue_url),
     _executor,
 )
-# Not raising when every record failed: the same retries, without counting an invocation error
-# (the Errors alarm) or, on the emulator, restarting the worker.
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 def _string_attributes(record: dict[str, Any]) -> dict[str, str]:
@@ -50,17 +44,14 @@ def _string_attributes(record: dict[str, Any]) -> dict[str, str]:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Apply the batch at once (three round trips), then let Powertools shape the partial response."""
+    """Apply the batch at once (two or three round trips) and report the records to retry.
+
+    The partial batch response is built from the outcomes: Powertools' BatchProcessor would shape
+    the same answer, but importing it (with every event data class) costs a tenth of a cold start.
+    Every record that failed is listed, even when all did: the same retries, without an invocation
+    error (the Errors alarm) or, on the emulator, a restarted worker.
+    """
     records = [Record(record["messageId"], record["body"], _string_attributes(record)) for record in event["Records"]]
     batch = applier.apply(records)
     telemetry.record(batch, metrics, logger, datetime.now(UTC))
-
-    def record_handler(record: SQSRecord) -> None:
-        result = batch.results[record.message_id]
-        if result.outcome is Outcome.RETRY:
-            raise RetryableError(result.reason or "retry")  # reported in batchItemFailures
-
-    response = process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
-    return dict(response)
+    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in batch.failed_message_ids()]}
