@@ -501,6 +501,11 @@ class LazyClient:
         return getattr(self._client, name)
 
 
+def _storable(body: str) -> str:
+    """The body itself, unless it holds a lone surrogate (no UTF-8 exists for it, SQS refuses it): escaped."""
+    return body.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 class SqsDeadLetters:
     """Parks rejected records in the dead-letter queue, body intact, reason as attributes."""
 
@@ -512,7 +517,7 @@ class SqsDeadLetters:
     def park(self, rejections: Sequence[Rejection]) -> set[str]:
         """SendMessageBatch in chunks of ≤ 10 and ≤ 256 KB; returns the message ids that could not be parked."""
         failed: set[str] = set()
-        for chunk in _sized_chunks(rejections, lambda rejection: len(rejection.record.body.encode())):
+        for chunk in _sized_chunks(rejections, lambda rejection: len(_storable(rejection.record.body).encode())):
             entries = [self._entry(str(index), rejection) for index, rejection in enumerate(chunk)]
             try:
                 response = self._client.send_message_batch(QueueUrl=self._queue, Entries=entries)
@@ -537,7 +542,7 @@ class SqsDeadLetters:
         }
         return {
             "Id": entry_id,
-            "MessageBody": rejection.record.body,
+            "MessageBody": _storable(rejection.record.body),
             "MessageAttributes": {
                 name: {"DataType": "String", "StringValue": value} for name, value in attributes.items() if value
             },

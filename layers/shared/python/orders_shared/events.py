@@ -121,7 +121,10 @@ def loads_strict(text: str | bytes) -> Any:
     MalformedEventError
         Naming the problem; the payload itself is not echoed.
     """
-    size = len(text.encode("utf-8") if isinstance(text, str) else text)
+    try:
+        size = len(text.encode("utf-8") if isinstance(text, str) else text)
+    except UnicodeEncodeError:  # a lone surrogate: no UTF-8 exists for it, so it never came off the wire
+        raise MalformedEventError("body is not valid Unicode (a lone surrogate)", rule="encoding") from None
     if size > MAX_BODY_BYTES:
         raise MalformedEventError(f"body is {size} bytes, over the {MAX_BODY_BYTES}-byte limit", rule="maxLength")
     try:
