@@ -1,0 +1,224 @@
+"""The reliability harness itself: faults really reach the code, the queue really misbehaves.
+
+A harness that injects nothing would make every reliability test pass; these tests pin it down.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from itertools import pairwise
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import BotoCoreError, ClientError, ReadTimeoutError
+
+from tests.reliability.harness import (
+    NO_RETRIES,
+    REGION,
+    AtLeastOnceQueue,
+    Fault,
+    FaultInjector,
+    Stack,
+    build_scenario,
+    event_id_of,
+)
+
+
+def faulty_client(service: str, injector: FaultInjector) -> Any:
+    return injector.attach(boto3.client(service, region_name=REGION, config=NO_RETRIES))
+
+
+def test_fault_injector_fails_the_chosen_share_of_calls_with_every_kind(stack: Stack) -> None:
+    # GIVEN a DynamoDB client failing 30% of its calls
+    injector = FaultInjector(seed=11, rate=0.3)
+    client = faulty_client("dynamodb", injector)
+    # WHEN it makes 400 calls
+    failures: Counter[str] = Counter()
+    for n in range(400):
+        try:
+            client.get_item(TableName=stack.orders_table, Key={"orderId": {"S": f"order-{n}"}})
+        except ClientError as error:
+            failures[error.response["Error"]["Code"]] += 1
+        except BotoCoreError as error:
+            failures[type(error).__name__] += 1
+    # THEN about 30% failed, each with a botocore error the adapters must handle, of every kind
+    assert 90 <= sum(failures.values()) <= 150
+    assert sum(failures.values()) == injector.total_injected
+    assert set(failures) == {
+        "ThrottlingException",
+        "ProvisionedThroughputExceededException",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "EndpointConnectionError",
+        "ReadTimeoutError",
+    }
+
+
+def test_fault_injector_replays_the_same_faults_for_a_seed(stack: Stack) -> None:
+    # GIVEN two injectors with the same seed
+    outcomes = []
+    for _ in range(2):
+        client = faulty_client("dynamodb", FaultInjector(seed=5, rate=0.5))
+        # WHEN the same calls are made through each
+        seen = []
+        for n in range(50):
+            try:
+                client.get_item(TableName=stack.orders_table, Key={"orderId": {"S": f"order-{n % 7}"}})
+                seen.append("ok")
+            except (ClientError, BotoCoreError) as error:
+                seen.append(type(error).__name__)
+        outcomes.append(seen)
+    # THEN the faults fall on the same calls, also for repeated identical requests
+    assert outcomes[0] == outcomes[1]
+    assert "ok" in outcomes[0]
+    assert len(set(outcomes[0])) > 1
+
+
+def test_fault_injector_timeout_after_execution_loses_only_the_answer(stack: Stack) -> None:
+    # GIVEN an injector that fails every call, and a call it fails after the service ran it
+    injector = FaultInjector(seed=0, rate=1.0)
+    client = faulty_client("dynamodb", injector)
+    executed = None
+    for n in range(200):
+        item = {"orderId": {"S": f"order-{n}"}}
+        try:
+            client.put_item(TableName=stack.orders_table, Item=item)
+        except ReadTimeoutError:
+            if stack.dynamodb.get_item(TableName=stack.orders_table, Key=item).get("Item"):
+                executed = item
+                break
+        except (ClientError, BotoCoreError):
+            continue
+    # THEN the caller saw a timeout although the write happened
+    assert executed is not None
+    assert injector.injected[Fault.TIMEOUT_AFTER] >= 1
+
+
+def test_fault_injector_partial_batch_failure_reports_the_entry_it_did_not_send(stack: Stack) -> None:
+    # GIVEN an SQS client whose every call fails
+    injector = FaultInjector(seed=0, rate=1.0)
+    client = faulty_client("sqs", injector)
+    # WHEN batches of three are sent until one comes back as a partial failure
+    for attempt in range(100):
+        entries = [{"Id": str(n), "MessageBody": f"attempt {attempt} message {n}"} for n in range(3)]
+        try:
+            response = client.send_message_batch(QueueUrl=stack.dlq_url, Entries=entries)
+        except (ClientError, BotoCoreError):
+            continue
+        if response.get("Failed"):
+            break
+    else:
+        pytest.fail("no partial failure injected in 100 calls")
+    # THEN the call answered 200 with the last entry failed, and only the others reached the queue
+    assert [entry["Id"] for entry in response["Failed"]] == ["2"]
+    assert sorted(entry["Id"] for entry in response["Successful"]) == ["0", "1"]
+    bodies = {m["Body"] for m in stack.drain(stack.dlq_url)}
+    assert f"attempt {attempt} message 2" not in bodies
+    assert {f"attempt {attempt} message 0", f"attempt {attempt} message 1"} <= bodies
+
+
+def test_queue_redelivers_failed_messages_then_dead_letters_after_five_receives() -> None:
+    # GIVEN a queue with 20 messages and a consumer that fails every one
+    queue = AtLeastOnceQueue(seed=3)
+    for n in range(20):
+        queue.send(f"body {n}")
+    receives: Counter[str] = Counter()
+    # WHEN batches are delivered until the queue is empty
+    while batch := queue.receive():
+        assert len(batch) <= 10
+        for message in batch:
+            receives[message.message_id] += 1
+            queue.settle(message, failed=True)
+    # THEN each message was received exactly 5 times, then moved to the dead-letter queue
+    assert set(receives.values()) == {5}
+    assert sorted(m.body for m in queue.dead_letters) == sorted(f"body {n}" for n in range(20))
+
+
+def test_queue_duplicates_a_share_of_messages_under_new_message_ids() -> None:
+    # GIVEN a queue duplicating 10% of 1,000 valid event bodies, and a consumer that succeeds
+    scenario = build_scenario(seed=1, orders=400, invalid=0, orphans=0)
+    queue = AtLeastOnceQueue(seed=1, duplicate_rate=0.1)
+    for body in scenario.bodies[:1000]:
+        queue.send(body)
+    delivered: list[tuple[str, str | None]] = []
+    # WHEN everything is delivered
+    while batch := queue.receive():
+        for message in batch:
+            delivered.append((message.message_id, event_id_of(message.body)))
+            queue.settle(message, failed=False)
+    # THEN about 100 event ids came twice, each time under a distinct message id
+    copies = Counter(event_id for _, event_id in delivered)
+    assert 60 <= sum(n - 1 for n in copies.values()) <= 140
+    assert queue.stats.duplicates_injected == sum(n - 1 for n in copies.values())
+    assert len({message_id for message_id, _ in delivered}) == len(delivered)
+
+
+def test_queue_duplicate_sometimes_carries_a_new_envelope_id() -> None:
+    # GIVEN a queue duplicating every message
+    scenario = build_scenario(seed=2, orders=50, invalid=0, orphans=0)
+    queue = AtLeastOnceQueue(seed=2, duplicate_rate=1.0)
+    queue.send(scenario.bodies[0])
+    # WHEN the message and its copies are delivered (a copy may be duplicated again)
+    bodies = []
+    while batch := queue.receive():
+        for message in batch:
+            bodies.append(message.body)
+            queue.settle(message, failed=False)
+        if len(bodies) >= 12:
+            break
+    # THEN every copy has the same event id, some byte-identical and some under a new envelope id
+    assert {event_id_of(body) for body in bodies} == {event_id_of(scenario.bodies[0])}
+    envelope_ids = [json.loads(body)["id"] for body in bodies]
+    assert len(set(envelope_ids)) > 1
+    assert len(set(envelope_ids)) < len(envelope_ids)
+
+
+def test_queue_delivers_out_of_order_from_a_bounded_window() -> None:
+    # GIVEN 200 messages sent in order, to a queue shuffling within its first 50 visible messages
+    queue = AtLeastOnceQueue(seed=4, window=50)
+    for n in range(200):
+        queue.send(str(n))
+    # WHEN they are delivered
+    order: list[int] = []
+    while batch := queue.receive():
+        # THEN each batch comes from the 50 oldest messages not yet delivered
+        assert all(int(message.body) < len(order) + 50 for message in batch)
+        for message in batch:
+            order.append(int(message.body))
+            queue.settle(message, failed=False)
+    # AND each came exactly once, not in publishing order
+    assert sorted(order) == list(range(200))
+    assert sum(1 for earlier, later in pairwise(order) if later < earlier) > 50
+
+
+def test_moto_transaction_cancelled_late_leaves_earlier_actions_undone(stack: Stack) -> None:
+    # GIVEN an item that exists, and a transaction whose last action fails its condition
+    stack.dynamodb.put_item(TableName=stack.orders_table, Item={"orderId": {"S": "exists"}, "n": {"N": "1"}})
+    actions = [
+        {"Put": {"TableName": stack.orders_table, "Item": {"orderId": {"S": "new"}}}},
+        {
+            "Update": {
+                "TableName": stack.orders_table,
+                "Key": {"orderId": {"S": "exists"}},
+                "UpdateExpression": "SET n = :two",
+                "ExpressionAttributeValues": {":two": {"N": "2"}},
+            }
+        },
+        {
+            "Put": {
+                "TableName": stack.events_table,
+                "Item": {"streamId": {"S": "s"}, "version": {"N": "1"}},
+                "ConditionExpression": "attribute_exists(streamId)",
+            }
+        },
+    ]
+    # WHEN it runs on moto (with the per-item rollback of moto_for_threads)
+    with pytest.raises(ClientError, match="TransactionCanceledException"):
+        stack.dynamodb.transact_write_items(TransactItems=actions)
+    # THEN nothing of it stayed: the new item is absent, the updated one unchanged
+    orders = {item["orderId"]["S"]: item for item in stack.scan(stack.orders_table)}
+    assert set(orders) == {"exists"}
+    assert orders["exists"]["n"] == {"N": "1"}
+    assert stack.scan(stack.events_table) == []

@@ -1,0 +1,164 @@
+"""The soak: 1,000 order lifecycles through the real processor on moto, under faults and duplicates.
+
+One run serves every test of the module (it is the expensive part): 20% of the AWS calls fail,
+10% of the messages are delivered twice, the queue shuffles, failed records come back after a
+visibility timeout and go to a dead-letter queue after five receives, and the real redriver moves
+them back until only the hopeless ones are left. A fault-free run of the same seed runs meanwhile in
+another process. ``tests/reliability/soak.py`` runs the same scenario at any size and prints figures.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from moto import mock_aws
+
+from tests.reliability.harness import (
+    MAX_RECEIVE_COUNT,
+    REJECTION_REASONS,
+    Fault,
+    Outcomes,
+    Scenario,
+    SoakRun,
+    build_scenario,
+    check_counters,
+    check_dead_letters,
+    check_notifications,
+    check_orders,
+    check_streams,
+    collect,
+    fault_free_statuses,
+    in_background,
+    moto_for_threads,
+    parked_reasons,
+    run_soak,
+    use_fake_credentials,
+)
+
+pytestmark = pytest.mark.soak
+
+SEED = 20250601
+ORDERS = 1000
+FAULT_RATE = 0.2
+DUPLICATE_RATE = 0.1
+MAX_REDRIVES = 5
+
+
+@dataclass(frozen=True)
+class Soak:
+    scenario: Scenario
+    run: SoakRun
+    outcomes: Outcomes
+    reference: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def soak() -> Iterator[Soak]:
+    """The faulty run here, the fault-free run of the same seed in another process."""
+    with pytest.MonkeyPatch.context() as patch:
+        use_fake_credentials(patch)
+        with (
+            in_background(fault_free_statuses, SEED, ORDERS, DUPLICATE_RATE) as reference,
+            mock_aws(),
+            moto_for_threads(),
+        ):
+            scenario = build_scenario(SEED, ORDERS)
+            run = run_soak(
+                scenario,
+                fault_rate=FAULT_RATE,
+                duplicate_rate=DUPLICATE_RATE,
+                suffix="soak",
+                max_redrives=MAX_REDRIVES,
+            )
+            yield Soak(scenario, run, collect(run), reference.result(timeout=900))
+
+
+def test_soak_injected_the_faults_and_duplicates_it_claims(soak: Soak) -> None:
+    # GIVEN the soak's run
+    injector, stats = soak.run.injector, soak.run.queue.stats
+    # WHEN its fault and duplicate counters are read
+    share = injector.total_injected / sum(injector.calls.values())
+    # THEN about 20% of the calls failed, with every kind of fault, on every service's calls
+    assert 0.17 <= share <= 0.23
+    assert set(injector.injected) == set(Fault)
+    assert {"BatchGetItem", "TransactWriteItems", "PutItem", "PublishBatch", "SendMessageBatch"} <= set(injector.calls)
+    # AND about 10% of the messages were delivered twice, and many records were retried
+    assert 0.07 <= stats.duplicates_injected / stats.sent <= 0.13
+    assert stats.retries > len(soak.scenario.bodies) // 2
+
+
+def test_soak_handler_never_raised(soak: Soak) -> None:
+    # GIVEN the soak's run, hostile input and faults included
+    # WHEN its batches are counted
+    # THEN no batch made the applier raise (a raise would retry the whole batch)
+    assert soak.run.queue.stats.crashes == 0
+    assert soak.run.queue.stats.outcomes["crash"] == 0
+
+
+def test_soak_loses_no_order_and_ends_each_as_its_lifecycle(soak: Soak) -> None:
+    # GIVEN 1,000 lifecycles
+    # WHEN the projections are read back
+    problems = check_orders(soak.scenario, soak.outcomes)
+    # THEN every created order has a projection in the state its lifecycle ends in, and no other exists
+    assert problems == []
+    assert len(soak.outcomes.statuses) == ORDERS
+
+
+def test_soak_final_states_equal_the_fault_free_run(soak: Soak) -> None:
+    # GIVEN the same seed run without any fault
+    # WHEN both runs' final states are compared
+    # THEN they are equal, order by order
+    assert soak.outcomes.statuses == soak.reference
+    assert check_orders(soak.scenario, soak.outcomes, soak.reference) == []
+
+
+def test_soak_stores_each_accepted_event_exactly_once_with_gapless_versions(soak: Soak) -> None:
+    # GIVEN what the processor reported as applied, under retries, timeouts after commit and duplicates
+    # WHEN the event store is read back
+    problems = check_streams(soak.scenario, soak.run.ledger, soak.outcomes)
+    # THEN each stream is versions 1..n, each event id stored once, exactly the accepted events
+    assert problems == []
+    assert len(soak.run.ledger.applied) >= 2 * ORDERS
+
+
+def test_soak_status_counters_count_each_order_once(soak: Soak) -> None:
+    # GIVEN the sharded counters the processor updates in each transaction
+    # WHEN they are summed
+    # THEN they agree with the projections: no change was counted twice
+    assert check_counters(soak.outcomes) == []
+
+
+def test_soak_notifies_every_applied_event(soak: Soak) -> None:
+    # GIVEN every event the processor committed, notifications failing 20% of the time
+    # WHEN what SNS accepted is compared
+    problems = check_notifications(soak.run.ledger, soak.outcomes)
+    # THEN each applied event was notified at least once, and no notification names an unstored event
+    assert problems == []
+
+
+def test_soak_parks_every_rejected_message_with_its_reason(soak: Soak) -> None:
+    # GIVEN hostile bodies mixed into the stream
+    rejected = [poison for poison in soak.scenario.poison if poison.kind == "rejected"]
+    # WHEN the processor's dead-letter queue is read
+    parked = parked_reasons(soak.outcomes)
+    # THEN each is there, body intact, with the reason it deserves, and nothing else is
+    assert rejected
+    assert check_dead_letters(soak.scenario, soak.outcomes) == []
+    assert set().union(*parked.values()) <= REJECTION_REASONS
+
+
+def test_soak_dead_letters_events_of_orders_never_created(soak: Soak) -> None:
+    # GIVEN status changes for orders that are never created
+    orphans = {poison.event_id for poison in soak.scenario.poison if poison.kind == "orphan"}
+    # WHEN the retry-exhausted dead letters are read (after every redrive)
+    exhausted = soak.outcomes.exhausted
+    # THEN they are exactly those events, each received five times and redriven the maximum
+    assert orphans
+    assert check_dead_letters(soak.scenario, soak.outcomes) == []
+    assert {message.receive_count for message in exhausted} == {MAX_RECEIVE_COUNT}
+    assert Counter(message.attributes.get("redriveCount") for message in exhausted) == {
+        str(MAX_REDRIVES): len(exhausted)
+    }
