@@ -308,7 +308,7 @@ def main() -> int:
     timed("validation", results, validation.measure)
     section("cold initialisation (subprocesses, alternating ours and baseline)")
     pycache = RESULTS / "pycache"
-    runs = 5 if args.quick else 11
+    runs = 5 if args.quick else 15
     timed(
         "cold",
         results,
