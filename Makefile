@@ -100,6 +100,16 @@ schemas: $(VENV)/.installed ## Regenerate the validators from layers/shared/pyth
 unit: $(VENV)/.installed ## Unit tests (no network)
 	$(PY) -m pytest tests/unit -q
 
+.PHONY: reliability
+reliability: $(VENV)/.installed ## Reliability suite: 1,000-order soak under faults, hostile corpus, properties, races
+	$(PY) -m pytest tests/reliability -q
+
+SOAK_ORDERS ?= 10000
+
+.PHONY: soak
+soak: $(VENV)/.installed ## Soak the processor on moto: SOAK_ORDERS lifecycles, 20% of AWS calls failing, 10% duplicates
+	$(PY) tests/reliability/soak.py --orders $(SOAK_ORDERS)
+
 .PHONY: build
 build: $(SAM) ## sam build (layer and functions)
 	SAM_CLI_TELEMETRY=0 $(SAM) build
@@ -174,6 +184,7 @@ test: ## What CI runs: lint, security scan, unit tests, sam build + layer check,
 	$(MAKE) lint
 	$(MAKE) security
 	$(MAKE) unit
+	$(MAKE) reliability
 	$(MAKE) layer-check
 	trap '$(MAKE) down' EXIT; $(MAKE) deploy-local && $(MAKE) integration
 
