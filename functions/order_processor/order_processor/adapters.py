@@ -17,6 +17,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from order_processor.domain import Change, Commit, Notification, OrderState, Outcome, Rejection
+from orders_shared.batching import batches
 from orders_shared.errors import RetryableError
 from orders_shared.event_store import put_event_item
 from orders_shared.events import OrderEvent, OrderStatus, dumps, utc_now_iso
@@ -40,21 +41,6 @@ def stats_key(shard: int) -> str:
 def _chunks[T](items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def _sized_chunks[T](items: Sequence[T], size_of: Callable[[T], int]) -> Iterator[list[T]]:
-    """Chunks of at most SEND_LIMIT items and SEND_BATCH_BYTES (a larger item goes alone)."""
-    chunk: list[T] = []
-    total = 0
-    for item in items:
-        size = size_of(item)
-        if chunk and (len(chunk) == SEND_LIMIT or total + size > SEND_BATCH_BYTES):
-            yield chunk
-            chunk, total = [], 0
-        chunk.append(item)
-        total += size
-    if chunk:
-        yield chunk
 
 
 def _error_code(error: ClientError) -> str:
@@ -517,7 +503,11 @@ class SqsDeadLetters:
     def park(self, rejections: Sequence[Rejection]) -> set[str]:
         """SendMessageBatch in chunks of ≤ 10 and ≤ 256 KB; returns the message ids that could not be parked."""
         failed: set[str] = set()
-        for chunk in _sized_chunks(rejections, lambda rejection: len(_storable(rejection.record.body).encode())):
+
+        def body_size(rejection: Rejection) -> int:
+            return len(_storable(rejection.record.body).encode())
+
+        for chunk in batches(rejections, max_items=SEND_LIMIT, max_bytes=SEND_BATCH_BYTES, size_of=body_size):
             entries = [self._entry(str(index), rejection) for index, rejection in enumerate(chunk)]
             try:
                 response = self._client.send_message_batch(QueueUrl=self._queue, Entries=entries)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from orders_shared.batching import batches
 from orders_shared.errors import EventTooLargeError, PublishError
 from orders_shared.events import NewEvent
 from orders_shared.validation import validate_detail
@@ -52,19 +53,6 @@ def _entry_size(entry: dict[str, Any]) -> int:
         size += len(entry[key].encode("utf-8"))
     size += sum(len(resource.encode("utf-8")) for resource in entry.get("Resources", ()))
     return size
-
-
-def _chunks(indexes: Sequence[int], sizes: Sequence[int]) -> Iterator[list[int]]:
-    chunk: list[int] = []
-    chunk_bytes = 0
-    for index in indexes:
-        if chunk and (len(chunk) == MAX_ENTRIES_PER_CALL or chunk_bytes + sizes[index] > MAX_BYTES_PER_CALL):
-            yield chunk
-            chunk, chunk_bytes = [], 0
-        chunk.append(index)
-        chunk_bytes += sizes[index]
-    if chunk:
-        yield chunk
 
 
 def _call_error_code(error: ClientError | BotoCoreError) -> str:
@@ -161,7 +149,10 @@ class EventPublisher:
             if attempt > 1:
                 self._sleep(self._rand() * min(self._max_delay, self._base_delay * 2 ** (attempt - 2)))
             retry: list[int] = []
-            for chunk in _chunks(pending, sizes):
+            chunks = batches(
+                pending, max_items=MAX_ENTRIES_PER_CALL, max_bytes=MAX_BYTES_PER_CALL, size_of=sizes.__getitem__
+            )
+            for chunk in chunks:
                 for index, outcome in zip(chunk, self._send(chunk, entries), strict=True):
                     bus_id, code, message = outcome
                     if bus_id is not None or code not in RETRYABLE_ERRORS:
