@@ -2,7 +2,9 @@
 
 Run in isolated mode (`-I`) with an interpreter whose only package is boto3 (`make layer-check`
 builds one), giving the built layer's python/ folder as the argument. Imports every module of orders_shared and
-builds the X-Ray tracer as inside Lambda, so a dependency missing from the layer fails here.
+builds the X-Ray tracer as inside Lambda, so a dependency missing from the layer fails here. The
+layer must not carry the runtime's own SDK (boto3, botocore, s3transfer): from /opt/python it would
+shadow the runtime's copy, and its version would no longer match the runtime's boto3.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+
+RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer")
 
 MODULES = (
     "orders_shared.errors",
@@ -24,6 +28,10 @@ MODULES = (
 
 
 def main() -> int:
+    shipped = [name for name in RUNTIME_PACKAGES if os.path.isdir(os.path.join(sys.argv[1], name))]
+    if shipped:
+        print(f"the layer ships the runtime's own {', '.join(shipped)}: drop it from the layer", file=sys.stderr)
+        return 1
     sys.path.insert(0, sys.argv[1])  # where Lambda mounts a layer's python/ folder: /opt/python
     os.environ.update(
         AWS_LAMBDA_FUNCTION_NAME="layer-check",  # as inside Lambda: the real Tracer (X-Ray SDK) is built
