@@ -28,10 +28,19 @@ class FakeMetrics:
 
 class FakeLogger:
     def __init__(self) -> None:
-        self.lines: list[tuple[str, dict[str, Any]]] = []
+        self.lines: list[tuple[str, str, dict[str, Any]]] = []  # (level, message, extra)
+
+    def debug(self, message: str, extra: dict[str, Any]) -> None:
+        self.lines.append(("debug", message, extra))
 
     def info(self, message: str, extra: dict[str, Any]) -> None:
-        self.lines.append((message, extra))
+        self.lines.append(("info", message, extra))
+
+    def warning(self, message: str, extra: dict[str, Any]) -> None:
+        self.lines.append(("warning", message, extra))
+
+    def records(self) -> list[tuple[str, dict[str, Any]]]:
+        return [(level, extra) for level, message, extra in self.lines if message == "record processed"]
 
 
 def applied(parsed: Parse, occurred_at: str) -> BatchResult:
@@ -39,15 +48,19 @@ def applied(parsed: Parse, occurred_at: str) -> BatchResult:
     return BatchResult({"msg-1": RecordResult(Outcome.APPLIED, event=event)})
 
 
-def test_telemetry_record_counts_every_outcome() -> None:
-    # GIVEN a batch of one rejected and two retried records
-    batch = BatchResult(
+def rejected_and_retried() -> BatchResult:
+    return BatchResult(
         {
             "a": RecordResult(Outcome.REJECTED, reason="MalformedJson"),
             "b": RecordResult(Outcome.RETRY, reason="DeadLetterSendFailed"),
             "c": RecordResult(Outcome.RETRY, reason="DeadLetterSendFailed"),
         }
     )
+
+
+def test_telemetry_record_counts_every_outcome() -> None:
+    # GIVEN a batch of one rejected and two retried records
+    batch = rejected_and_retried()
     metrics = FakeMetrics()
     # WHEN it is recorded
     telemetry.record(batch, metrics, FakeLogger(), NOW)
@@ -86,7 +99,7 @@ def test_telemetry_record_skips_latency_of_leap_second(parsed: Parse) -> None:
     telemetry.record(applied(parsed, "2026-12-31T23:59:60Z"), metrics, logger, NOW)
     # THEN no latency is emitted, and the record is still logged
     assert [name for name, _ in metrics.added if name == "ProcessingLatency"] == []
-    assert [extra["messageId"] for _, extra in logger.lines] == ["msg-1"]
+    assert [extra["messageId"] for _, extra in logger.records()] == ["msg-1"]
 
 
 @pytest.mark.parametrize("outcome", [Outcome.DUPLICATE, Outcome.IGNORED, Outcome.RETRY])
@@ -109,10 +122,10 @@ def test_telemetry_record_logs_one_line_per_record_with_its_keys(parsed: Parse) 
     logger = FakeLogger()
     # WHEN the batch is recorded
     telemetry.record(batch, FakeMetrics(), logger, NOW)
-    # THEN one constant message carries the record's keys
-    assert logger.lines == [
+    # THEN one constant message carries the record's keys, at DEBUG for an applied record
+    assert logger.records() == [
         (
-            "record processed",
+            "debug",
             {
                 "messageId": "msg-1",
                 "outcome": "applied",
@@ -123,3 +136,39 @@ def test_telemetry_record_logs_one_line_per_record_with_its_keys(parsed: Parse) 
             },
         )
     ]
+
+
+def test_telemetry_record_logs_one_summary_line_per_batch() -> None:
+    # GIVEN a batch of one rejected and two retried records
+    batch = rejected_and_retried()
+    logger = FakeLogger()
+    # WHEN it is recorded
+    telemetry.record(batch, FakeMetrics(), logger, NOW)
+    # THEN one INFO line counts the records of every outcome
+    summaries = [(level, extra) for level, message, extra in logger.lines if message == "batch processed"]
+    assert summaries == [
+        ("info", {"records": 3, "applied": 0, "rejected": 1, "duplicate": 0, "ignored": 0, "retry": 2})
+    ]
+
+
+@pytest.mark.parametrize(
+    ("outcome", "level"),
+    [
+        (Outcome.APPLIED, "debug"),
+        (Outcome.DUPLICATE, "debug"),
+        (Outcome.IGNORED, "info"),
+        (Outcome.REJECTED, "warning"),
+        (Outcome.RETRY, "warning"),
+    ],
+)
+def test_telemetry_record_logs_each_record_at_the_level_of_its_outcome(
+    parsed: Parse, outcome: Outcome, level: str
+) -> None:
+    # GIVEN a record with this outcome
+    batch = applied(parsed, "2026-11-26T10:00:00.000Z")
+    batch.results["msg-1"].outcome = outcome
+    logger = FakeLogger()
+    # WHEN the batch is recorded
+    telemetry.record(batch, FakeMetrics(), logger, NOW)
+    # THEN its line is at the level an operator needs: refusals and retries stand out, the happy path is DEBUG
+    assert [(line_level, extra["outcome"]) for line_level, extra in logger.records()] == [(level, str(outcome))]
