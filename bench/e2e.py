@@ -12,19 +12,24 @@ latency is each event's ``recordedAt`` (event store, processor clock) minus its
 
 from __future__ import annotations
 
+import io
 import json
+import threading
 import time
 import uuid
+import zipfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from harness import median, percentile
 
 PUBLISHERS = 4  # threads publishing PutEvents of 10 entries
 POLL_S = 0.1
+WATCH_S = 0.05  # how often the producer's watcher reads the queue depth
 BACKLOG = 300  # messages queued at most while publishing (see _publish)
 WAVE_TIMEOUT_S = 300.0
 
@@ -52,6 +57,13 @@ class Emulator:
         self.events = client("events")
         stack = client("cloudformation").describe_stacks(StackName=stack_name)["Stacks"][0]
         self.outputs = {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
+
+    def trigger_concurrency(self) -> int:
+        """The MaximumConcurrency of the processor's queue trigger, as deployed."""
+        mappings = self.client("lambda").list_event_source_mappings(
+            FunctionName=self.outputs["OrderProcessorFunctionName"]
+        )["EventSourceMappings"]
+        return int(mappings[0]["ScalingConfig"]["MaximumConcurrency"])
 
     def queue_depth(self) -> int:
         attributes = self.sqs.get_queue_attributes(
@@ -96,8 +108,57 @@ def _drained(emulator: Emulator, progress: Callable[[str], None]) -> None:
         time.sleep(POLL_S)
 
 
+class DepthWatcher:
+    """Reads the queue depth every WATCH_S in a thread of its own, for the producer to wait on.
+
+    One GetQueueAttributes per tick, however fast the producer goes: asking before every
+    PutEvents would add a call and a round trip in front of each. Between two readings the
+    producer counts what it sends: the queue holds at most the last reading plus what was sent
+    since that reading began.
+    """
+
+    def __init__(self, emulator: Emulator) -> None:
+        self._emulator = emulator
+        self._changed = threading.Condition()
+        self._stop = threading.Event()
+        self._sent = 0  # messages handed to PutEvents so far
+        self._depth, self._sent_at_reading = emulator.queue_depth(), 0
+        self._thread = threading.Thread(target=self._watch, name="queue-depth", daemon=True)
+
+    def __enter__(self) -> DepthWatcher:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        with self._changed:
+            self._changed.notify_all()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(WATCH_S):
+            with self._changed:
+                sent = self._sent
+            depth = self._emulator.queue_depth()
+            with self._changed:
+                self._depth, self._sent_at_reading = depth, sent
+                self._changed.notify_all()
+
+    def send(self, messages: int, limit: int) -> None:
+        """Wait until ``messages`` more keep the queue at most ``limit`` (0: no limit), then count them."""
+        with self._changed:
+            if limit:
+                self._changed.wait_for(
+                    lambda: (
+                        self._depth + self._sent - self._sent_at_reading + messages <= max(limit, messages)
+                        or self._stop.is_set()
+                    )
+                )
+            self._sent += messages
+
+
 def _publish(
-    emulator: Emulator,
+    watcher: DepthWatcher,
     publisher: Any,
     factories: Sequence[Callable[[], Any]],
     twice: set[int],
@@ -115,11 +176,11 @@ def _publish(
     events: list[Any] = []
     in_flight: list[Any] = []
     for start in range(0, len(factories), 10):
-        while backlog and emulator.queue_depth() > backlog:
-            time.sleep(0.02)
-        chunk = [factory() for factory in factories[start : start + 10]]
+        indexes = range(start, min(start + 10, len(factories)))
+        watcher.send(len(indexes) + len(twice.intersection(indexes)), backlog)
+        chunk = [factories[index]() for index in indexes]
         events.extend(chunk)
-        again = [event for index, event in enumerate(chunk, start) if index in twice]
+        again = [event for index, event in zip(indexes, chunk, strict=True) if index in twice]
         in_flight.append(pool.submit(publisher.publish, chunk + again))
         if len(in_flight) >= PUBLISHERS:
             in_flight.pop(0).result()
@@ -129,9 +190,19 @@ def _publish(
 
 
 def run_size(
-    emulator: Emulator, orders: int, seed: int, progress: Callable[[str], None], *, backlog: int = BACKLOG
+    emulator: Emulator,
+    orders: int,
+    seed: int,
+    progress: Callable[[str], None],
+    *,
+    backlog: int = BACKLOG,
+    verify: bool = True,
 ) -> dict[str, Any]:
-    """Publish ``orders`` lifecycles and measure throughput and publish-to-commit latency."""
+    """Publish ``orders`` lifecycles and measure throughput and publish-to-commit latency.
+
+    ``verify=False`` (a processor that stores nothing) times the run to the queue's last drain
+    instead of the last commit, and measures no latency.
+    """
     import scenario as scenarios
 
     from orders_shared.publisher import EventPublisher
@@ -141,12 +212,12 @@ def run_size(
     streams: dict[str, int] = {}  # order id -> events applied (the stream's last version)
     published = 0
     waves: list[dict[str, float]] = []
-    with ThreadPoolExecutor(max_workers=PUBLISHERS) as pool:
+    with ThreadPoolExecutor(max_workers=PUBLISHERS) as pool, DepthWatcher(emulator) as watcher:
         started = time.time()
         for number, factories in enumerate(plan.waves):
             twice = {index for wave_number, index in plan.duplicates if wave_number == number}
             wave_started = time.time()
-            wave = _publish(emulator, publisher, factories, twice, pool, backlog=backlog)
+            wave = _publish(watcher, publisher, factories, twice, pool, backlog=backlog)
             events = len(wave) + len(twice)
             publish_s = time.time() - wave_started
             published += events
@@ -156,6 +227,16 @@ def run_size(
             for event in wave:
                 streams[event.order_id] = streams.get(event.order_id, 0) + 1
         handled_at = time.time()
+        if not verify:
+            return {
+                "orders": orders,
+                "published": published,
+                "seconds": handled_at - started,
+                "orders_per_s": orders / (handled_at - started),
+                "events_per_s": published / (handled_at - started),
+                "backlog_limit": backlog,
+                "waves": waves,
+            }
         table = emulator.outputs["EventStoreTableName"]
         keys = [
             {"streamId": {"S": order_id}, "version": {"N": str(version)}}
@@ -228,12 +309,90 @@ def warm_up(emulator: Emulator, workers: int) -> list[float]:
     return rounds
 
 
-def measure(
-    endpoint: str, stack_name: str, sizes: Sequence[int], progress: Callable[[str], None], *, workers: int = 4
+NOOP_HANDLER = "def handler(event, context):\n    return {'batchItemFailures': []}\n"
+
+
+def _package(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in sorted(files.items()):
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def _processor_package(app_source: bytes) -> bytes:
+    """A package with ``app_source`` as order_processor/app.py (the template's handler path)."""
+    return _package({"order_processor/__init__.py": b"", "order_processor/app.py": app_source})
+
+
+def _built_package(directory: Path) -> bytes:
+    return _package(
+        {
+            str(path.relative_to(directory)): path.read_bytes()
+            for path in directory.rglob("*")
+            if path.is_file() and "__pycache__" not in path.parts
+        }
+    )
+
+
+def _swap_code(emulator: Emulator, package: bytes, workers: int) -> list[float]:
+    """Deploy ``package`` as the processor's code and warm its workers."""
+    lambda_ = emulator.client("lambda")
+    name = emulator.outputs["OrderProcessorFunctionName"]
+    lambda_.update_function_code(FunctionName=name, ZipFile=package)
+    lambda_.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    return warm_up(emulator, workers)
+
+
+def calibrate(
+    emulator: Emulator, orders: int, seed: int, progress: Callable[[str], None], *, workers: int, built: Path
 ) -> dict[str, Any]:
-    """Every size, in order (a fresh seed each, so no order id repeats across runs)."""
+    """The same run with two other processors swapped in for ours, on the same stack and emulator.
+
+    ``reference``: bench/calibration/minimal_processor.py, the floor the issue names (one
+    transaction per order, one PublishBatch per batch, nothing else). ``ceiling``: a handler that
+    does nothing, so what the bus, the queue, the trigger and the Lambda runtime of the emulator
+    carry on this machine with no processing at all. Ours (``built``, the package `sam build`
+    made) is put back afterwards, whatever happens: a later `sam deploy` sees no change to deploy
+    and would leave a swapped function in place.
+    """
+    reference = (Path(__file__).resolve().parent / "calibration" / "minimal_processor.py").read_bytes()
+    runs = {
+        "reference": (_processor_package(reference), True),
+        "ceiling": (_processor_package(NOOP_HANDLER.encode()), False),
+    }
+    result: dict[str, Any] = {}
+    try:
+        for number, (name, (package, verify)) in enumerate(runs.items(), 1):
+            warm = _swap_code(emulator, package, workers)
+            run = run_size(
+                emulator, orders, seed + number, lambda text, name=name: progress(f"{name}: {text}"), verify=verify
+            )
+            result[name] = {**run, "warm_up_s": warm}
+    finally:
+        _swap_code(emulator, _built_package(built), workers)
+    return result
+
+
+def measure(
+    endpoint: str,
+    stack_name: str,
+    sizes: Sequence[int],
+    progress: Callable[[str], None],
+    *,
+    built: Path | None = None,
+) -> dict[str, Any]:
+    """Every size, in order (a fresh seed each, so no order id repeats across runs), then, with
+    ``built`` (our function as `sam build` made it), the largest size again with the reference and
+    the no-op processors (:func:`calibrate`).
+
+    As many workers are warmed as the queue trigger runs batches at once (its MaximumConcurrency).
+    """
     emulator = Emulator(endpoint, stack_name)
-    result: dict[str, Any] = {"warm_up_s": warm_up(emulator, workers)}
+    workers = emulator.trigger_concurrency()
+    result: dict[str, Any] = {"trigger_concurrency": workers, "warm_up_s": warm_up(emulator, workers)}
     seed = int(time.time())
     result.update({str(size): run_size(emulator, size, seed + size, progress) for size in sizes})
+    if built is not None:
+        result["calibration"] = calibrate(emulator, max(sizes), seed + 1, progress, workers=workers, built=built)
     return result

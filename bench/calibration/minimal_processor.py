@@ -3,8 +3,9 @@
 One TransactWriteItems per order (projection, event-store entry, idempotency marker) and one
 PublishBatch per batch; no read (the version is taken from the event type), no validation, no
 Powertools, no metrics, no logs. It is not correct (a redelivered or reordered event is not
-handled) and is never deployed with the stack: docs/benchmarks.md shows how to swap it in, in a
-copy of the project, to measure what the emulator and the machine allow.
+handled; its writes are unconditional, so a duplicate rewrites the same items) and is never
+deployed with the stack: `make bench` swaps it in for the function's code on the emulator,
+measures it, and puts ours back (bench/e2e.py, ``calibrate``).
 """
 
 import json
