@@ -163,7 +163,7 @@ def rejection_cases() -> list[HostileCase]:
         HostileCase("customer-id-script-tag", _mutated(_set("detail/customerId", SCRIPT)), SCHEMA),
         HostileCase("customer-id-jndi-lookup", _mutated(_set("detail/customerId", JNDI)), SCHEMA),
         HostileCase("customer-id-path-traversal", _mutated(_set("detail/customerId", TRAVERSAL)), SCHEMA),
-        HostileCase("customer-id-escaped-lone-surrogate", valid.replace("cust-42", "cust-\\ud800"), SCHEMA),
+        HostileCase("customer-id-escaped-lone-surrogate", valid.replace("cust-42", "cust-\\ud800"), MALFORMED),
         HostileCase("customer-id-long", _mutated(_set("detail/customerId", "c" * 5000)), SCHEMA),
         HostileCase("amount-negative", _with_amount_literal("-0.01"), SCHEMA),
         HostileCase("amount-1e400", _with_amount_literal("1e400"), SCHEMA),
@@ -179,6 +179,11 @@ def rejection_cases() -> list[HostileCase]:
         HostileCase("payment-id-not-uuid", _mutated(_set("detail/paymentId", SQL), paid), SCHEMA),
         HostileCase("reason-crlf-injection", dumps(_envelope(_payment_failed("declined\r\nX-Admin: true"))), SCHEMA),
         HostileCase("reason-escaped-nul", dumps(_envelope(_payment_failed("declined\u0000"))), SCHEMA),
+        HostileCase(
+            "reason-escaped-lone-surrogate",
+            dumps(_envelope(_payment_failed("declined"))).replace("declined", "declined \\udfff"),
+            MALFORMED,
+        ),
         HostileCase("reason-too-long", dumps(_envelope(_payment_failed("r" * 257))), SCHEMA),
         HostileCase("reason-empty", dumps(_envelope(_payment_failed(""))), SCHEMA),
         # An envelope, but not an event this pipeline handles.

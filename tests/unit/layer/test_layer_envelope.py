@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from orders_shared.errors import MalformedEventError, SchemaValidationError, UnknownEventTypeError
-from orders_shared.events import MAX_BODY_BYTES, DetailType, loads_strict, parse_sqs_body
+from orders_shared.events import MAX_BODY_BYTES, DetailType, dumps, loads_strict, parse_sqs_body
 
 # The body of an SQS record delivered by an EventBridge rule target, verbatim (EventBridge's compact JSON).
 SQS_BODY = (
@@ -99,6 +99,14 @@ def test_parse_sqs_body_validates_the_detail(envelope: Callable[..., dict[str, A
         pytest.param("[" * 100_000 + "]" * 100_000, "json", id="too-deep"),
         pytest.param(SQS_BODY[:-1] + ',"padding":"' + "x" * MAX_BODY_BYTES + '"}', "maxLength", id="over-256KB"),
         pytest.param(b"\xff\xfe{}", "json", id="not-utf8"),
+        pytest.param(SQS_BODY.replace("cust-42", "cust-\\ud800"), "encoding", id="escaped-lone-high-surrogate"),
+        pytest.param(SQS_BODY.replace("cust-42", "cust-\\uDC00x"), "encoding", id="escaped-lone-low-surrogate"),
+        pytest.param(SQS_BODY.replace('"cust-42"', '"cust-42","\\ud800":1'), "encoding", id="surrogate-in-a-key"),
+        pytest.param(
+            SQS_BODY.replace("cust-42", "cust-\ud800").encode("utf-8", "surrogatepass"),
+            "json",
+            id="bytes-encoding-a-lone-surrogate",
+        ),
     ],
 )
 def test_parse_sqs_body_raises_malformed_event_error_on_a_malformed_body(body: str | bytes, rule: str) -> None:
@@ -156,3 +164,34 @@ def test_loads_strict_counts_the_limit_in_utf8_bytes() -> None:
     # THEN the byte size is what counts
     with pytest.raises(MalformedEventError):
         loads_strict(body)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param('{"a":"\\ud83d\\ude00"}', {"a": "\U0001f600"}, id="escaped-surrogate-pair"),
+        pytest.param('{"a":"\\\\ud800"}', {"a": "\\ud800"}, id="escaped-backslash-then-text"),
+    ],
+)
+def test_loads_strict_accepts_what_looks_like_a_surrogate_but_is_not_lone(text: str, expected: dict[str, str]) -> None:
+    # GIVEN a body with a well-formed surrogate pair, or a literal backslash followed by "ud800"
+    # WHEN it is parsed
+    # THEN it is read as it is (the pair is one character)
+    assert loads_strict(text) == expected
+
+
+@pytest.mark.parametrize("amount", ["129.99", "0.1", "1E-7", "123456789.123456", "1E-130", "5", "1E+2"])
+def test_dumps_writes_a_valid_amount_exactly(amount: str) -> None:
+    # GIVEN an amount the contract accepts
+    # WHEN it is written to JSON and read back
+    written = dumps({"amount": Decimal(amount)})
+    # THEN it has not changed
+    assert loads_strict(written)["amount"] == Decimal(amount)
+
+
+def test_dumps_refuses_to_round_an_amount() -> None:
+    # GIVEN an amount with more digits than a JSON number (a binary float) keeps
+    # WHEN it is written
+    # THEN it is refused, naming the value, instead of being rounded silently
+    with pytest.raises(ValueError, match=r"0\.12345678901234567890 cannot be written"):
+        dumps({"amount": Decimal("0.12345678901234567890")})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -160,6 +161,26 @@ INVALID_DETAILS = [
     pytest.param("OrderCreated", _set("amount", True), "detail.amount", "type", id="created-amount-bool"),
     pytest.param("OrderCreated", _set("amount", -0.01), "detail.amount", "minimum", id="created-negative-amount"),
     pytest.param(
+        "OrderCreated",
+        _set("amount", Decimal("0.1234567890123456")),
+        "detail.amount",
+        "precision",
+        id="created-amount-16-digits",
+    ),
+    pytest.param(
+        "OrderCreated",
+        _set("amount", Decimal("0.12345678901234567890123456789012345678901")),
+        "detail.amount",
+        "precision",
+        id="created-amount-beyond-dynamodb-38-digits",
+    ),
+    pytest.param(
+        "OrderCreated", _set("amount", Decimal("1E-131")), "detail.amount", "minimum", id="created-amount-below-1e-130"
+    ),
+    pytest.param(
+        "OrderCreated", _set("amount", Decimal("1E-400")), "detail.amount", "minimum", id="created-amount-1e-400"
+    ),
+    pytest.param(
         "OrderCreated", _set("status", "completed"), "detail.status", "const", id="created-status-not-pending"
     ),
     pytest.param("OrderCreated", _set("discount", 5), "detail", "additionalProperties", id="created-extra-property"),
@@ -195,6 +216,13 @@ INVALID_DETAILS = [
     ),
     pytest.param("PaymentProcessed", _set("amount", None), "detail.amount", "type", id="processed-amount-null"),
     pytest.param("PaymentProcessed", _set("amount", -5), "detail.amount", "minimum", id="processed-negative-amount"),
+    pytest.param(
+        "PaymentProcessed",
+        _set("amount", Decimal("99999999.999999999")),
+        "detail.amount",
+        "precision",
+        id="processed-amount-17-digits",
+    ),
     pytest.param("PaymentProcessed", _set("status", "paid"), "detail", "additionalProperties", id="processed-extra"),
     pytest.param(
         "PaymentProcessed",
@@ -224,6 +252,22 @@ INVALID_DETAILS = [
         "PaymentFailed", _drop("metadata.schemaVersion"), "detail.metadata", "required", id="failed-no-schema-version"
     ),
 ]
+
+
+@pytest.mark.parametrize(
+    "amount",
+    [Decimal("123456789.123456"), Decimal("1E-130"), Decimal("0.000"), Decimal("129.99"), Decimal("1E+2"), 0, 10**9],
+    ids=str,
+)
+def test_validate_detail_accepts_an_amount_kept_exactly(
+    valid_detail: Callable[[str], dict[str, Any]], amount: Decimal | int
+) -> None:
+    # GIVEN an amount of at most 15 significant digits, not below 1E-130 unless zero
+    detail = valid_detail("OrderCreated")
+    detail["amount"] = amount
+    # WHEN it is validated
+    # THEN it passes
+    validate_detail("OrderCreated", detail)
 
 
 @pytest.mark.parametrize(("detail_type", "mutate", "path", "rule"), INVALID_DETAILS)

@@ -9,6 +9,7 @@ string in the record ``body``. :func:`parse_sqs_body` turns the body back into a
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from orders_shared.validation import validate_detail, validate_envelope
 SCHEMA_VERSION = "1.0"
 # EventBridge refuses events over 256 KB, so a larger body cannot have come from the bus.
 MAX_BODY_BYTES = 256 * 1024
+# A \uD800-\uDFFF escape: a surrogate, lone unless its pair follows (checked on the parsed value).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 class DetailType(StrEnum):
@@ -114,7 +117,8 @@ def loads_strict(text: str | bytes) -> Any:
     """Parse JSON refusing what a lenient parser lets through.
 
     Numbers with a fraction become :class:`~decimal.Decimal` (DynamoDB takes no float); ``NaN`` and
-    ``Infinity``, duplicate keys, bodies over 256 KB and nesting too deep to parse are refused.
+    ``Infinity``, duplicate keys, bodies over 256 KB, nesting too deep to parse, bytes that are not
+    UTF-8 and lone surrogates (raw or escaped: no store keeps one) are refused.
 
     Raises
     ------
@@ -127,14 +131,29 @@ def loads_strict(text: str | bytes) -> Any:
         raise MalformedEventError("body is not valid Unicode (a lone surrogate)", rule="encoding") from None
     if size > MAX_BODY_BYTES:
         raise MalformedEventError(f"body is {size} bytes, over the {MAX_BODY_BYTES}-byte limit", rule="maxLength")
+    if isinstance(text, bytes):
+        try:  # strictly: json.loads would take UTF-16 or an encoded lone surrogate ("surrogatepass")
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise MalformedEventError("body is not valid UTF-8", rule="json") from None
     try:
-        return json.loads(text, parse_float=Decimal, parse_constant=_no_constants, object_pairs_hook=_no_duplicate_keys)
+        value = json.loads(
+            text, parse_float=Decimal, parse_constant=_no_constants, object_pairs_hook=_no_duplicate_keys
+        )
     except RecursionError:
         raise MalformedEventError("JSON nested too deeply", rule="json") from None
     except (ValueError, TypeError) as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         if isinstance(error, MalformedEventError):
             raise
         raise MalformedEventError(f"body is not valid JSON: {type(error).__name__}", rule="json") from None
+    if _SURROGATE_ESCAPE.search(text):
+        # JSON lets "\ud800" through as a string with no UTF-8 form: DynamoDB and SNS refuse to
+        # store it, so the write would fail on every retry. A well-formed pair is one character.
+        try:
+            json.dumps(value, ensure_ascii=False, default=str).encode("utf-8")
+        except UnicodeEncodeError:
+            raise MalformedEventError("a string holds an escaped lone surrogate", rule="encoding") from None
+    return value
 
 
 def parse_envelope(envelope: Any) -> OrderEvent:
@@ -197,12 +216,17 @@ def utc_now_iso() -> str:
 
 def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        if value == value.to_integral_value():
+            return int(value)
+        number = float(value)
+        if Decimal(repr(number)) != value:  # JSON numbers are written as floats: refuse to change one
+            raise ValueError(f"{value} cannot be written as a JSON number without rounding")
+        return number
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def dumps(value: Any) -> str:
-    """Serialise to compact JSON, writing Decimals as numbers."""
+    """Serialise to compact JSON, writing Decimals as numbers (exactly, or ValueError)."""
     return json.dumps(value, separators=(",", ":"), default=_json_default)
 
 

@@ -7,6 +7,7 @@ Schemas in ``orders_shared/schemas`` (``make schemas``); importing this module c
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from fastjsonschema import JsonSchemaValueException
@@ -30,6 +31,40 @@ DETAIL_VALIDATORS: Mapping[str, Validator] = {
 }
 
 _MAX_MESSAGE = 200
+
+# What JSON Schema cannot say about ``amount``: a number with a fraction is kept as a Decimal, and
+# it must survive every store and writer exactly. 15 significant digits round-trip through a binary
+# float (the JSON number every language reads) and fit DynamoDB's 38; DynamoDB stores nothing
+# below 1E-130 but zero. Beyond either, the write would fail (retried, never succeeding) or the
+# amount would change on the way: refused up front, naming the limit.
+AMOUNT_DIGITS = 15
+AMOUNT_MIN_EXPONENT = -130
+
+
+def check_amount(amount: Any, path: str = "detail.amount") -> None:
+    """Refuse a Decimal amount that cannot be stored and written back exactly.
+
+    Raises
+    ------
+    SchemaValidationError
+        With rule ``precision`` (over AMOUNT_DIGITS significant digits) or ``minimum`` (a non-zero
+        amount below 1E-130).
+    """
+    if not isinstance(amount, Decimal) or not amount.is_finite() or not amount:
+        return  # ints are exact; NaN and infinities never get past the parser and the schema
+    digits = len(amount.normalize().as_tuple().digits)
+    if digits > AMOUNT_DIGITS:
+        raise SchemaValidationError(
+            f"{path} has {digits} significant digits, over the {AMOUNT_DIGITS} kept exactly",
+            path=path,
+            rule="precision",
+        )
+    if amount.adjusted() < AMOUNT_MIN_EXPONENT:
+        raise SchemaValidationError(
+            f"{path} is below 1E{AMOUNT_MIN_EXPONENT}, the smallest non-zero number DynamoDB stores",
+            path=path,
+            rule="minimum",
+        )
 
 
 def _to_error(error: JsonSchemaValueException, prefix: str) -> SchemaValidationError:
@@ -67,7 +102,8 @@ def validate_detail(detail_type: str, detail: Any) -> None:
     UnknownEventTypeError
         If no schema exists for ``detail_type``.
     SchemaValidationError
-        With the JSON path (``detail.orderId``) and the rule broken.
+        With the JSON path (``detail.orderId``) and the rule broken; an amount the schema takes
+        but no store keeps exactly too (:func:`check_amount`).
     """
     validator = DETAIL_VALIDATORS.get(detail_type)
     if validator is None:
@@ -76,3 +112,4 @@ def validate_detail(detail_type: str, detail: Any) -> None:
         validator(detail)
     except JsonSchemaValueException as error:
         raise _to_error(error, "detail.") from None
+    check_amount(detail.get("amount"))
