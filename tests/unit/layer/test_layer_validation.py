@@ -160,25 +160,16 @@ INVALID_DETAILS = [
     pytest.param("OrderCreated", _set("amount", "129.99"), "detail.amount", "type", id="created-amount-string"),
     pytest.param("OrderCreated", _set("amount", True), "detail.amount", "type", id="created-amount-bool"),
     pytest.param("OrderCreated", _set("amount", -0.01), "detail.amount", "minimum", id="created-negative-amount"),
-    pytest.param(
-        "OrderCreated",
-        _set("amount", Decimal("0.1234567890123456")),
-        "detail.amount",
-        "precision",
-        id="created-amount-16-digits",
-    ),
-    pytest.param(
-        "OrderCreated",
-        _set("amount", Decimal("0.12345678901234567890123456789012345678901")),
-        "detail.amount",
-        "precision",
-        id="created-amount-beyond-dynamodb-38-digits",
-    ),
-    pytest.param(
-        "OrderCreated", _set("amount", Decimal("1E-131")), "detail.amount", "minimum", id="created-amount-below-1e-130"
-    ),
-    pytest.param(
-        "OrderCreated", _set("amount", Decimal("1E-400")), "detail.amount", "minimum", id="created-amount-1e-400"
+    *(
+        pytest.param(
+            "OrderCreated", _set("amount", Decimal(amount)), "detail.amount", rule, id=f"created-amount-{name}"
+        )
+        for amount, rule, name in [
+            ("0.1234567890123456", "precision", "16-digits"),
+            ("0.12345678901234567890123456789012345678901", "precision", "beyond-dynamodb-38-digits"),
+            ("1E-131", "minimum", "below-1e-130"),
+            ("1E-400", "minimum", "1e-400"),
+        ]
     ),
     pytest.param(
         "OrderCreated", _set("status", "completed"), "detail.status", "const", id="created-status-not-pending"
