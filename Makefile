@@ -152,7 +152,7 @@ publish: $(VENV)/.installed ## Publish ORDERS order lifecycles to the local bus
 .PHONY: bench
 bench: $(VENV)/.installed ## Benchmark against the seed's naive handler: table + bench/results/latest.json (E2E=0 skips the emulator)
 	if [ "$(E2E)" = 0 ]; then $(MAKE) build; else $(MAKE) deploy-local; fi
-	$(LOCAL_ENV) PYTHONPATH=layers/shared/python:functions/order_processor:functions/dlq_redriver:scripts:bench \
+	$(LOCAL_ENV) PYTHONPATH=layers/shared/python:functions/order_processor:functions/dlq_redriver:scripts:bench:. \
 		$(PY) bench/run.py --e2e $(E2E)
 
 .PHONY: invoke

@@ -32,6 +32,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from tests.support.tables import create_tables
+
 ROOT = Path(__file__).resolve().parent.parent
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -285,7 +287,7 @@ class MotoStack:
         """Empty tables for the next batch (moto's transaction cost grows with the table)."""
         for table in (ORDERS_TABLE, EVENTS_TABLE):
             self.dynamodb.delete_table(TableName=table)
-        create_tables(self.dynamodb)
+        create_tables(self.dynamodb, ORDERS_TABLE, EVENTS_TABLE)
 
     def load(self, which: str) -> Callable[[dict[str, Any]], Any]:
         """Import a processor afresh (a cold start) and return a handler bound to a context."""
@@ -303,28 +305,6 @@ class MotoStack:
         return invoke
 
 
-def create_tables(dynamodb: Any) -> None:
-    """The Orders (orderId) and EventStore (streamId, version) tables, as in the template."""
-    dynamodb.create_table(
-        TableName=ORDERS_TABLE,
-        AttributeDefinitions=[{"AttributeName": "orderId", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "orderId", "KeyType": "HASH"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    dynamodb.create_table(
-        TableName=EVENTS_TABLE,
-        AttributeDefinitions=[
-            {"AttributeName": "streamId", "AttributeType": "S"},
-            {"AttributeName": "version", "AttributeType": "N"},
-        ],
-        KeySchema=[
-            {"AttributeName": "streamId", "KeyType": "HASH"},
-            {"AttributeName": "version", "KeyType": "RANGE"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
-
-
 @contextlib.contextmanager
 def moto_stack() -> Iterator[MotoStack]:
     """moto in-process with the two tables, the topic and the DLQ; hooks on boto3's default session."""
@@ -339,7 +319,7 @@ def moto_stack() -> Iterator[MotoStack]:
         calls.attach(boto3.DEFAULT_SESSION.events)  # type: ignore[attr-defined]
         _fair_moto_transactions()
         dynamodb = boto3.client("dynamodb", region_name=REGION)
-        create_tables(dynamodb)
+        create_tables(dynamodb, ORDERS_TABLE, EVENTS_TABLE)
         topic_arn = boto3.client("sns", region_name=REGION).create_topic(Name="notifications")["TopicArn"]
         dlq_url = boto3.client("sqs", region_name=REGION).create_queue(QueueName="order-events-dlq")["QueueUrl"]
         stack = MotoStack(calls=calls, topic_arn=topic_arn, dlq_url=dlq_url, dynamodb=dynamodb)

@@ -74,6 +74,7 @@ from orders_shared.events import (
     payment_processed,
 )
 from tests.reliability import corpus
+from tests.support.tables import create_tables
 
 log = logging.getLogger(__name__)
 
@@ -539,28 +540,6 @@ class Stack:
             messages.extend(batch)
             entries = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)]
             self.sqs.delete_message_batch(QueueUrl=queue_url, Entries=entries)
-
-
-def create_tables(client: Any, orders_table: str, events_table: str) -> None:
-    """The Orders (orderId) and EventStore (streamId, version) tables, as in template.yaml."""
-    client.create_table(
-        TableName=orders_table,
-        AttributeDefinitions=[{"AttributeName": "orderId", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "orderId", "KeyType": "HASH"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    client.create_table(
-        TableName=events_table,
-        AttributeDefinitions=[
-            {"AttributeName": "streamId", "AttributeType": "S"},
-            {"AttributeName": "version", "AttributeType": "N"},
-        ],
-        KeySchema=[
-            {"AttributeName": "streamId", "KeyType": "HASH"},
-            {"AttributeName": "version", "KeyType": "RANGE"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
 
 
 # --- the scenario ---------------------------------------------------------------------------------

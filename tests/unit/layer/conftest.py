@@ -17,6 +17,7 @@ from moto import mock_aws
 from orders_shared.event_store import EventStore
 from orders_shared.events import NewEvent
 from orders_shared.publisher import EventPublisher
+from tests.support.tables import create_event_store_table
 
 ORDER_ID = "6f1c2b7e-3d4a-4f5b-8c9d-0e1f2a3b4c5d"
 PAYMENT_ID = "0a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d"
@@ -180,18 +181,7 @@ def dynamodb() -> Iterator[Any]:
     """A moto DynamoDB client holding the event store table (streamId S HASH, version N RANGE)."""
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
-        client.create_table(
-            TableName="event-store",
-            AttributeDefinitions=[
-                {"AttributeName": "streamId", "AttributeType": "S"},
-                {"AttributeName": "version", "AttributeType": "N"},
-            ],
-            KeySchema=[
-                {"AttributeName": "streamId", "KeyType": "HASH"},
-                {"AttributeName": "version", "KeyType": "RANGE"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        create_event_store_table(client, "event-store")
         yield client
 
 

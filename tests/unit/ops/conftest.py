@@ -17,6 +17,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from tests.support.tables import create_tables
 from tests.unit.ops.ops_support import (
     EVENTS_TABLE,
     ORDERS_TABLE,
@@ -73,24 +74,7 @@ def moto_source(sqs: Any) -> str:
 def dynamodb(aws: None) -> Any:
     """A moto DynamoDB client with the Orders (orderId) and EventStore (streamId, version) tables."""
     client = boto3.client("dynamodb", region_name=REGION)
-    client.create_table(
-        TableName=ORDERS_TABLE,
-        AttributeDefinitions=[{"AttributeName": "orderId", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "orderId", "KeyType": "HASH"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    client.create_table(
-        TableName=EVENTS_TABLE,
-        AttributeDefinitions=[
-            {"AttributeName": "streamId", "AttributeType": "S"},
-            {"AttributeName": "version", "AttributeType": "N"},
-        ],
-        KeySchema=[
-            {"AttributeName": "streamId", "KeyType": "HASH"},
-            {"AttributeName": "version", "KeyType": "RANGE"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_tables(client, ORDERS_TABLE, EVENTS_TABLE)
     return client
 
 

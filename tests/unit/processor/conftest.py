@@ -23,6 +23,7 @@ from moto import mock_aws
 from order_processor.domain import BatchApplier, Change, Commit, Notification, OrderState, Outcome, Record, Rejection
 from orders_shared.errors import RetryableError
 from orders_shared.events import NewEvent, OrderEvent, dumps, envelope_for, parse_sqs_body
+from tests.support.tables import create_tables
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -230,24 +231,7 @@ def aws() -> Iterator[None]:
 def dynamodb(aws: None) -> Any:
     """A moto DynamoDB client with the Orders (orderId) and EventStore (streamId, version) tables."""
     client = boto3.client("dynamodb", region_name=REGION)
-    client.create_table(
-        TableName=ORDERS_TABLE,
-        AttributeDefinitions=[{"AttributeName": "orderId", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "orderId", "KeyType": "HASH"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    client.create_table(
-        TableName=EVENTS_TABLE,
-        AttributeDefinitions=[
-            {"AttributeName": "streamId", "AttributeType": "S"},
-            {"AttributeName": "version", "AttributeType": "N"},
-        ],
-        KeySchema=[
-            {"AttributeName": "streamId", "KeyType": "HASH"},
-            {"AttributeName": "version", "KeyType": "RANGE"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_tables(client, ORDERS_TABLE, EVENTS_TABLE)
     return client
 
 

@@ -1,0 +1,41 @@
+"""The template's two DynamoDB tables, created on any client (moto in the tests and the benchmark).
+
+One definition of their keys, as in template.yaml: Orders by ``orderId``; EventStore by
+``streamId`` and ``version`` (event streams, and the idempotency markers at version 0).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def create_orders_table(client: Any, name: str) -> None:
+    """The Orders table: the projection and the sharded status counters."""
+    client.create_table(
+        TableName=name,
+        AttributeDefinitions=[{"AttributeName": "orderId", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "orderId", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
+def create_event_store_table(client: Any, name: str) -> None:
+    """The EventStore table: streamId (S, hash) and version (N, range)."""
+    client.create_table(
+        TableName=name,
+        AttributeDefinitions=[
+            {"AttributeName": "streamId", "AttributeType": "S"},
+            {"AttributeName": "version", "AttributeType": "N"},
+        ],
+        KeySchema=[
+            {"AttributeName": "streamId", "KeyType": "HASH"},
+            {"AttributeName": "version", "KeyType": "RANGE"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
+def create_tables(client: Any, orders_table: str, events_table: str) -> None:
+    """Both tables."""
+    create_orders_table(client, orders_table)
+    create_event_store_table(client, events_table)
