@@ -103,7 +103,7 @@ class DynamoOrderRepository:
                 self._orders: {
                     "Keys": [{"orderId": {"S": order_id}} for order_id in chunk],
                     "ConsistentRead": True,
-                    "ProjectionExpression": "orderId, #s, version, customerId, amount",
+                    "ProjectionExpression": "orderId, #s, version, customerId, amount, createdAt",
                     "ExpressionAttributeNames": {"#s": "status"},
                 }
             }
@@ -119,6 +119,7 @@ class DynamoOrderRepository:
                         version=int(item["version"]["N"]),
                         customer_id=item["customerId"]["S"],
                         amount=Decimal(item["amount"]["N"]),
+                        created_at=item.get("createdAt", {}).get("S"),
                     )
                 request = response.get("UnprocessedKeys") or {}
                 if not request:
@@ -304,28 +305,40 @@ class DynamoOrderRepository:
         }
 
     def _projection_write(self, change: Change, now: str) -> dict[str, Any]:
-        new, event = change.new, change.event
-        common = {
+        # The projection is written whole, as the domain computed it: a Put conditioned on the
+        # order being new, or on the version read. No attribute of an older shape survives, and a
+        # Put costs what an Update of the same item costs. An order read without its createdAt
+        # (stored by something else) is updated in place instead, so that nothing of it is lost.
+        new, event, previous = change.new, change.event, change.previous
+        if previous is not None and previous.created_at is None:
+            return self._projection_update(change, now)
+        item = {
+            "orderId": {"S": new.order_id},
+            "customerId": {"S": new.customer_id},
+            "amount": {"N": str(new.amount)},
+            "createdAt": {"S": now if previous is None else str(previous.created_at)},
             "status": {"S": str(new.status)},
             "version": {"N": str(new.version)},
             "lastEventId": {"S": event.event_id},
             "updatedAt": {"S": now},
             "occurredAt": {"S": event.metadata.occurred_at},  # producer time: publish-to-commit latency
         }
-        if change.previous is None:
+        if previous is None:
             return {
-                "Put": {
-                    "TableName": self._orders,
-                    "Item": {
-                        "orderId": {"S": new.order_id},
-                        "customerId": {"S": new.customer_id},
-                        "amount": {"N": str(new.amount)},
-                        "createdAt": {"S": now},
-                        **common,
-                    },
-                    "ConditionExpression": "attribute_not_exists(orderId)",
-                }
+                "Put": {"TableName": self._orders, "Item": item, "ConditionExpression": "attribute_not_exists(orderId)"}
             }
+        return {
+            "Put": {
+                "TableName": self._orders,
+                "Item": item,
+                "ConditionExpression": "version = :expected",
+                "ExpressionAttributeValues": {":expected": {"N": str(previous.version)}},
+            }
+        }
+
+    def _projection_update(self, change: Change, now: str) -> dict[str, Any]:
+        new, event = change.new, change.event
+        assert change.previous is not None  # noqa: S101 - only called for an existing order
         return {
             "Update": {
                 "TableName": self._orders,
@@ -334,11 +347,11 @@ class DynamoOrderRepository:
                 "ConditionExpression": "version = :expected",
                 "ExpressionAttributeNames": {"#s": "status"},
                 "ExpressionAttributeValues": {
-                    ":s": common["status"],
-                    ":v": common["version"],
-                    ":e": common["lastEventId"],
-                    ":u": common["updatedAt"],
-                    ":o": common["occurredAt"],
+                    ":s": {"S": str(new.status)},
+                    ":v": {"N": str(new.version)},
+                    ":e": {"S": event.event_id},
+                    ":u": {"S": now},
+                    ":o": {"S": event.metadata.occurred_at},
                     ":expected": {"N": str(change.previous.version)},
                 },
             }

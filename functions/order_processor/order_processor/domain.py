@@ -55,13 +55,14 @@ class Record:
 
 @dataclass(frozen=True, slots=True)
 class OrderState:
-    """The projection of one order."""
+    """The projection of one order (``created_at``: when it was first stored; None before)."""
 
     order_id: str
     status: OrderStatus
     version: int
     customer_id: str
     amount: Decimal
+    created_at: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,8 +41,8 @@ def change_of(parsed: Parse, event: NewEvent, state: OrderState | None) -> Chang
     return decision
 
 
-def pending(version: int = 1) -> OrderState:
-    return OrderState(ORDER_ID, OrderStatus.PENDING, version, "cust-42", Decimal("129.99"))
+def pending(version: int = 1, created_at: str | None = None) -> OrderState:
+    return OrderState(ORDER_ID, OrderStatus.PENDING, version, "cust-42", Decimal("129.99"), created_at)
 
 
 def snapshot(client: Any) -> dict[str, list[dict[str, Any]]]:
@@ -212,8 +212,8 @@ def test_repository_load_returns_states_of_existing_orders_only(repo: DynamoOrde
     # GIVEN one created order (and a counter shard item in the same table)
     # WHEN it and an unknown order are loaded
     states = repo.load([ORDER_ID, OTHER_ORDER_ID])
-    # THEN only the existing order comes back, with its state
-    assert states == {ORDER_ID: pending(version=1)}
+    # THEN only the existing order comes back, with its state and when it was stored
+    assert states == {ORDER_ID: pending(version=1, created_at=NOW)}
 
 
 def test_repository_load_reads_more_than_one_batch_get(dynamodb: Any, repo: DynamoOrderRepository) -> None:
@@ -367,10 +367,57 @@ def test_repository_commit_reads_marker_when_cancellation_omits_it(
     assert commit == Commit(duplicate=True, earlier=Outcome.IGNORED)
 
 
+def test_repository_commit_writes_the_projection_whole_conditioned_on_the_version_read(
+    dynamodb: Any, repo: DynamoOrderRepository, parsed: Parse, created: Change
+) -> None:
+    # GIVEN the created order as the repository reads it back, with an attribute of an older shape
+    dynamodb.update_item(
+        TableName="Orders",
+        Key={"orderId": {"S": ORDER_ID}},
+        UpdateExpression="SET legacyNote = :n",
+        ExpressionAttributeValues={":n": {"S": "from an older version"}},
+    )
+    state = repo.load([ORDER_ID])[ORDER_ID]
+    sizes = count_transactions(dynamodb)
+    # WHEN a payment is committed on it
+    repo.commit(change_of(parsed, payment_processed(ORDER_ID, Decimal("129.99")), state))
+    # THEN the projection is exactly the new state, its creation time kept, nothing else left over
+    item = dynamodb.get_item(TableName="Orders", Key={"orderId": {"S": ORDER_ID}}, ConsistentRead=True)["Item"]
+    assert sizes == [4]
+    assert set(item) == {
+        "orderId",
+        "customerId",
+        "amount",
+        "createdAt",
+        "status",
+        "version",
+        "lastEventId",
+        "updatedAt",
+        "occurredAt",
+    }
+    assert (item["status"], item["version"], item["createdAt"]) == ({"S": "processing"}, {"N": "2"}, {"S": NOW})
+
+
+def test_repository_commit_of_a_stale_whole_projection_writes_nothing(
+    dynamodb: Any, repo: DynamoOrderRepository, parsed: Parse, created: Change
+) -> None:
+    # GIVEN the order read at version 1, then moved to version 2 by another event
+    state = repo.load([ORDER_ID])[ORDER_ID]
+    repo.commit(change_of(parsed, payment_processed(ORDER_ID, Decimal("129.99")), state))
+    before = snapshot(dynamodb)
+    # WHEN a change decided on the stale read is committed
+    stale = change_of(parsed, order_status_changed(ORDER_ID, OrderStatus.CANCELLED, reason="r"), state)
+    # THEN the version condition refuses the whole transaction
+    with pytest.raises(RetryableError):
+        repo.commit(stale)
+    assert snapshot(dynamodb) == before
+
+
 def test_repository_commit_sends_projection_event_marker_and_counter_in_one_transaction(
     stubbed: tuple[Any, Stubber], transact_calls: list[dict[str, Any]], payment: Change
 ) -> None:
-    # GIVEN a PaymentProcessed on a pending order at version 1
+    # GIVEN a PaymentProcessed on a pending order at version 1, read without a createdAt (stored by
+    # something else than this processor: its projection is updated in place, not rewritten)
     client, stubber = stubbed
     stubber.add_response("transact_write_items", {})
     repo = DynamoOrderRepository(client, "Orders", "EventStore", clock=lambda: NOW, shard=lambda: SHARD)
