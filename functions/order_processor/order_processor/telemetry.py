@@ -11,7 +11,7 @@ from orders_shared.observability import MetricUnit
 # Per-record log levels: what an operator looks for (a record refused, retried or ignored) is
 # logged at INFO or above; the happy path (applied, a duplicate skipped) only at DEBUG, since the
 # event store already keeps each applied event and its outcome, and a line per applied record was
-# a third of the emulator's work per event and most of the CloudWatch Logs bill.
+# nearly a third of the emulator's time per event and most of the CloudWatch Logs bill.
 LEVEL_OF = {
     Outcome.APPLIED: "debug",
     Outcome.DUPLICATE: "debug",
