@@ -32,13 +32,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from tests.support.tables import create_tables
+from tests.support.aws import FakeLambdaContext
+from tests.support.tables import EVENTS_TABLE, ORDERS_TABLE, create_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
-ORDERS_TABLE = "Orders"
-EVENTS_TABLE = "EventStore"
 QUEUE_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:order-events"
 # Modules that read the environment or build clients at import: dropped before a fresh import.
 COLD_MODULES = ("order_processor.app", "order_processor.telemetry", "orders_shared.observability", "baseline")
@@ -105,19 +104,6 @@ def sqs_event(bodies: Sequence[str]) -> dict[str, Any]:
             for body in bodies
         ]
     }
-
-
-@dataclass(frozen=True)
-class LambdaContext:
-    """The parts of the Lambda context object Powertools reads."""
-
-    function_name: str = "order-processor"
-    memory_limit_in_mb: int = 512
-    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:order-processor"
-    aws_request_id: str = "52fdfc07-2182-454f-963f-5f0f9a621d72"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
 
 
 # --- hooks ------------------------------------------------------------------------------------------
@@ -296,7 +282,7 @@ class MotoStack:
             sys.modules.pop(name, None)
         with contextlib.redirect_stdout(self.sink):
             module: ModuleType = importlib.import_module("baseline" if which == "baseline" else "order_processor.app")
-        context = LambdaContext()
+        context = FakeLambdaContext()
 
         def invoke(event: dict[str, Any]) -> Any:
             with contextlib.redirect_stdout(self.sink):

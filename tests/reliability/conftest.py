@@ -14,7 +14,8 @@ import pytest
 from moto import mock_aws
 
 from order_processor.domain import BatchApplier
-from tests.reliability.harness import FaultInjector, Stack, moto_for_threads, use_fake_credentials
+from tests.reliability.harness import FaultInjector, Stack, moto_for_threads
+from tests.support.aws import use_fake_credentials
 
 _stacks = itertools.count()
 

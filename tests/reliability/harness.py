@@ -74,6 +74,7 @@ from orders_shared.events import (
     payment_processed,
 )
 from tests.reliability import corpus
+from tests.support.aws import FAKE_CREDENTIALS
 from tests.support.tables import create_tables
 
 log = logging.getLogger(__name__)
@@ -1158,22 +1159,6 @@ def figures(scenario: Scenario, run: SoakRun, outcomes: Outcomes) -> dict[str, A
         "orders by final state": dict(sorted(Counter(outcomes.statuses.values()).items())),
         "wall seconds": round(run.wall_seconds, 1),
     }
-
-
-FAKE_CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": REGION,
-}
-
-
-def use_fake_credentials(patch: Any) -> None:
-    """Fake credentials and region through ``patch`` (a pytest MonkeyPatch), so nothing reaches a real account."""
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL"):
-        patch.delenv(name, raising=False)
-    for name, value in FAKE_CREDENTIALS.items():
-        patch.setenv(name, value)
 
 
 def fault_free_statuses(seed: int, orders: int, duplicate_rate: float) -> dict[str, str]:

@@ -35,8 +35,8 @@ from tests.reliability.harness import (
     moto_for_threads,
     parked_reasons,
     run_soak,
-    use_fake_credentials,
 )
+from tests.support.aws import use_fake_credentials
 
 pytestmark = pytest.mark.soak
 

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+# The names the unit tests and the benchmark give the two tables on moto.
+ORDERS_TABLE = "Orders"
+EVENTS_TABLE = "EventStore"
+
 
 def create_orders_table(client: Any, name: str) -> None:
     """The Orders table: the projection and the sharded status counters."""

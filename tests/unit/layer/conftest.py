@@ -68,17 +68,6 @@ SOURCES = {
 }
 
 
-@pytest.fixture(autouse=True)
-def fake_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fake credentials and region, so no test can pick up a real account."""
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-
-
 @pytest.fixture
 def valid_detail() -> Callable[[str], dict[str, Any]]:
     """Build a fresh, valid detail of a detail-type (a deep copy the test may mutate)."""

@@ -13,16 +13,12 @@ from collections.abc import Iterator, Mapping
 from types import ModuleType
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
-from tests.support.tables import create_tables
+from tests.support.aws import FakeLambdaContext
 from tests.unit.ops.ops_support import (
-    EVENTS_TABLE,
     ORDERS_TABLE,
     REGION,
-    FakeLambdaContext,
     FakeQueues,
 )
 
@@ -33,29 +29,6 @@ def queues() -> FakeQueues:
 
 
 # --- moto resources ------------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def fake_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fake credentials and region, so no test can reach or pick up a real account."""
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-
-
-@pytest.fixture
-def aws() -> Iterator[None]:
-    """moto's in-process AWS for the duration of the test."""
-    with mock_aws():
-        yield
-
-
-@pytest.fixture
-def sqs(aws: None) -> Any:
-    return boto3.client("sqs", region_name=REGION)
 
 
 @pytest.fixture
@@ -70,20 +43,12 @@ def moto_source(sqs: Any) -> str:
     return str(sqs.create_queue(QueueName="order-events")["QueueUrl"])
 
 
-@pytest.fixture
-def dynamodb(aws: None) -> Any:
-    """A moto DynamoDB client with the Orders (orderId) and EventStore (streamId, version) tables."""
-    client = boto3.client("dynamodb", region_name=REGION)
-    create_tables(client, ORDERS_TABLE, EVENTS_TABLE)
-    return client
-
-
 # --- the handlers ---------------------------------------------------------------------------------
 
 
 @pytest.fixture
 def lambda_context() -> FakeLambdaContext:
-    return FakeLambdaContext()
+    return FakeLambdaContext("ops-function", remaining_ms=300_000)
 
 
 POWERTOOLS_ENVIRONMENT = {

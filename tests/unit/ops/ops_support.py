@@ -14,14 +14,13 @@ from metrics_emitter.domain import QueueFigures
 from order_processor.adapters import DynamoOrderRepository
 from order_processor.domain import Change, decide
 from orders_shared.events import NewEvent, dumps, envelope_for, parse_sqs_body
+from tests.support.tables import EVENTS_TABLE, ORDERS_TABLE
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 DLQ_URL = f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/order-events-dlq"
 SOURCE_URL = f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/order-events"
 NOW_MS = 1_795_687_200_000  # the fake clock of the domain tests
-ORDERS_TABLE = "Orders"
-EVENTS_TABLE = "EventStore"
 
 
 def body_of(event: NewEvent) -> str:
@@ -164,37 +163,9 @@ def send_to(sqs: Any, queue_url: str, body: str, attributes: Mapping[str, str] |
     )
 
 
-def drain(sqs: Any, queue_url: str) -> list[dict[str, Any]]:
-    """Every message waiting in a moto queue, with its message attributes."""
-    messages: list[dict[str, Any]] = []
-    while True:
-        response = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"])
-        batch = response.get("Messages", [])
-        if not batch:
-            return messages
-        messages.extend(batch)
-
-
 def depth(sqs: Any, queue_url: str) -> tuple[int, int]:
     """(visible, in flight) messages of a moto queue."""
     attributes = sqs.get_queue_attributes(
         QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
     )["Attributes"]
     return int(attributes["ApproximateNumberOfMessages"]), int(attributes["ApproximateNumberOfMessagesNotVisible"])
-
-
-# --- the handlers ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FakeLambdaContext:
-    """The parts of the Lambda context object Powertools and the redriver read."""
-
-    function_name: str = "ops-function"
-    memory_limit_in_mb: int = 512
-    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:ops-function"
-    aws_request_id: str = "52fdfc07-2182-454f-963f-5f0f9a621d72"
-    remaining_ms: int = 300_000
-
-    def get_remaining_time_in_millis(self) -> int:
-        return self.remaining_ms

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from orders_shared.events import OrderStatus, order_created, order_status_changed, payment_processed
-from tests.unit.ops.ops_support import FakeLambdaContext, commit_through_processor, depth, send_to
+from tests.support.aws import FakeLambdaContext
+from tests.unit.ops.ops_support import commit_through_processor, depth, send_to
 
 # --- the metrics emitter ------------------------------------------------------------------------------
 

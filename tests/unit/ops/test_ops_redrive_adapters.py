@@ -16,7 +16,8 @@ from botocore.stub import Stubber
 from dlq_redriver.adapters import SqsQueues
 from dlq_redriver.domain import REDRIVE_COUNT, Report, Request, redrive
 from orders_shared.events import order_created
-from tests.unit.ops.ops_support import DLQ_URL, REGION, SOURCE_URL, body_of, depth, drain, send_to
+from tests.support.aws import drain
+from tests.unit.ops.ops_support import DLQ_URL, REGION, SOURCE_URL, body_of, depth, send_to
 
 VISIBILITY = 30
 

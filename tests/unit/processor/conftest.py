@@ -12,23 +12,20 @@ import sys
 import uuid
 from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from order_processor.domain import BatchApplier, Change, Commit, Notification, OrderState, Outcome, Record, Rejection
 from orders_shared.errors import RetryableError
 from orders_shared.events import NewEvent, OrderEvent, dumps, envelope_for, parse_sqs_body
-from tests.support.tables import create_tables
+from tests.support.aws import FakeLambdaContext, drain
+from tests.support.tables import EVENTS_TABLE, ORDERS_TABLE
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
-ORDERS_TABLE = "Orders"
-EVENTS_TABLE = "EventStore"
 QUEUE_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:order-events"
 
 
@@ -209,37 +206,6 @@ def applier(
 # --- moto resources -----------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def fake_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fake credentials and region, so no test can reach or pick up a real account."""
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-
-
-@pytest.fixture
-def aws() -> Iterator[None]:
-    """moto's in-process AWS for the duration of the test."""
-    with mock_aws():
-        yield
-
-
-@pytest.fixture
-def dynamodb(aws: None) -> Any:
-    """A moto DynamoDB client with the Orders (orderId) and EventStore (streamId, version) tables."""
-    client = boto3.client("dynamodb", region_name=REGION)
-    create_tables(client, ORDERS_TABLE, EVENTS_TABLE)
-    return client
-
-
-@pytest.fixture
-def sns(aws: None) -> Any:
-    return boto3.client("sns", region_name=REGION)
-
-
 @pytest.fixture
 def topic_arn(sns: Any) -> str:
     """The Notifications topic on moto."""
@@ -266,17 +232,6 @@ def subscribed_queue(sns: Any, sqs: Any, topic_arn: str) -> str:
     return url
 
 
-def drain(sqs: Any, queue_url: str) -> list[dict[str, Any]]:
-    """Every message waiting in a moto queue, with its message attributes."""
-    messages: list[dict[str, Any]] = []
-    while True:
-        response = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"])
-        batch = response.get("Messages", [])
-        if not batch:
-            return messages
-        messages.extend(batch)
-
-
 @pytest.fixture
 def receive_all(sqs: Any) -> Callable[[str], list[dict[str, Any]]]:
     """Receive every message waiting in a moto queue."""
@@ -284,19 +239,6 @@ def receive_all(sqs: Any) -> Callable[[str], list[dict[str, Any]]]:
 
 
 # --- the handler --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FakeLambdaContext:
-    """The parts of the Lambda context object Powertools reads."""
-
-    function_name: str = "order-processor"
-    memory_limit_in_mb: int = 512
-    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:order-processor"
-    aws_request_id: str = "52fdfc07-2182-454f-963f-5f0f9a621d72"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
 
 
 @pytest.fixture

@@ -34,10 +34,8 @@ def test_replay_window_reads_a_time_without_zone_as_utc() -> None:
     assert (first.tzinfo, last.hour) == (UTC, 11)
 
 
-def test_replay_starts_from_the_archive_into_the_bus_through_the_order_rule(monkeypatch: pytest.MonkeyPatch) -> None:
-    # GIVEN the stack's bus, archive and rule, as EventBridge describes them
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+def test_replay_starts_from_the_archive_into_the_bus_through_the_order_rule() -> None:
+    # GIVEN the stack's bus, archive and rule, as EventBridge describes them (fake credentials: tests/unit/conftest.py)
     events = boto3.client("events", region_name="us-east-1")
     bus_arn = f"arn:aws:events:us-east-1:{ACCOUNT}:event-bus/shop-orders"
     archive_arn = f"arn:aws:events:us-east-1:{ACCOUNT}:archive/shop-orders"
