@@ -13,6 +13,7 @@ from orders_shared.events import (
     dumps,
     order_created,
     order_status_changed,
+    payment_failed,
     payment_processed,
 )
 from tests.integration.stack_client import Stack, eventually
@@ -139,3 +140,29 @@ def test_pipeline_payment_before_creation_is_applied_once_created(stack: Stack) 
     # THEN the payment is retried until it applies: the order ends processing, created first
     eventually(lambda: status_of(stack, order_id) == "processing", timeout=60)
     assert [entry["eventType"]["S"] for entry in stack.stream(order_id)] == ["OrderCreated", "PaymentProcessed"]
+
+
+def test_pipeline_event_reusing_an_applied_id_is_parked_and_announces_nothing(
+    stack: Stack, notifications: Notifications
+) -> None:
+    # GIVEN order A created under event id X, and order B created (pending)
+    order_a, order_b = str(uuid.uuid4()), str(uuid.uuid4())
+    first = order_created(order_a, "customer-it-6", Decimal(11))
+    stack.publish(first, order_created(order_b, "customer-it-7", Decimal(12)))
+    eventually(lambda: status_of(stack, order_a) == "pending" and status_of(stack, order_b) == "pending")
+
+    # WHEN PaymentFailed of B is published under the same event id X (a producer bug, a replayed id)
+    stack.publish(payment_failed(order_b, "card declined", event_id=first.event_id))
+
+    # THEN it is parked with a reason naming the conflict, B stays pending at version 1 with one
+    # event, and no notification announces B cancelled
+    parked = eventually(lambda: stack.dead_letters(order_b), timeout=30)
+    attributes = {name: value["StringValue"] for name, value in parked[0]["MessageAttributes"].items()}
+    assert attributes["rejectionReason"] == "EventIdConflict"
+    assert order_a in attributes["rejectionMessage"]
+    item = stack.order(order_b)
+    assert item is not None
+    assert (item["status"]["S"], item["version"]["N"]) == ("pending", "1")
+    assert len(stack.stream(order_b)) == 1
+    eventually(lambda: notifications(order_b))
+    assert [json.loads(m["Body"])["status"] for m in notifications(order_b)] == ["pending"]

@@ -16,11 +16,11 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from order_processor.domain import Change, Commit, Notification, OrderState, Outcome, Rejection
+from order_processor.domain import Change, Commit, Notification, OrderState, Outcome, Recorded, Rejection
 from orders_shared.batching import batches
 from orders_shared.errors import RetryableError
 from orders_shared.event_store import put_event_item
-from orders_shared.events import OrderEvent, OrderStatus, dumps, utc_now_iso
+from orders_shared.events import OrderEvent, OrderStatus, content_digest, dumps, utc_now_iso
 
 STATS_SHARDS = 16  # a single item takes ~1,000 writes/s; 16 shards leave room for any SQS trigger scale
 STATS_KEY_PREFIX = "#stats#"
@@ -148,7 +148,7 @@ class DynamoOrderRepository:
                 reasons: list[dict[str, Any]] = list(error.response.get("CancellationReasons", []))
                 codes = [reason.get("Code", "None") for reason in reasons]
                 if len(codes) > 2 and codes[2] == "ConditionalCheckFailed":  # the marker: seen before
-                    return Commit(duplicate=True, earlier=self._earlier_outcome(change.event, reasons[2].get("Item")))
+                    return Commit(duplicate=True, earlier=self._recorded(change.event, reasons[2].get("Item")))
                 if set(codes) - {"None", "TransactionConflict"} or attempt == CONFLICT_ATTEMPTS:
                     raise RetryableError(
                         f"order {change.new.order_id} changed concurrently or contended: {','.join(codes)}"
@@ -261,13 +261,13 @@ class DynamoOrderRepository:
         except ClientError as error:
             if _error_code(error) == "ConditionalCheckFailedException":
                 old: dict[str, Any] | None = error.response.get("Item")
-                return Commit(duplicate=True, earlier=self._earlier_outcome(event, old))
+                return Commit(duplicate=True, earlier=self._recorded(event, old))
             raise _transient(error, "recording ignored event") from error
         except BotoCoreError as error:
             raise _transient(error, "recording ignored event") from error
         return Commit(duplicate=False)
 
-    def _earlier_outcome(self, event: OrderEvent, item: dict[str, Any] | None) -> Outcome:
+    def _recorded(self, event: OrderEvent, item: dict[str, Any] | None) -> Recorded:
         if item is None:
             # ReturnValuesOnConditionCheckFailure is not honoured everywhere (emulators): read it.
             try:
@@ -279,22 +279,43 @@ class DynamoOrderRepository:
             item = response.get("Item")
         if item is None or "outcome" not in item:
             raise RetryableError(f"marker of event {event.event_id} vanished")
-        return Outcome(item["outcome"]["S"])
+
+        def status(name: str) -> OrderStatus | None:
+            return OrderStatus(item[name]["S"]) if name in item else None
+
+        return Recorded(
+            outcome=Outcome(item["outcome"]["S"]),
+            order_id=item["orderId"]["S"],
+            event_type=item["eventType"]["S"],
+            digest=item["digest"]["S"] if "digest" in item else None,
+            status=status("status"),
+            previous_status=status("previousStatus"),
+        )
 
     @staticmethod
     def _marker_key(event_id: str) -> dict[str, Any]:
         return {"streamId": {"S": f"event#{event_id}"}, "version": {"N": "0"}}
 
-    def _marker_put(self, event: OrderEvent, outcome: Outcome, now: str, reason: str | None) -> dict[str, Any]:
+    def _marker_put(
+        self, event: OrderEvent, outcome: Outcome, now: str, reason: str | None, change: Change | None = None
+    ) -> dict[str, Any]:
+        # The marker keeps what tells a redelivery from another event reusing the id (the content
+        # digest) and what a re-notification says (the move the event made), so that neither is
+        # taken from the incoming copy.
         item = {
             **self._marker_key(event.event_id),
             "outcome": {"S": str(outcome)},
             "orderId": {"S": event.order_id},
             "eventType": {"S": str(event.detail_type)},
+            "digest": {"S": content_digest(event)},
             "recordedAt": {"S": now},
         }
         if reason is not None:
             item["reason"] = {"S": reason}
+        if change is not None:
+            item["status"] = {"S": str(change.new.status)}
+            if change.previous is not None:
+                item["previousStatus"] = {"S": str(change.previous.status)}
         return {
             "Put": {
                 "TableName": self._events,
@@ -362,7 +383,7 @@ class DynamoOrderRepository:
         return [
             self._projection_write(change, now),
             put_event_item(self._events, change.new.order_id, change.new.version, change.event, now),
-            self._marker_put(change.event, Outcome.APPLIED, now, None),
+            self._marker_put(change.event, Outcome.APPLIED, now, None, change),
         ]
 
     def _counters_update_all(self, changes: Sequence[Change]) -> dict[str, Any] | None:

@@ -28,8 +28,8 @@ from enum import StrEnum
 from typing import Protocol, cast, runtime_checkable
 
 from order_processor.transitions import can_move, can_reach, rank
-from orders_shared.errors import InvalidEventError, RetryableError
-from orders_shared.events import DetailType, OrderEvent, OrderStatus, parse_sqs_body
+from orders_shared.errors import EventIdConflictError, InvalidEventError, RetryableError
+from orders_shared.events import DetailType, OrderEvent, OrderStatus, content_digest, parse_sqs_body
 
 log = logging.getLogger(__name__)
 
@@ -75,15 +75,32 @@ class Change:
 
 
 @dataclass(frozen=True, slots=True)
+class Recorded:
+    """What the idempotency marker of an event id holds: the first handling of that id.
+
+    ``digest`` is the :func:`~orders_shared.events.content_digest` of the event then (None in a
+    marker written before digests were kept); ``status`` and ``previous_status`` are the move an
+    applied event made (None for an ignored one, or an older marker).
+    """
+
+    outcome: Outcome
+    order_id: str
+    event_type: str
+    digest: str | None = None
+    status: OrderStatus | None = None
+    previous_status: OrderStatus | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Commit:
     """What the repository did with a change or an ignored event.
 
-    ``duplicate`` is True when the event id had been recorded before; ``earlier`` is then the
-    outcome recorded then (``applied`` or ``ignored``).
+    ``duplicate`` is True when the event id had been recorded before; ``earlier`` is then what was
+    recorded (the same event again, or another one reusing its id: see :func:`conflict_of`).
     """
 
     duplicate: bool
-    earlier: Outcome | None = None
+    earlier: Recorded | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +166,7 @@ class RecordResult:
     event: OrderEvent | None = None
     reason: str | None = None
     notification: Notification | None = None
+    conflict: EventIdConflictError | None = None  # rejected after the commit: parked by the applier
 
 
 @dataclass(slots=True)
@@ -198,6 +216,26 @@ def decide(event: OrderEvent, state: OrderState | None) -> Change | str:
         # Overtook the event before it (completed while still pending): that one is on its way.
         raise RetryableError(f"order {event.order_id} is {state.status}, not yet ready for {target}")
     return f"{state.status}->{target}"
+
+
+def conflict_of(event: OrderEvent, earlier: Recorded) -> EventIdConflictError | None:
+    """Why ``event`` is not the event its id was first recorded for, or None when it is that event.
+
+    The same id for another order, another detail-type or another content is a conflict: applying it
+    would apply an event twice under one key, skipping it as a duplicate would lose it silently.
+    """
+    recorded_as = f"event id {event.event_id} was recorded for {earlier.event_type} of order {earlier.order_id}"
+    if earlier.order_id != event.order_id or earlier.event_type != str(event.detail_type):
+        return EventIdConflictError(
+            f"{recorded_as}; this is {event.detail_type} of order {event.order_id}",
+            path="detail.metadata.eventId",
+            rule="unique",
+        )
+    if earlier.digest is not None and earlier.digest != content_digest(event):
+        return EventIdConflictError(
+            f"{recorded_as} with other content", path="detail.metadata.eventId", rule="unique"
+        )
+    return None
 
 
 def _lifecycle_order(events: list[tuple[Record, OrderEvent]]) -> list[tuple[Record, OrderEvent]]:
@@ -265,8 +303,23 @@ class BatchApplier:
                 *self._executor.map(lambda task: self._apply_order(task[0], task[1], settled), rest),
             ]:
                 batch.results.update(results)
+            self._park_conflicts(batch, records)
             self._notify(batch)
         return batch
+
+    def _park_conflicts(self, batch: BatchResult, records: Sequence[Record]) -> None:
+        # Events that reuse an applied id with other content: parked like invalid input, with the
+        # conflict as their reason; one that cannot be parked is retried (and found again).
+        conflicts = [
+            Rejection(record, conflict)
+            for record in records
+            if (conflict := batch.results[record.message_id].conflict) is not None
+        ]
+        if conflicts:
+            for message_id in self._dead_letters.park(conflicts):
+                batch.results[message_id] = replace(
+                    batch.results[message_id], outcome=Outcome.RETRY, reason="DeadLetterSendFailed", conflict=None
+                )
 
     def _read_and_commit(
         self, orders: dict[str, list[tuple[Record, OrderEvent]]]
@@ -391,10 +444,16 @@ class BatchApplier:
 
     @staticmethod
     def _duplicate(event: OrderEvent, commit: Commit) -> RecordResult:
-        # The first delivery may have committed and then failed to notify: send it again.
+        earlier = commit.earlier
+        if earlier is None:
+            raise RetryableError(f"marker of event {event.event_id} unreadable")
+        conflict = conflict_of(event, earlier)
+        if conflict is not None:  # changes nothing, notifies nobody: parked with the reason
+            return RecordResult(Outcome.REJECTED, event=event, reason=conflict.reason, conflict=conflict)
+        # The first delivery may have committed and then failed to notify: send it again, as recorded.
         notification = None
-        if commit.earlier is Outcome.APPLIED:
-            notification = Notification(event, event.target_status, None)
+        if earlier.outcome is Outcome.APPLIED:
+            notification = Notification(event, earlier.status or event.target_status, earlier.previous_status)
         return RecordResult(Outcome.DUPLICATE, event=event, notification=notification)
 
     def _notify(self, batch: BatchResult) -> None:

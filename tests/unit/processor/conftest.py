@@ -18,9 +18,19 @@ from typing import Any
 import boto3
 import pytest
 
-from order_processor.domain import BatchApplier, Change, Commit, Notification, OrderState, Outcome, Record, Rejection
+from order_processor.domain import (
+    BatchApplier,
+    Change,
+    Commit,
+    Notification,
+    OrderState,
+    Outcome,
+    Record,
+    Recorded,
+    Rejection,
+)
 from orders_shared.errors import RetryableError
-from orders_shared.events import NewEvent, OrderEvent, dumps, envelope_for, parse_sqs_body
+from orders_shared.events import NewEvent, OrderEvent, content_digest, dumps, envelope_for, parse_sqs_body
 from tests.support.aws import FakeLambdaContext, drain
 from tests.support.tables import EVENTS_TABLE, ORDERS_TABLE
 
@@ -105,7 +115,8 @@ class FakeRepository:
     def __init__(self) -> None:
         self.orders: dict[str, OrderState] = {}
         self.streams: dict[str, list[str]] = {}  # order id -> event ids; version = position + 1
-        self.markers: dict[str, tuple[Outcome, str | None]] = {}  # event id -> (outcome, reason)
+        self.markers: dict[str, Recorded] = {}  # event id -> what its marker holds
+        self.reasons: dict[str, str] = {}  # event id -> why it was ignored
         self.commits: list[Change] = []
         self.fail_on: dict[str, Exception] = {}
         self.load_error: Exception | None = None
@@ -123,28 +134,34 @@ class FakeRepository:
     def commit(self, change: Change) -> Commit:
         self._maybe_fail(change.event)
         if change.event.event_id in self.markers:
-            return Commit(duplicate=True, earlier=self.markers[change.event.event_id][0])
+            return Commit(duplicate=True, earlier=self.markers[change.event.event_id])
         current = self.orders.get(change.new.order_id)
         expected = change.previous.version if change.previous else None
         if (current.version if current else None) != expected:
             raise RetryableError(f"order {change.new.order_id} changed concurrently")
         self.orders[change.new.order_id] = change.new
         self.streams.setdefault(change.new.order_id, []).append(change.event.event_id)
-        self.markers[change.event.event_id] = (Outcome.APPLIED, None)
+        previous = change.previous.status if change.previous else None
+        self.markers[change.event.event_id] = _recorded(change.event, Outcome.APPLIED, change.new.status, previous)
         self.commits.append(change)
         return Commit(duplicate=False)
 
     def record_ignored(self, event: OrderEvent, reason: str) -> Commit:
         self._maybe_fail(event)
         if event.event_id in self.markers:
-            return Commit(duplicate=True, earlier=self.markers[event.event_id][0])
-        self.markers[event.event_id] = (Outcome.IGNORED, reason)
+            return Commit(duplicate=True, earlier=self.markers[event.event_id])
+        self.markers[event.event_id] = _recorded(event, Outcome.IGNORED)
+        self.reasons[event.event_id] = reason
         return Commit(duplicate=False)
 
     def _maybe_fail(self, event: OrderEvent) -> None:
         error = self.fail_on.get(event.event_id) or self.fail_on.get(event.order_id)
         if error is not None:
             raise error
+
+
+def _recorded(event: OrderEvent, outcome: Outcome, *statuses: Any) -> Recorded:
+    return Recorded(outcome, event.order_id, str(event.detail_type), content_digest(event), *statuses)
 
 
 class FakeNotifier:

@@ -217,7 +217,8 @@ def test_batch_applier_ignores_event_for_order_in_later_state(
     assert result.results[message.message_id].outcome is Outcome.IGNORED
     assert result.results[message.message_id].reason == "completed->processing"
     assert result.failed_message_ids() == []
-    assert repository.markers[event.event_id] == (Outcome.IGNORED, "completed->processing")
+    assert repository.markers[event.event_id].outcome is Outcome.IGNORED
+    assert repository.reasons[event.event_id] == "completed->processing"
     assert repository.orders[ORDER_A] == existing(OrderStatus.COMPLETED, version=3)
     assert notifier.sent == []
 

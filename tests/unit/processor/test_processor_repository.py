@@ -14,12 +14,13 @@ import pytest
 from botocore.stub import Stubber
 
 from order_processor.adapters import CONFLICT_ATTEMPTS, GROUP_ORDERS, DynamoOrderRepository
-from order_processor.domain import Change, Commit, OrderState, Outcome, decide
+from order_processor.domain import Change, Commit, OrderState, Outcome, Recorded, decide
 from orders_shared.errors import RetryableError
 from orders_shared.events import (
     NewEvent,
     OrderEvent,
     OrderStatus,
+    content_digest,
     dumps,
     order_created,
     order_status_changed,
@@ -142,8 +143,16 @@ def test_repository_commit_of_same_event_again_is_duplicate(
     repo.commit(change)
     # WHEN the same change is committed again (a redelivery that read the state before the first commit)
     commit = repo.commit(change)
-    # THEN the repository reports a duplicate of an applied event
-    assert commit == Commit(duplicate=True, earlier=Outcome.APPLIED)
+    # THEN the repository reports a duplicate of an applied event, with what its marker recorded
+    recorded = Recorded(
+        Outcome.APPLIED,
+        ORDER_ID,
+        "PaymentProcessed",
+        content_digest(change.event),
+        OrderStatus.PROCESSING,
+        OrderStatus.PENDING,
+    )
+    assert commit == Commit(duplicate=True, earlier=recorded)
 
 
 def test_repository_commit_of_same_event_again_changes_nothing(
@@ -194,8 +203,9 @@ def test_repository_record_ignored_twice_is_duplicate_of_ignored(repo: DynamoOrd
     repo.record_ignored(event, "completed->processing")
     # WHEN it is recorded again (a redelivery)
     commit = repo.record_ignored(event, "completed->processing")
-    # THEN it is a duplicate of an ignored event
-    assert commit == Commit(duplicate=True, earlier=Outcome.IGNORED)
+    # THEN it is a duplicate of an ignored event (which moved nothing)
+    recorded = Recorded(Outcome.IGNORED, ORDER_ID, "PaymentProcessed", content_digest(event))
+    assert commit == Commit(duplicate=True, earlier=recorded)
 
 
 def test_repository_record_ignored_after_commit_is_duplicate_of_applied(
@@ -204,8 +214,11 @@ def test_repository_record_ignored_after_commit_is_duplicate_of_applied(
     # GIVEN an OrderCreated applied; redelivered, it now reads as "AlreadyCreated"
     # WHEN the redelivery is recorded as ignored
     commit = repo.record_ignored(created.event, "AlreadyCreated")
-    # THEN the earlier outcome (applied) wins, so the caller can notify again
-    assert commit == Commit(duplicate=True, earlier=Outcome.APPLIED)
+    # THEN the earlier outcome (applied) wins, with the move it made, so the caller can notify again
+    recorded = Recorded(
+        Outcome.APPLIED, ORDER_ID, "OrderCreated", content_digest(created.event), OrderStatus.PENDING, None
+    )
+    assert commit == Commit(duplicate=True, earlier=recorded)
 
 
 def test_repository_load_returns_states_of_existing_orders_only(repo: DynamoOrderRepository, created: Change) -> None:
@@ -357,14 +370,14 @@ def test_repository_commit_reads_marker_when_cancellation_omits_it(
     marker_key = {"streamId": {"S": f"event#{EVENT_ID}"}, "version": {"N": "0"}}
     stubber.add_response(
         "get_item",
-        {"Item": {**marker_key, "outcome": {"S": "ignored"}}},
+        {"Item": {**marker_key, "outcome": {"S": "ignored"}, "orderId": {"S": ORDER_ID}, "eventType": {"S": "X"}}},
         expected_params={"TableName": "EventStore", "Key": marker_key, "ConsistentRead": True},
     )
     repo = DynamoOrderRepository(client, "Orders", "EventStore", clock=lambda: NOW, shard=lambda: SHARD)
     # WHEN the change is committed
     commit = repo.commit(payment)
-    # THEN the marker is read and its outcome returned
-    assert commit == Commit(duplicate=True, earlier=Outcome.IGNORED)
+    # THEN the marker is read and what it holds returned (a marker of before digests has none)
+    assert commit == Commit(duplicate=True, earlier=Recorded(Outcome.IGNORED, ORDER_ID, "X"))
 
 
 def test_repository_commit_writes_the_projection_whole_conditioned_on_the_version_read(
@@ -469,7 +482,10 @@ def test_repository_commit_sends_projection_event_marker_and_counter_in_one_tran
                             "outcome": {"S": "applied"},
                             "orderId": {"S": ORDER_ID},
                             "eventType": {"S": "PaymentProcessed"},
+                            "digest": {"S": content_digest(payment.event)},
                             "recordedAt": {"S": NOW},
+                            "status": {"S": "processing"},
+                            "previousStatus": {"S": "pending"},
                         },
                         "ConditionExpression": "attribute_not_exists(streamId)",
                         "ReturnValuesOnConditionCheckFailure": "ALL_OLD",

@@ -59,6 +59,16 @@ class UnknownEventTypeError(InvalidEventError):
     reason = "UnknownEventType"
 
 
+class EventIdConflictError(InvalidEventError):
+    """The event reuses an event id already recorded for other content (another order, type or detail).
+
+    Never a duplicate: applying it would be wrong, skipping it silently would lose it. A producer bug
+    or a replayed id; the event is parked with what the id was first recorded for.
+    """
+
+    reason = "EventIdConflict"
+
+
 class RetryableError(OrderPipelineError):
     """A failure that may succeed later: throttling, a 5xx, a conflict, an order not created yet."""
 

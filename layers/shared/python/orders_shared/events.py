@@ -8,6 +8,7 @@ string in the record ``body``. :func:`parse_sqs_body` turns the body back into a
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import uuid
@@ -207,6 +208,32 @@ def parse_sqs_body(body: str) -> OrderEvent:
         If it breaks the contract.
     """
     return parse_envelope(loads_strict(body))
+
+
+def _canonical(value: Any) -> Any:
+    # Numbers by value (10, 10.0 and 1E+1 are one number), keys sorted by json.dumps: two copies of
+    # an event that a serialiser on the way (an archive, a redrive) re-spelled keep one digest.
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | Decimal):
+        return {"#number": str(Decimal(value).normalize())}
+    if isinstance(value, Mapping):
+        return {str(key): _canonical(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(item) for item in value]
+    raise TypeError(f"{type(value).__name__} has no canonical JSON form")
+
+
+def content_digest(event: OrderEvent) -> str:
+    """The SHA-256 of what an event says: its source, detail-type and whole detail, canonically.
+
+    Stored with the idempotency marker, it tells a redelivered event (same id, same content: a
+    duplicate) from another event that reuses the id (a conflict, never applied). Envelope fields that
+    change on every delivery (EventBridge's ``id``, ``time``, ``replay-name``) are left out.
+    """
+    canonical = {"source": event.source, "detailType": str(event.detail_type), "detail": _canonical(event.detail)}
+    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
 def utc_now_iso() -> str:
