@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from moto import mock_aws
 
-from order_processor.domain import BatchApplier
+from order_processor.applier import BatchApplier
 from tests.reliability.harness import FaultInjector, Stack, moto_for_threads
 from tests.support.aws import use_fake_credentials
 

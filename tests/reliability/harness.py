@@ -59,8 +59,11 @@ from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 
 from dlq_redriver.domain import DlqMessage, Request, redrive
-from order_processor.adapters import DynamoOrderRepository, SnsNotifier, SqsDeadLetters
-from order_processor.domain import BatchApplier, BatchResult, Outcome, Record
+from order_processor.applier import BatchApplier, BatchResult
+from order_processor.dead_letters import SqsDeadLetters
+from order_processor.model import Outcome, Record
+from order_processor.notifier import SnsNotifier
+from order_processor.repository import DynamoOrderRepository
 from orders_shared.errors import InvalidEventError
 from orders_shared.events import (
     NewEvent,

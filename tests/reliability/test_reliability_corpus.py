@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from order_processor.domain import BatchApplier, BatchResult, Outcome, Record
+from order_processor.applier import BatchApplier, BatchResult
+from order_processor.model import Outcome, Record
 from orders_shared.events import order_created, payment_failed
 from tests.reliability.corpus import HOSTILE_REASONS, HostileCase, rejection_cases, unstorable_case
 from tests.reliability.harness import FaultInjector, Stack, body_for, fixed_clock, seeded_uuid

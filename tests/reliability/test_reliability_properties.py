@@ -20,7 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dlq_redriver.domain import DlqMessage, Request, redrive
-from order_processor.domain import BatchApplier, Outcome, Record
+from order_processor.applier import BatchApplier
+from order_processor.model import Outcome, Record
 from tests.reliability.harness import (
     FINAL_STATUS,
     AtLeastOnceQueue,

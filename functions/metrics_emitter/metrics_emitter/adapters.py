@@ -7,9 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from metrics_emitter.domain import QueueFigures
-
-STATS_SHARDS = 16  # must match order_processor.adapters.STATS_SHARDS (checked by a unit test)
-STATS_KEY_PREFIX = "#stats#"
+from orders_shared.counters import all_stats_keys
 
 
 class SqsQueueStats:
@@ -39,11 +37,7 @@ class DynamoCounters:
 
     def shards(self) -> Iterable[Mapping[str, Decimal]]:
         """Each existing shard as attribute name → number."""
-        request: dict[str, Any] = {
-            self._table: {
-                "Keys": [{"orderId": {"S": f"{STATS_KEY_PREFIX}{shard:02d}"}} for shard in range(STATS_SHARDS)]
-            }
-        }
+        request: dict[str, Any] = {self._table: {"Keys": [{"orderId": {"S": key}} for key in all_stats_keys()]}}
         shards: list[Mapping[str, Decimal]] = []
         while request:
             response = self._client.batch_get_item(RequestItems=request)

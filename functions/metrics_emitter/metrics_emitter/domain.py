@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
-STATUSES = ("pending", "processing", "completed", "cancelled")
+from orders_shared.counters import COUNTED_STATUSES
+
+STATUSES = tuple(str(status) for status in COUNTED_STATUSES)  # attribute names of a counter shard
 
 
 @dataclass(frozen=True, slots=True)

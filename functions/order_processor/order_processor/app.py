@@ -10,8 +10,11 @@ import boto3
 from botocore.config import Config
 
 from order_processor import telemetry
-from order_processor.adapters import DynamoOrderRepository, LazyClient, SnsNotifier, SqsDeadLetters
-from order_processor.domain import BatchApplier, Record
+from order_processor.applier import BatchApplier
+from order_processor.dead_letters import LazyClient, SqsDeadLetters
+from order_processor.model import Record
+from order_processor.notifier import SnsNotifier
+from order_processor.repository import DynamoOrderRepository
 from order_processor.settings import Settings
 from orders_shared.observability import configure, logger, metrics, tracer
 

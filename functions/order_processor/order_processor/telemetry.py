@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from order_processor.domain import BatchResult, Outcome, summarise
+from order_processor.applier import BatchResult, summarise
+from order_processor.model import Outcome
 from orders_shared.observability import MetricUnit
 
 # Per-record log levels: what an operator looks for (a record refused, retried or ignored) is
@@ -59,14 +60,14 @@ def record(batch: BatchResult, metrics: Any, logger: Any, now: datetime) -> None
             latency = _latency_ms(event.metadata.occurred_at, now)
             if latency is not None:
                 metrics.add_metric(name="ProcessingLatency", unit=MetricUnit.Milliseconds, value=latency)
-        getattr(logger, LEVEL_OF[result.outcome])(
-            "record processed",
-            extra={
-                "messageId": message_id,
-                "outcome": str(result.outcome),
-                "reason": result.reason,
-                "eventId": event.event_id if event else None,
-                "orderId": event.order_id if event else None,
-                "correlationId": event.metadata.correlation_id if event else None,
-            },
-        )
+        keys = {
+            "messageId": message_id,
+            "outcome": str(result.outcome),
+            "reason": result.reason,
+            "eventId": event.event_id if event else None,
+            "orderId": event.order_id if event else None,
+            "correlationId": event.metadata.correlation_id if event else None,
+        }
+        getattr(logger, LEVEL_OF[result.outcome])("record processed", extra=keys)
+        if result.error is not None:  # a bug or an unforeseen AWS error: its traceback, loudly
+            logger.error("record failed unexpectedly", exc_info=result.error, extra=keys)

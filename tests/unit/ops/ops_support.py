@@ -11,8 +11,9 @@ from typing import Any
 
 from dlq_redriver.domain import DlqMessage
 from metrics_emitter.domain import QueueFigures
-from order_processor.adapters import DynamoOrderRepository
-from order_processor.domain import Change, decide
+from order_processor.decision import decide
+from order_processor.model import Change
+from order_processor.repository import DynamoOrderRepository
 from orders_shared.events import NewEvent, dumps, envelope_for, parse_sqs_body
 from tests.support.tables import EVENTS_TABLE, ORDERS_TABLE
 
@@ -151,7 +152,7 @@ def commit_through_processor(dynamodb: Any, events: Iterable[NewEvent], shards: 
         parsed = parse_sqs_body(body_of(event))
         change = decide(parsed, repository.load([parsed.order_id]).get(parsed.order_id))
         assert isinstance(change, Change), change
-        repository.commit(change)
+        repository.commit([change])
 
 
 def send_to(sqs: Any, queue_url: str, body: str, attributes: Mapping[str, str] | None = None) -> None:

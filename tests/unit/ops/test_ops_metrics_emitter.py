@@ -15,10 +15,9 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-import metrics_emitter.adapters as emitter_adapters
-import order_processor.adapters as processor_adapters
 from metrics_emitter.adapters import DynamoCounters, SqsQueueStats
 from metrics_emitter.domain import Figures, QueueFigures, collect, sum_shards
+from orders_shared.counters import STATS_SHARDS, stats_key
 from orders_shared.events import OrderStatus, order_created, order_status_changed, payment_processed
 from tests.unit.ops.ops_support import (
     ORDERS_TABLE,
@@ -109,20 +108,6 @@ def test_figures_as_metrics_names_every_metric_with_its_unit() -> None:
 # --- the counter contract with the processor ---------------------------------------------------------
 
 
-def test_emitter_reads_as_many_shards_as_the_processor_writes() -> None:
-    # GIVEN the two functions' shard counts
-    # WHEN they are compared
-    # THEN they agree: a shard the emitter never reads would lose orders from the figures
-    assert emitter_adapters.STATS_SHARDS == processor_adapters.STATS_SHARDS
-
-
-def test_emitter_uses_the_processor_counter_key_prefix() -> None:
-    # GIVEN the two functions' counter key prefixes
-    # WHEN they are compared
-    # THEN they agree
-    assert emitter_adapters.STATS_KEY_PREFIX == processor_adapters.STATS_KEY_PREFIX
-
-
 def test_dynamo_counters_asks_for_exactly_the_processor_shard_keys(dynamodb: Any) -> None:
     # GIVEN a record of the BatchGetItem requests the emitter makes
     requests: list[dict[str, Any]] = []
@@ -134,7 +119,7 @@ def test_dynamo_counters_asks_for_exactly_the_processor_shard_keys(dynamodb: Any
     # THEN it asked, in one call, for every key the processor's stats_key gives
     [request] = requests
     keys = {key["orderId"]["S"] for key in request["RequestItems"][ORDERS_TABLE]["Keys"]}
-    assert keys == {processor_adapters.stats_key(n) for n in range(processor_adapters.STATS_SHARDS)}
+    assert keys == {stats_key(shard) for shard in range(STATS_SHARDS)}
 
 
 @pytest.fixture

@@ -18,15 +18,19 @@ from typing import Any
 import boto3
 import pytest
 
-from order_processor.domain import (
-    BatchApplier,
+from order_processor.applier import BatchApplier
+from order_processor.model import (
     Change,
-    Commit,
+    CommitResult,
+    Committed,
+    Duplicate,
+    Failed,
     Notification,
     OrderState,
     Outcome,
     Record,
     Recorded,
+    Refused,
     Rejection,
 )
 from orders_shared.errors import RetryableError
@@ -108,8 +112,9 @@ def lambda_event() -> Callable[..., dict[str, Any]]:
 class FakeRepository:
     """The OrderRepository port in memory: projection, streams and idempotency markers.
 
-    ``fail_on`` maps an order id or an event id to an exception raised by ``commit`` and
-    ``record_ignored`` (for as long as it stays in the map); ``load_error`` fails ``load``.
+    ``fail_on`` maps an order id or an event id to an exception (for as long as it stays in the map):
+    a RetryableError makes ``commit`` and ``record_ignored`` report Failed, as the adapter does on
+    throttling; any other is raised, as a bug would be. ``load_error`` fails ``load``.
     """
 
     def __init__(self) -> None:
@@ -131,33 +136,45 @@ class FakeRepository:
             raise self.load_error
         return {order_id: self.orders[order_id] for order_id in order_ids if order_id in self.orders}
 
-    def commit(self, change: Change) -> Commit:
-        self._maybe_fail(change.event)
+    def commit(self, changes: Sequence[Change]) -> list[CommitResult]:
+        """The port's one write path, as DynamoDB runs it: each change all or nothing, on its own conditions."""
+        return [self._commit_one(change) for change in changes]
+
+    def _commit_one(self, change: Change) -> CommitResult:
+        failure = self._failure(change.event)
+        if failure is not None:
+            return failure
         if change.event.event_id in self.markers:
-            return Commit(duplicate=True, earlier=self.markers[change.event.event_id])
+            return Duplicate(self.markers[change.event.event_id])
         current = self.orders.get(change.new.order_id)
         expected = change.previous.version if change.previous else None
         if (current.version if current else None) != expected:
-            raise RetryableError(f"order {change.new.order_id} changed concurrently")
+            return Refused(f"order {change.new.order_id} changed concurrently")
         self.orders[change.new.order_id] = change.new
         self.streams.setdefault(change.new.order_id, []).append(change.event.event_id)
         previous = change.previous.status if change.previous else None
         self.markers[change.event.event_id] = _recorded(change.event, Outcome.APPLIED, change.new.status, previous)
         self.commits.append(change)
-        return Commit(duplicate=False)
+        return Committed()
 
-    def record_ignored(self, event: OrderEvent, reason: str) -> Commit:
-        self._maybe_fail(event)
+    def record_ignored(self, event: OrderEvent, reason: str) -> CommitResult:
+        failure = self._failure(event)
+        if failure is not None:
+            return failure
         if event.event_id in self.markers:
-            return Commit(duplicate=True, earlier=self.markers[event.event_id])
+            return Duplicate(self.markers[event.event_id])
         self.markers[event.event_id] = _recorded(event, Outcome.IGNORED)
         self.reasons[event.event_id] = reason
-        return Commit(duplicate=False)
+        return Committed()
 
-    def _maybe_fail(self, event: OrderEvent) -> None:
+    def _failure(self, event: OrderEvent) -> Failed | None:
+        # A RetryableError is what the adapter reports as Failed; anything else is a bug: raised.
         error = self.fail_on.get(event.event_id) or self.fail_on.get(event.order_id)
+        if isinstance(error, RetryableError):
+            return Failed(error)
         if error is not None:
             raise error
+        return None
 
 
 def _recorded(event: OrderEvent, outcome: Outcome, *statuses: Any) -> Recorded:

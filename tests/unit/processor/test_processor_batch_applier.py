@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from order_processor.domain import BatchApplier, OrderState, Outcome, Record
+from order_processor.applier import BatchApplier
+from order_processor.model import OrderState, Outcome, Record
 from orders_shared.errors import RetryableError
 from orders_shared.events import (
     NewEvent,
@@ -126,13 +127,19 @@ def test_batch_applier_retries_record_when_repository_raises_retryable(
 def test_batch_applier_retries_every_parsed_record_when_state_read_fails(
     applier: BatchApplier, repository: Any, record: MakeRecord
 ) -> None:
-    # GIVEN a repository that cannot read order states, and one malformed record
+    # GIVEN two pending orders, a repository that cannot read order states, and one malformed record
+    repository.seed(existing(OrderStatus.PENDING, version=1, order_id=ORDER_A))
+    repository.seed(existing(OrderStatus.PENDING, version=1, order_id=ORDER_B))
     repository.load_error = RetryableError("reading order states: ThrottlingException")
-    good_a, good_b, bad = record(created(ORDER_A)), record(created(ORDER_B)), record("{")
+    good_a = record(payment_processed(ORDER_A, Decimal(1)))
+    good_b = record(payment_processed(ORDER_B, Decimal(1)))
+    bad = record("{")
     # WHEN the batch is applied
     result = applier.apply([good_a, good_b, bad])
-    # THEN the valid records are retried and the malformed one is still parked
+    # THEN the valid records are retried, with the read's error as their reason, and the malformed
+    # one is still parked
     assert result.failed_message_ids() == [good_a.message_id, good_b.message_id]
+    assert result.results[good_a.message_id].reason == "reading order states: ThrottlingException"
     assert result.results[bad.message_id].outcome is Outcome.REJECTED
 
 

@@ -10,8 +10,8 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from order_processor.adapters import SqsDeadLetters
-from order_processor.domain import Record, Rejection
+from order_processor.dead_letters import SqsDeadLetters
+from order_processor.model import Record, Rejection
 from orders_shared.errors import InvalidEventError, MalformedEventError, SchemaValidationError
 from orders_shared.events import parse_sqs_body
 

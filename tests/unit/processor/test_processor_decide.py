@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from order_processor.domain import Change, OrderState, decide
-from orders_shared.errors import RetryableError
+from order_processor.decision import decide
+from order_processor.model import Change, Ignored, NotYet, OrderState
 from orders_shared.events import (
     NewEvent,
     OrderEvent,
@@ -73,7 +73,7 @@ def test_decide_ignores_creation_of_existing_order(parsed: Parse) -> None:
     # WHEN it is decided
     decision = decide(event, state(OrderStatus.PROCESSING, 2))
     # THEN nothing changes, for the reason "AlreadyCreated"
-    assert decision == "AlreadyCreated"
+    assert decision == Ignored("AlreadyCreated")
 
 
 def test_decide_ignores_move_back_to_earlier_state(parsed: Parse) -> None:
@@ -82,7 +82,7 @@ def test_decide_ignores_move_back_to_earlier_state(parsed: Parse) -> None:
     # WHEN it is decided
     decision = decide(event, state(OrderStatus.COMPLETED, 3))
     # THEN the reason names the refused move
-    assert decision == "completed->processing"
+    assert decision == Ignored("completed->processing")
 
 
 def test_decide_ignores_move_out_of_terminal_state(parsed: Parse) -> None:
@@ -91,7 +91,7 @@ def test_decide_ignores_move_out_of_terminal_state(parsed: Parse) -> None:
     # WHEN it is decided
     decision = decide(event, state(OrderStatus.CANCELLED, 2))
     # THEN the reason names the refused move
-    assert decision == "cancelled->completed"
+    assert decision == Ignored("cancelled->completed")
 
 
 def test_decide_ignores_move_to_current_state(parsed: Parse) -> None:
@@ -100,7 +100,7 @@ def test_decide_ignores_move_to_current_state(parsed: Parse) -> None:
     # WHEN it is decided
     decision = decide(event, state(OrderStatus.PROCESSING, 2))
     # THEN the reason names the non-move
-    assert decision == "processing->processing"
+    assert decision == Ignored("processing->processing")
 
 
 @pytest.mark.parametrize(
@@ -112,13 +112,13 @@ def test_decide_ignores_move_to_current_state(parsed: Parse) -> None:
     ],
     ids=["PaymentProcessed", "PaymentFailed", "OrderStatusChanged"],
 )
-def test_decide_raises_retryable_for_order_not_created_yet(parsed: Parse, new_event: Callable[[], NewEvent]) -> None:
+def test_decide_waits_for_order_not_created_yet(parsed: Parse, new_event: Callable[[], NewEvent]) -> None:
     # GIVEN an event about an order that does not exist (its OrderCreated may still be on the way)
     event = parsed(new_event())
     # WHEN it is decided
-    # THEN the failure is transient, naming the order
-    with pytest.raises(RetryableError, match=ORDER_ID):
-        decide(event, None)
+    decision = decide(event, None)
+    # THEN it is not yet time for it (retried), and the reason names the order
+    assert decision == NotYet(f"order {ORDER_ID} does not exist (yet)")
 
 
 def test_decide_uses_lower_case_order_id(parsed: Parse) -> None:

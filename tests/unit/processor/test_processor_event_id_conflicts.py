@@ -13,7 +13,9 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from order_processor.domain import BatchApplier, OrderState, Outcome, Record, Recorded, conflict_of
+from order_processor.applier import BatchApplier
+from order_processor.decision import conflict_of
+from order_processor.model import OrderState, Outcome, Record, Recorded
 from orders_shared.events import (
     NewEvent,
     OrderEvent,

@@ -12,8 +12,8 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from order_processor.adapters import SnsNotifier
-from order_processor.domain import Notification
+from order_processor.model import Notification
+from order_processor.notifier import SnsNotifier
 from orders_shared.events import NewEvent, OrderEvent, OrderStatus, order_created, order_status_changed
 
 Parse = Callable[[NewEvent], OrderEvent]

@@ -9,11 +9,14 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from order_processor.adapters import SEND_BATCH_BYTES, DynamoOrderRepository, SqsDeadLetters
-from order_processor.domain import BatchApplier, OrderState, Outcome, Rejection, decide
-from order_processor.transitions import can_reach
+from order_processor.applier import BatchApplier
+from order_processor.dead_letters import SEND_BATCH_BYTES, SqsDeadLetters
+from order_processor.decision import decide
+from order_processor.model import Change, Committed, Failed, NotYet, OrderState, Outcome, Rejection
+from order_processor.repository import DynamoOrderRepository
 from orders_shared.errors import MalformedEventError, RetryableError
 from orders_shared.events import OrderStatus, order_created, order_status_changed, payment_processed
+from orders_shared.transitions import can_reach
 
 ORDER = "6f1c2b7e-3d4a-4f5b-8c9d-0e1f2a3b4c5d"
 PENDING = OrderState(ORDER, OrderStatus.PENDING, 1, "cust-42", Decimal(10))
@@ -40,9 +43,8 @@ def test_decide_completion_overtaking_payment_is_retried(parsed: Any) -> None:
     # GIVEN a pending order and a completion that arrived before its payment
     event = parsed(order_status_changed(ORDER, OrderStatus.COMPLETED))
 
-    # WHEN decided THEN it is transient (the payment is on its way), not ignored
-    with pytest.raises(RetryableError, match="not yet ready for completed"):
-        decide(event, PENDING)
+    # WHEN decided THEN it is not yet time for it (the payment is on its way): retried, not ignored
+    assert decide(event, PENDING) == NotYet(f"order {ORDER} is pending, not yet ready for completed")
 
 
 def test_batch_applier_applies_one_orders_events_in_lifecycle_order(
@@ -107,7 +109,7 @@ def test_repository_backs_off_between_conflict_retries(parsed: Any) -> None:
         "CancellationReasons": [{"Code": "None"}, {"Code": "None"}, {"Code": "None"}, {"Code": "TransactionConflict"}]
     }
     change = decide(parsed(order_created(ORDER, "cust-42", Decimal(10))), None)
-    assert not isinstance(change, str)
+    assert isinstance(change, Change)
     with Stubber(client) as stub:
         for _ in range(2):
             stub.add_client_error(
@@ -116,10 +118,10 @@ def test_repository_backs_off_between_conflict_retries(parsed: Any) -> None:
         stub.add_response("transact_write_items", {})
 
         # WHEN committed
-        commit = repo.commit(change)
+        results = repo.commit([change])
 
     # THEN it commits on the third try, after growing jittered pauses
-    assert not commit.duplicate
+    assert results == [Committed()]
     assert sleeps == [0.01, 0.02]
 
 
@@ -131,14 +133,15 @@ def test_repository_does_not_retry_a_throttled_transaction_in_process(parsed: An
         "CancellationReasons": [{"Code": "ThrottlingError"}, {"Code": "None"}, {"Code": "None"}, {"Code": "None"}]
     }
     change = decide(parsed(order_created(ORDER, "cust-42", Decimal(10))), None)
-    assert not isinstance(change, str)
+    assert isinstance(change, Change)
     with Stubber(client) as stub:
         stub.add_client_error("transact_write_items", "TransactionCanceledException", modeled_fields=reasons)
 
         # WHEN committed THEN it fails at once as transient, left to SQS to retry with backoff
-        with pytest.raises(RetryableError, match="ThrottlingError"):
-            repo.commit(change)
+        [result] = repo.commit([change])
         stub.assert_no_pending_responses()
+    assert isinstance(result, Failed)
+    assert "ThrottlingError" in str(result.error)
 
 
 def test_dead_letters_split_large_bodies_across_batches(sqs: Any, dlq_url: str, record: Any) -> None:

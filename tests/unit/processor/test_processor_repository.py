@@ -13,9 +13,9 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from order_processor.adapters import CONFLICT_ATTEMPTS, GROUP_ORDERS, DynamoOrderRepository
-from order_processor.domain import Change, Commit, OrderState, Outcome, Recorded, decide
-from orders_shared.errors import RetryableError
+from order_processor.decision import decide
+from order_processor.model import Change, Committed, Duplicate, Failed, OrderState, Outcome, Recorded, Refused
+from order_processor.repository import CONFLICT_ATTEMPTS, GROUP_ORDERS, DynamoOrderRepository
 from orders_shared.events import (
     NewEvent,
     OrderEvent,
@@ -63,7 +63,7 @@ def repo(dynamodb: Any) -> DynamoOrderRepository:
 def created(repo: DynamoOrderRepository, parsed: Parse) -> Change:
     """An order created through the repository (pending, version 1)."""
     change = change_of(parsed, order_created(ORDER_ID, "cust-42", Decimal("129.99")), None)
-    repo.commit(change)
+    repo.commit([change])
     return change
 
 
@@ -112,7 +112,7 @@ def test_repository_commit_counts_status_moves_in_a_stats_shard(
 ) -> None:
     # GIVEN a created order (one pending in the shard)
     # WHEN it moves to processing
-    repo.commit(change_of(parsed, payment_processed(ORDER_ID, Decimal("129.99")), created.new))
+    repo.commit([change_of(parsed, payment_processed(ORDER_ID, Decimal("129.99")), created.new)])
     # THEN the shard counts it out of pending and into processing
     item = dynamodb.get_item(TableName="Orders", Key={"orderId": {"S": f"#stats#{SHARD:02d}"}})["Item"]
     assert item["pending"] == {"N": "0"}
@@ -128,7 +128,7 @@ def test_repository_commit_adds_revenue_on_completion(
     dynamodb.put_item(TableName="Orders", Item={"orderId": {"S": ORDER_ID}, "version": {"N": "2"}})
     event = parsed(order_status_changed(ORDER_ID, OrderStatus.COMPLETED))
     # WHEN it completes
-    repo.commit(Change(event, processing, completed))
+    repo.commit([Change(event, processing, completed)])
     # THEN its amount is added to the shard's revenue
     item = dynamodb.get_item(TableName="Orders", Key={"orderId": {"S": f"#stats#{SHARD:02d}"}})["Item"]
     assert item["revenue"] == {"N": "129.99"}
@@ -140,9 +140,9 @@ def test_repository_commit_of_same_event_again_is_duplicate(
 ) -> None:
     # GIVEN a PaymentProcessed committed once
     change = change_of(parsed, payment_processed(ORDER_ID, Decimal("129.99")), created.new)
-    repo.commit(change)
+    repo.commit([change])
     # WHEN the same change is committed again (a redelivery that read the state before the first commit)
-    commit = repo.commit(change)
+    [commit] = repo.commit([change])
     # THEN the repository reports a duplicate of an applied event, with what its marker recorded
     recorded = Recorded(
         Outcome.APPLIED,
@@ -152,7 +152,7 @@ def test_repository_commit_of_same_event_again_is_duplicate(
         OrderStatus.PROCESSING,
         OrderStatus.PENDING,
     )
-    assert commit == Commit(duplicate=True, earlier=recorded)
+    assert commit == Duplicate(recorded)
 
 
 def test_repository_commit_of_same_event_again_changes_nothing(
@@ -160,10 +160,10 @@ def test_repository_commit_of_same_event_again_changes_nothing(
 ) -> None:
     # GIVEN a PaymentProcessed committed once
     change = change_of(parsed, payment_processed(ORDER_ID, Decimal("129.99")), created.new)
-    repo.commit(change)
+    repo.commit([change])
     before = snapshot(dynamodb)
     # WHEN it is committed again
-    repo.commit(change)
+    repo.commit([change])
     # THEN no item of either table changed (projection, stream, marker, counters)
     assert snapshot(dynamodb) == before
 
@@ -178,8 +178,8 @@ def test_repository_commit_with_stale_version_raises_retryable_and_writes_nothin
     before = snapshot(dynamodb)
     # WHEN it is committed
     # THEN it fails as transient, and none of the four writes happened
-    with pytest.raises(RetryableError, match="changed concurrently"):
-        repo.commit(stale)
+    [result] = repo.commit([stale])
+    assert result == Refused(f"order {ORDER_ID} changed concurrently")
     assert snapshot(dynamodb) == before
 
 
@@ -193,7 +193,7 @@ def test_repository_record_ignored_writes_ignored_marker_with_reason(
     # THEN its marker says ignored, and why
     key = {"streamId": {"S": f"event#{event.event_id}"}, "version": {"N": "0"}}
     item = dynamodb.get_item(TableName="EventStore", Key=key)["Item"]
-    assert commit == Commit(duplicate=False)
+    assert commit == Committed()
     assert (item["outcome"], item["reason"]) == ({"S": "ignored"}, {"S": "completed->processing"})
 
 
@@ -205,7 +205,7 @@ def test_repository_record_ignored_twice_is_duplicate_of_ignored(repo: DynamoOrd
     commit = repo.record_ignored(event, "completed->processing")
     # THEN it is a duplicate of an ignored event (which moved nothing)
     recorded = Recorded(Outcome.IGNORED, ORDER_ID, "PaymentProcessed", content_digest(event))
-    assert commit == Commit(duplicate=True, earlier=recorded)
+    assert commit == Duplicate(recorded)
 
 
 def test_repository_record_ignored_after_commit_is_duplicate_of_applied(
@@ -218,7 +218,7 @@ def test_repository_record_ignored_after_commit_is_duplicate_of_applied(
     recorded = Recorded(
         Outcome.APPLIED, ORDER_ID, "OrderCreated", content_digest(created.event), OrderStatus.PENDING, None
     )
-    assert commit == Commit(duplicate=True, earlier=recorded)
+    assert commit == Duplicate(recorded)
 
 
 def test_repository_load_returns_states_of_existing_orders_only(repo: DynamoOrderRepository, created: Change) -> None:
@@ -306,9 +306,9 @@ def test_repository_commit_retries_transaction_conflict_in_process(
     stubber.add_response("transact_write_items", {})
     repo = DynamoOrderRepository(client, "Orders", "EventStore", clock=lambda: NOW, shard=lambda: SHARD)
     # WHEN the change is committed
-    commit = repo.commit(payment)
+    [commit] = repo.commit([payment])
     # THEN it succeeds within the call, after CONFLICT_ATTEMPTS tries
-    assert commit == Commit(duplicate=False)
+    assert commit == Committed()
     assert len(transact_calls) == CONFLICT_ATTEMPTS
     stubber.assert_no_pending_responses()
 
@@ -323,7 +323,7 @@ def test_repository_commit_moves_to_another_counter_shard_after_conflict(
     shards = iter([3, 11])
     repo = DynamoOrderRepository(client, "Orders", "EventStore", clock=lambda: NOW, shard=lambda: next(shards))
     # WHEN the change is committed
-    repo.commit(payment)
+    repo.commit([payment])
     # THEN the retry updates a different counter item
     keys = [call["TransactItems"][3]["Update"]["Key"]["orderId"]["S"] for call in transact_calls]
     assert keys == ["#stats#03", "#stats#11"]
@@ -339,8 +339,9 @@ def test_repository_commit_raises_retryable_after_conflict_attempts(
     repo = DynamoOrderRepository(client, "Orders", "EventStore", clock=lambda: NOW, shard=lambda: SHARD)
     # WHEN the change is committed
     # THEN it gives up with a transient error, after exactly CONFLICT_ATTEMPTS tries
-    with pytest.raises(RetryableError, match="TransactionConflict"):
-        repo.commit(payment)
+    [result] = repo.commit([payment])
+    assert isinstance(result, Refused)
+    assert "contended" in result.reason
     assert len(transact_calls) == CONFLICT_ATTEMPTS
 
 
@@ -356,8 +357,9 @@ def test_repository_commit_turns_throttling_and_service_errors_into_retryable(
     repo = DynamoOrderRepository(client, "Orders", "EventStore", clock=lambda: NOW, shard=lambda: SHARD)
     # WHEN the change is committed
     # THEN the error is transient, named by its code, and not retried in-process
-    with pytest.raises(RetryableError, match=code):
-        repo.commit(payment)
+    [result] = repo.commit([payment])
+    assert isinstance(result, Failed)
+    assert code in str(result.error)
     assert len(transact_calls) == 1
 
 
@@ -375,9 +377,9 @@ def test_repository_commit_reads_marker_when_cancellation_omits_it(
     )
     repo = DynamoOrderRepository(client, "Orders", "EventStore", clock=lambda: NOW, shard=lambda: SHARD)
     # WHEN the change is committed
-    commit = repo.commit(payment)
+    [commit] = repo.commit([payment])
     # THEN the marker is read and what it holds returned (a marker of before digests has none)
-    assert commit == Commit(duplicate=True, earlier=Recorded(Outcome.IGNORED, ORDER_ID, "X"))
+    assert commit == Duplicate(Recorded(Outcome.IGNORED, ORDER_ID, "X"))
 
 
 def test_repository_commit_writes_the_projection_whole_conditioned_on_the_version_read(
@@ -393,7 +395,7 @@ def test_repository_commit_writes_the_projection_whole_conditioned_on_the_versio
     state = repo.load([ORDER_ID])[ORDER_ID]
     sizes = count_transactions(dynamodb)
     # WHEN a payment is committed on it
-    repo.commit(change_of(parsed, payment_processed(ORDER_ID, Decimal("129.99")), state))
+    repo.commit([change_of(parsed, payment_processed(ORDER_ID, Decimal("129.99")), state)])
     # THEN the projection is exactly the new state, its creation time kept, nothing else left over
     item = dynamodb.get_item(TableName="Orders", Key={"orderId": {"S": ORDER_ID}}, ConsistentRead=True)["Item"]
     assert sizes == [4]
@@ -416,13 +418,13 @@ def test_repository_commit_of_a_stale_whole_projection_writes_nothing(
 ) -> None:
     # GIVEN the order read at version 1, then moved to version 2 by another event
     state = repo.load([ORDER_ID])[ORDER_ID]
-    repo.commit(change_of(parsed, payment_processed(ORDER_ID, Decimal("129.99")), state))
+    repo.commit([change_of(parsed, payment_processed(ORDER_ID, Decimal("129.99")), state)])
     before = snapshot(dynamodb)
     # WHEN a change decided on the stale read is committed
     stale = change_of(parsed, order_status_changed(ORDER_ID, OrderStatus.CANCELLED, reason="r"), state)
     # THEN the version condition refuses the whole transaction
-    with pytest.raises(RetryableError):
-        repo.commit(stale)
+    [result] = repo.commit([stale])
+    assert isinstance(result, Refused)
     assert snapshot(dynamodb) == before
 
 
@@ -435,7 +437,7 @@ def test_repository_commit_sends_projection_event_marker_and_counter_in_one_tran
     stubber.add_response("transact_write_items", {})
     repo = DynamoOrderRepository(client, "Orders", "EventStore", clock=lambda: NOW, shard=lambda: SHARD)
     # WHEN it is committed
-    repo.commit(payment)
+    repo.commit([payment])
     # THEN one TransactWriteItems carries exactly these four actions
     assert transact_calls == [
         {
@@ -495,9 +497,9 @@ def test_repository_commit_sends_projection_event_marker_and_counter_in_one_tran
                     "Update": {
                         "TableName": "Orders",
                         "Key": {"orderId": {"S": "#stats#07"}},
-                        "UpdateExpression": "ADD #new :one, #old :minus",
-                        "ExpressionAttributeNames": {"#new": "processing", "#old": "pending"},
-                        "ExpressionAttributeValues": {":one": {"N": "1"}, ":minus": {"N": "-1"}},
+                        "UpdateExpression": "ADD #s0 :d0, #s1 :d1",
+                        "ExpressionAttributeValues": {":d0": {"N": "-1"}, ":d1": {"N": "1"}},
+                        "ExpressionAttributeNames": {"#s0": "pending", "#s1": "processing"},
                     }
                 },
             ]
@@ -529,9 +531,9 @@ def test_group_commit_applies_a_batch_of_orders_in_one_transaction(
     changes = new_orders(parsed, 10)
     sizes = count_transactions(dynamodb)
     # WHEN they are committed together
-    results = repo.commit_all(changes)
+    results = repo.commit(changes)
     # THEN one transaction applies them all: 3 actions an order and one counter update for the batch
-    assert results == [Commit(duplicate=False)] * 10
+    assert results == [Committed()] * 10
     assert sizes == [31]
     stored = snapshot(dynamodb)
     assert len([item for item in stored["Orders"] if not item["orderId"]["S"].startswith("#")]) == 10
@@ -549,9 +551,9 @@ def test_group_commit_splits_at_the_transaction_limit(dynamodb: Any, parsed: Par
             dynamodb, "Orders", "EventStore", clock=lambda: NOW, shard=lambda: SHARD, executor=executor
         )
         # WHEN they are committed together
-        results = repo.commit_all(changes)
+        results = repo.commit(changes)
     # THEN two transactions, each within the 100-action limit, apply every one of them
-    assert results == [Commit(duplicate=False)] * (GROUP_ORDERS + 1)
+    assert results == [Committed()] * (GROUP_ORDERS + 1)
     assert sorted(sizes) == [4, 3 * GROUP_ORDERS + 1]
     assert max(sizes) <= 100
 
@@ -563,10 +565,13 @@ def test_group_commit_leaves_out_a_refused_change_and_applies_the_others(
     first, last = new_orders(parsed, 2)
     before = dynamodb.get_item(TableName="Orders", Key={"orderId": {"S": ORDER_ID}}, ConsistentRead=True)["Item"]
     # WHEN they are committed together
-    results = repo.commit_all([first, created, last])
-    # THEN the refused one is reported undecided (None: the caller commits it alone for the exact
-    # answer), the others are applied, and the refused order is untouched
-    assert results == [Commit(duplicate=False), None, Commit(duplicate=False)]
+    results = repo.commit([first, created, last])
+    # THEN the redelivered one is reported a duplicate, with what its marker recorded, the others
+    # are applied, and the refused order is untouched
+    recorded = Recorded(
+        Outcome.APPLIED, ORDER_ID, "OrderCreated", content_digest(created.event), OrderStatus.PENDING, None
+    )
+    assert results == [Committed(), Duplicate(recorded), Committed()]
     for change in (first, last):
         key = {"orderId": {"S": change.new.order_id}}
         assert dynamodb.get_item(TableName="Orders", Key=key, ConsistentRead=True)["Item"]["version"] == {"N": "1"}
@@ -583,7 +588,7 @@ def test_group_commit_sums_the_counter_moves_into_one_shard_update(
     stubber.add_response("transact_write_items", {})
     repo = DynamoOrderRepository(client, "Orders", "EventStore", clock=lambda: NOW, shard=lambda: SHARD)
     # WHEN they are committed together
-    repo.commit_all([*new_orders(parsed, 2), payment])
+    repo.commit([*new_orders(parsed, 2), payment])
     # THEN the last action moves the counters once: pending +2 -1, processing +1
     (call,) = transact_calls
     counters = call["TransactItems"][-1]["Update"]
@@ -604,10 +609,10 @@ def test_group_commit_reports_a_transient_error_for_every_change(
     stubber.add_client_error("transact_write_items", service_error_code=code, http_status_code=400)
     repo = DynamoOrderRepository(client, "Orders", "EventStore", clock=lambda: NOW, shard=lambda: SHARD)
     # WHEN three changes are committed together
-    results = repo.commit_all(new_orders(parsed, 3))
+    results = repo.commit(new_orders(parsed, 3))
     # THEN each gets the transient error, named by its code, to be retried by SQS
-    assert [type(result) for result in results] == [RetryableError] * 3
-    assert all(code in str(result) for result in results)
+    assert [type(result) for result in results] == [Failed] * 3
+    assert all(isinstance(result, Failed) and code in str(result.error) for result in results)
 
 
 def test_group_commit_leaves_every_change_undecided_on_a_validation_error(
@@ -619,7 +624,7 @@ def test_group_commit_leaves_every_change_undecided_on_a_validation_error(
     repo = DynamoOrderRepository(client, "Orders", "EventStore", clock=lambda: NOW, shard=lambda: SHARD)
     # WHEN three changes are committed together
     # THEN none is decided: each is committed alone by the caller, so only the bad one fails
-    assert repo.commit_all(new_orders(parsed, 3)) == [None, None, None]
+    assert repo.commit(new_orders(parsed, 3)) == [Refused("group refused as invalid: each change alone")] * 3
 
 
 def test_group_commit_retries_a_conflict_and_then_applies(
@@ -633,7 +638,7 @@ def test_group_commit_retries_a_conflict_and_then_applies(
         client, "Orders", "EventStore", clock=lambda: NOW, shard=lambda: SHARD, sleep=lambda _: None
     )
     # WHEN two changes are committed together
-    results = repo.commit_all(new_orders(parsed, 2))
+    results = repo.commit(new_orders(parsed, 2))
     # THEN the same group goes out again and both are applied
-    assert results == [Commit(duplicate=False)] * 2
+    assert results == [Committed()] * 2
     assert [len(call["TransactItems"]) for call in transact_calls] == [7, 7]

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from order_processor import telemetry
-from order_processor.domain import BatchResult, Outcome, RecordResult
+from order_processor.applier import BatchResult, RecordResult
+from order_processor.model import Outcome
 from orders_shared.events import NewEvent, OrderEvent, order_created
 
 Parse = Callable[[NewEvent], OrderEvent]
@@ -38,6 +39,9 @@ class FakeLogger:
 
     def warning(self, message: str, extra: dict[str, Any]) -> None:
         self.lines.append(("warning", message, extra))
+
+    def error(self, message: str, exc_info: BaseException, extra: dict[str, Any]) -> None:
+        self.lines.append(("error", message, {**extra, "exc_info": exc_info}))
 
     def records(self) -> list[tuple[str, dict[str, Any]]]:
         return [(level, extra) for level, message, extra in self.lines if message == "record processed"]
@@ -172,3 +176,17 @@ def test_telemetry_record_logs_each_record_at_the_level_of_its_outcome(
     telemetry.record(batch, FakeMetrics(), logger, NOW)
     # THEN its line is at the level an operator needs: refusals and retries stand out, the happy path is DEBUG
     assert [(line_level, extra["outcome"]) for line_level, extra in logger.records()] == [(level, str(outcome))]
+
+
+def test_telemetry_record_logs_an_unforeseen_failure_with_its_traceback(parsed: Parse) -> None:
+    # GIVEN a record retried after an unforeseen failure (a bug)
+    event = parsed(order_created(ORDER_ID, "cust-42", Decimal(1)))
+    failure = KeyError("status")
+    batch = BatchResult({"msg-1": RecordResult(Outcome.RETRY, event=event, reason="UnexpectedKeyError", error=failure)})
+    logger = FakeLogger()
+    # WHEN it is recorded
+    telemetry.record(batch, FakeMetrics(), logger, NOW)
+    # THEN besides its record line, an ERROR line carries the exception (for its traceback) and keys
+    [(message, extra)] = [(message, extra) for level, message, extra in logger.lines if level == "error"]
+    assert message == "record failed unexpectedly"
+    assert (extra["exc_info"], extra["eventId"], extra["reason"]) == (failure, event.event_id, "UnexpectedKeyError")

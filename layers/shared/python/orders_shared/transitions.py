@@ -1,4 +1,8 @@
-"""The order lifecycle: states move forward only, and terminal states are never left."""
+"""The order lifecycle: states move forward only, and terminal states are never left.
+
+One source of truth for the processor's decisions (and for anything that folds a stream of events
+back into a state).
+"""
 
 from __future__ import annotations
 
@@ -37,8 +41,3 @@ def can_reach(current: OrderStatus, target: OrderStatus) -> bool:
 def rank(status: OrderStatus) -> int:
     """Position in the lifecycle (pending 0, processing 1, completed and cancelled 2)."""
     return {OrderStatus.PENDING: 0, OrderStatus.PROCESSING: 1}.get(status, 2)
-
-
-def is_terminal(status: OrderStatus) -> bool:
-    """True for ``completed`` and ``cancelled``."""
-    return not ALLOWED[status]

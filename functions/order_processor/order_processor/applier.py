@@ -1,0 +1,295 @@
+"""Applying a batch of order events: the processor's logic, with no AWS in it.
+
+The collaborators (ports, :mod:`.ports`) are passed in: a repository of order state, a notifier, a
+dead-letter sink and an executor. A batch costs three round trips when all goes well: one read of the
+current states, one transaction holding the change of every order (one per 33 orders, concurrently,
+for larger batches), one notification batch.
+
+Delivery guarantees
+-------------------
+- State changes are applied exactly once per producer event id: the projection update, the event
+  store append and the idempotency marker are one transaction, and a redelivered event finds its
+  marker and changes nothing. An event reusing an id for other content is parked, never applied.
+- Notifications are sent at least once: a notification that fails after the commit fails its
+  record, the redelivery finds the marker and sends the notification again, as the marker recorded
+  it (subscribers dedupe by ``eventId``).
+- Invalid input is never retried and never lost: it is sent to the dead-letter queue with the
+  reason, and only then acknowledged.
+
+The applier logs nothing: every record's outcome carries its reason, and the telemetry module
+(:mod:`.telemetry`) logs and counts them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field, replace
+
+from order_processor.decision import conflict_of, decide, lifecycle_order
+from order_processor.model import (
+    Change,
+    CommitResult,
+    Duplicate,
+    Failed,
+    Ignored,
+    Notification,
+    NotYet,
+    OrderState,
+    Outcome,
+    Record,
+    Refused,
+    Rejection,
+)
+from order_processor.ports import DeadLetters, Notifier, OrderRepository
+from orders_shared.errors import EventIdConflictError, InvalidEventError, RetryableError
+from orders_shared.events import DetailType, OrderEvent, parse_sqs_body
+
+type OrderEvents = list[tuple[Record, OrderEvent]]
+# What a change (or an ignored event) already got from the repository, by message id.
+type Settled = Mapping[str, tuple[Change | Ignored, CommitResult]]
+
+
+@dataclass(slots=True)
+class RecordResult:
+    """The outcome of one record, with what the metrics and logs need.
+
+    ``conflict`` is set on an event that reused an applied id (rejected after the commit, parked by
+    the applier); ``error`` on a record retried after an unforeseen failure (logged with its trace).
+    """
+
+    outcome: Outcome
+    event: OrderEvent | None = None
+    reason: str | None = None
+    notification: Notification | None = None
+    conflict: EventIdConflictError | None = None
+    error: BaseException | None = None
+
+
+@dataclass(slots=True)
+class BatchResult:
+    """Outcomes by SQS message id, in the order of the batch."""
+
+    results: dict[str, RecordResult] = field(default_factory=dict)
+
+    def failed_message_ids(self) -> list[str]:
+        """Message ids to report in ``batchItemFailures``."""
+        return [message_id for message_id, result in self.results.items() if result.outcome is Outcome.RETRY]
+
+
+class BatchApplier:
+    """Applies the events of one SQS batch.
+
+    Parameters
+    ----------
+    repository, notifier, dead_letters
+        The ports (:mod:`.ports`).
+    executor
+        Runs the per-order work concurrently; orders are independent, and the events of one order
+        are applied one after another, in one task.
+    parse
+        Turns an SQS body into an event, or raises InvalidEventError.
+    """
+
+    def __init__(
+        self,
+        repository: OrderRepository,
+        notifier: Notifier,
+        dead_letters: DeadLetters,
+        executor: Executor,
+        *,
+        parse: Callable[[str], OrderEvent] = parse_sqs_body,
+    ) -> None:
+        self._repository = repository
+        self._notifier = notifier
+        self._dead_letters = dead_letters
+        self._executor = executor
+        self._parse = parse
+
+    def apply(self, records: Sequence[Record]) -> BatchResult:
+        """Apply a batch and return the outcome of every record (see the module's guarantees)."""
+        batch = BatchResult()
+        by_order: dict[str, OrderEvents] = {}
+        rejections: list[Rejection] = []
+        for record in records:
+            try:
+                event = self._parse(record.body)
+            except InvalidEventError as error:
+                rejections.append(Rejection(record, error))
+                batch.results[record.message_id] = RecordResult(Outcome.REJECTED, reason=error.reason)
+                continue
+            batch.results[record.message_id] = RecordResult(Outcome.RETRY, event=event)
+            by_order.setdefault(event.order_id, []).append((record, event))
+        self._park(batch, rejections)
+        if by_order:
+            orders = {order_id: lifecycle_order(events) for order_id, events in by_order.items()}
+            self._apply_orders(orders, batch)
+            conflicts = [
+                Rejection(record, conflict)
+                for record in records
+                if (conflict := batch.results[record.message_id].conflict) is not None
+            ]
+            self._park(batch, conflicts)
+            self._notify(batch)
+        return batch
+
+    def _apply_orders(self, orders: dict[str, OrderEvents], batch: BatchResult) -> None:
+        """Read the orders' states, commit every order's first change together, then the rest.
+
+        The first change of every order goes out in one group commit (or a few), and an order
+        created by the batch is not read at all: its creation is committed on the assumption that
+        the order is new (the writes are conditioned on it) while the other orders are read. A
+        creation that was not committed (the order exists, the event was seen) is read like the
+        others, so that its later events are decided against the real state. An order whose state
+        could not be read keeps its records RETRY, with the reason.
+        """
+        created = [oid for oid, events in orders.items() if events[0][1].detail_type is DetailType.ORDER_CREATED]
+        others = [order_id for order_id in orders if order_id not in created]
+        reading = self._executor.submit(self._repository.load, others) if others else None
+        event_ids: set[str] = set()
+        settled = dict(self._commit_firsts({order_id: orders[order_id] for order_id in created}, {}, event_ids))
+        states: dict[str, OrderState] = {}
+        unread: dict[str, str] = {}
+        try:
+            states.update(reading.result() if reading is not None else {})
+        except RetryableError as error:
+            unread.update(dict.fromkeys(others, str(error)))
+        firsts = {order_id: events[0][0].message_id for order_id, events in orders.items()}
+        not_new = [
+            oid for oid in created if firsts[oid] not in settled or isinstance(settled[firsts[oid]][1], Duplicate)
+        ]
+        try:
+            states.update(self._repository.load(not_new) if not_new else {})
+        except RetryableError as error:
+            unread.update(dict.fromkeys(not_new, str(error)))
+        undecided = [order_id for order_id in [*others, *not_new] if firsts[order_id] not in settled]
+        read = {order_id: orders[order_id] for order_id in undecided if order_id not in unread}
+        settled.update(self._commit_firsts(read, states, event_ids))
+
+        for order_id, reason in unread.items():
+            for record, _ in orders[order_id]:
+                batch.results[record.message_id].reason = reason
+        tasks = [(events, states.get(order_id)) for order_id, events in orders.items() if order_id not in unread]
+        # Orders whose every event was settled above need no I/O: no thread for them.
+        done = [task for task in tasks if all(record.message_id in settled for record, _ in task[0])]
+        rest = [task for task in tasks if task not in done]
+        for results in [
+            *(self._apply_order(events, state, settled) for events, state in done),
+            *self._executor.map(lambda task: self._apply_order(task[0], task[1], settled), rest),
+        ]:
+            batch.results.update(results)
+
+    def _commit_firsts(
+        self, orders: Mapping[str, OrderEvents], states: Mapping[str, OrderState], event_ids: set[str]
+    ) -> Settled:
+        # The first event of each order, decided against its state, committed with the others; a
+        # change a condition refused is left unsettled (decided again, and committed alone, later).
+        firsts: list[tuple[str, Change]] = []
+        for order_id, events in orders.items():
+            record, event = events[0]
+            decision = decide(event, states.get(order_id))
+            if isinstance(decision, Change) and event.event_id not in event_ids:
+                event_ids.add(event.event_id)  # a transaction may name an item (the marker) once
+                firsts.append((record.message_id, decision))
+        if not firsts:
+            return {}
+        try:
+            results = self._repository.commit([change for _, change in firsts])
+        except Exception:  # a bug or an unforeseen error: each change again alone, where it is caught,
+            return {}  # reported and retried per order (_apply_order), rather than failing the whole batch
+
+        return {
+            message_id: (change, result)
+            for (message_id, change), result in zip(firsts, results, strict=True)
+            if not isinstance(result, Refused)
+        }
+
+    def _apply_order(self, events: OrderEvents, state: OrderState | None, settled: Settled) -> dict[str, RecordResult]:
+        results: dict[str, RecordResult] = {}
+        for record, event in events:
+            if any(result.outcome is Outcome.RETRY for result in results.values()):
+                # An earlier event of this order will be retried: deciding later ones against a
+                # state that lacks it could wrongly ignore them, so they wait for it.
+                results[record.message_id] = RecordResult(Outcome.RETRY, event=event, reason="EarlierEventRetried")
+                continue
+            try:
+                result, state = self._apply_event(event, state, settled.get(record.message_id))
+            except Exception as error:  # a bug or an unforeseen AWS error: isolate this order, loudly
+                result = RecordResult(
+                    Outcome.RETRY, event=event, reason=f"Unexpected{type(error).__name__}", error=error
+                )
+            results[record.message_id] = result
+        return results
+
+    def _apply_event(
+        self,
+        event: OrderEvent,
+        state: OrderState | None,
+        settled: tuple[Change | Ignored, CommitResult] | None,
+    ) -> tuple[RecordResult, OrderState | None]:
+        if settled is not None:
+            return self._outcome(event, *settled, state)
+        decision = decide(event, state)
+        if isinstance(decision, NotYet):
+            return RecordResult(Outcome.RETRY, event=event, reason=decision.reason), state
+        if isinstance(decision, Ignored):
+            return self._outcome(event, decision, self._repository.record_ignored(event, decision.reason), state)
+        [committed] = self._repository.commit([decision])
+        return self._outcome(event, decision, committed, state)
+
+    @staticmethod
+    def _outcome(
+        event: OrderEvent, decision: Change | Ignored, committed: CommitResult, state: OrderState | None
+    ) -> tuple[RecordResult, OrderState | None]:
+        """The record's outcome, and the order's state after it."""
+        if isinstance(committed, Duplicate):
+            return BatchApplier._duplicate(event, committed), state
+        if isinstance(committed, Refused):
+            return RecordResult(Outcome.RETRY, event=event, reason=committed.reason), state
+        if isinstance(committed, Failed):
+            return RecordResult(Outcome.RETRY, event=event, reason=str(committed.error)), state
+        if isinstance(decision, Ignored):
+            return RecordResult(Outcome.IGNORED, event=event, reason=decision.reason), state
+        previous = decision.previous.status if decision.previous else None
+        notification = Notification(event, decision.new.status, previous)
+        return RecordResult(Outcome.APPLIED, event=event, notification=notification), decision.new
+
+    @staticmethod
+    def _duplicate(event: OrderEvent, duplicate: Duplicate) -> RecordResult:
+        earlier = duplicate.earlier
+        conflict = conflict_of(event, earlier)
+        if conflict is not None:  # changes nothing, notifies nobody: parked with the reason
+            return RecordResult(Outcome.REJECTED, event=event, reason=conflict.reason, conflict=conflict)
+        # The first delivery may have committed and then failed to notify: send it again, as recorded.
+        if earlier.outcome is not Outcome.APPLIED:
+            return RecordResult(Outcome.DUPLICATE, event=event)
+        notification = Notification(event, earlier.status or event.target_status, earlier.previous_status)
+        return RecordResult(Outcome.DUPLICATE, event=event, notification=notification)
+
+    def _park(self, batch: BatchResult, rejections: Sequence[Rejection]) -> None:
+        # A record that cannot be parked is retried (never acknowledged unparked).
+        if rejections:
+            for message_id in self._dead_letters.park(rejections):
+                batch.results[message_id] = replace(
+                    batch.results[message_id], outcome=Outcome.RETRY, reason="DeadLetterSendFailed", conflict=None
+                )
+
+    def _notify(self, batch: BatchResult) -> None:
+        # One notification per event id, even when the batch held the event twice.
+        unique = {r.notification.event.event_id: r.notification for r in batch.results.values() if r.notification}
+        pending = list(unique.values())
+        if not pending:
+            return
+        failed = self._notifier.notify(pending)
+        for result in batch.results.values():
+            if result.notification is not None and result.event is not None and result.event.event_id in failed:
+                result.outcome = Outcome.RETRY
+                result.reason = "NotificationFailed"
+
+
+def summarise(results: Iterable[RecordResult]) -> Mapping[Outcome, int]:
+    """Records per outcome."""
+    counts = dict.fromkeys(Outcome, 0)
+    for result in results:
+        counts[result.outcome] += 1
+    return counts
