@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from botocore.stub import Stubber
 
-from orders_shared.errors import EventTooLargeError, PublishError, SchemaValidationError
+from orders_shared.errors import SchemaValidationError
 from orders_shared.events import NewEvent, order_created, payment_failed
-from orders_shared.publisher import EventPublisher
+from orders_shared.publisher import EventPublisher, EventTooLargeError, PublishError
 
 OK = "ok"
 KB = 1024

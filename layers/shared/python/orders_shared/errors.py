@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from orders_shared.publisher import PublishResult
-
 
 class OrderPipelineError(Exception):
     """Base class of every error raised by this package."""
@@ -81,23 +75,3 @@ class ConcurrencyError(OrderPipelineError):
         self.stream_id = stream_id
         self.expected_version = expected_version
         self.actual_version = actual_version
-
-
-class EventTooLargeError(OrderPipelineError, ValueError):
-    """One event is larger than a PutEvents request may carry (256 KB)."""
-
-
-class PublishError(OrderPipelineError):
-    """Some events could not be published after every retry.
-
-    Attributes
-    ----------
-    results : list of PublishResult
-        One result per event, in input order; ``failed`` holds only those not sent.
-    """
-
-    def __init__(self, results: Sequence[PublishResult]) -> None:
-        self.results = list(results)
-        self.failed = [result for result in self.results if not result.sent]
-        listed = ", ".join(f"{r.event_id} ({r.error_code})" for r in self.failed)
-        super().__init__(f"{len(self.failed)} of {len(self.results)} events not published: {listed}")

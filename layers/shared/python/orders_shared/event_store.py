@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
+from orders_shared.aws import error_code
 from orders_shared.errors import ConcurrencyError, RetryableError
 from orders_shared.events import dumps, utc_now_iso
 
@@ -134,7 +135,7 @@ class EventStore:
         try:
             self._client.transact_write_items(TransactItems=items)
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+            if error_code(error) != "TransactionCanceledException":
                 raise
             codes = [reason.get("Code", "None") for reason in error.response.get("CancellationReasons", [])]
             if "ConditionalCheckFailed" in codes:

@@ -14,8 +14,9 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from orders_shared.aws import error_code
 from orders_shared.batching import batches
-from orders_shared.errors import EventTooLargeError, PublishError
+from orders_shared.errors import OrderPipelineError
 from orders_shared.events import NewEvent
 from orders_shared.validation import validate_detail
 
@@ -46,6 +47,26 @@ class PublishResult:
         return self.bus_event_id is not None
 
 
+class EventTooLargeError(OrderPipelineError, ValueError):
+    """One event is larger than a PutEvents request may carry (256 KB)."""
+
+
+class PublishError(OrderPipelineError):
+    """Some events could not be published after every retry.
+
+    Attributes
+    ----------
+    results : list of PublishResult
+        One result per event, in input order; ``failed`` holds only those not sent.
+    """
+
+    def __init__(self, results: Sequence[PublishResult]) -> None:
+        self.results = list(results)
+        self.failed = [result for result in self.results if not result.sent]
+        listed = ", ".join(f"{r.event_id} ({r.error_code})" for r in self.failed)
+        super().__init__(f"{len(self.failed)} of {len(self.results)} events not published: {listed}")
+
+
 def _entry_size(entry: dict[str, Any]) -> int:
     # The PutEvents size rule: Source, DetailType, Detail and each resource in UTF-8, 14 bytes for Time.
     size = 14 if "Time" in entry else 0
@@ -58,7 +79,7 @@ def _entry_size(entry: dict[str, Any]) -> int:
 def _call_error_code(error: ClientError | BotoCoreError) -> str:
     """The code under which a failed call is recorded; retryable codes are mapped to InternalFailure."""
     if isinstance(error, ClientError):
-        code = str(error.response.get("Error", {}).get("Code", "Unknown"))
+        code = error_code(error) or "Unknown"
         status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
         return "InternalFailure" if status >= 500 and code not in RETRYABLE_ERRORS else code
     return "InternalFailure"  # connection reset, read timeout: the entries may be sent again
