@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
 
 from order_processor import telemetry
 from order_processor.applier import BatchApplier
-from order_processor.dead_letters import LazyClient, SqsDeadLetters
+from order_processor.dead_letters import SqsDeadLetters, lazy_client
 from order_processor.model import Record
 from order_processor.notifier import SnsNotifier
 from order_processor.repository import DynamoOrderRepository
 from order_processor.settings import Settings
 from orders_shared.observability import configure, logger, metrics, tracer
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_sns import SNSClient
+    from mypy_boto3_sqs import SQSClient
 
 settings = Settings.from_env()
 configure(settings.stage)
@@ -24,16 +29,20 @@ configure(settings.stage)
 # way (and the service validates them anyway): off, it saves a third of the CPU of a batch transaction.
 _config = Config(retries={"mode": "standard", "max_attempts": 3}, max_pool_connections=32, parameter_validation=False)
 _executor = ThreadPoolExecutor(max_workers=16)  # orders of a batch, group transactions, notification chunks
+_dynamodb: DynamoDBClient = boto3.client("dynamodb", config=_config)
+_sns: SNSClient = boto3.client("sns", config=_config)
+
+
+def _sqs() -> SQSClient:
+    client: SQSClient = boto3.client("sqs", config=_config)
+    return client
+
+
 applier = BatchApplier(
-    DynamoOrderRepository(
-        boto3.client("dynamodb", config=_config),
-        settings.orders_table,
-        settings.event_store_table,
-        executor=_executor,
-    ),
-    SnsNotifier(boto3.client("sns", config=_config), settings.notifications_topic_arn, executor=_executor),
+    DynamoOrderRepository(_dynamodb, settings.orders_table, settings.event_store_table, executor=_executor),
+    SnsNotifier(_sns, settings.notifications_topic_arn, executor=_executor),
     # Built on first use: only a batch with invalid input needs it.
-    SqsDeadLetters(LazyClient(lambda: boto3.client("sqs", config=_config)), settings.dead_letter_queue_url),
+    SqsDeadLetters(lazy_client(_sqs), settings.dead_letter_queue_url),
     _executor,
 )
 

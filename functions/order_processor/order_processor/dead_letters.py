@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -12,20 +12,20 @@ from order_processor.model import Rejection
 from orders_shared.batching import batches
 from orders_shared.events import utc_now_iso
 
+if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_sqs.type_defs import MessageAttributeValueTypeDef, SendMessageBatchRequestEntryTypeDef
+
 SEND_LIMIT = 10  # SendMessageBatch entries per call
 SEND_BATCH_BYTES = 256 * 1024  # keep a SendMessageBatch well under its total-size limit
 
 
-class LazyClient:
-    """A boto3 client built on first use, for a port that most invocations never call.
+class _LazyClient:
+    """Builds the client on first attribute access; thread-safe."""
 
-    Parking rejected input is rare; building the SQS client at cold start would cost every cold
-    start the loading of its service model. Thread-safe; ``factory`` builds the real client.
-    """
-
-    def __init__(self, factory: Callable[[], Any]) -> None:
+    def __init__(self, factory: Callable[[], object]) -> None:
         self._factory = factory
-        self._client: Any = None
+        self._client: object | None = None
         self._lock = threading.Lock()
 
     def __getattr__(self, name: str) -> Any:
@@ -36,12 +36,22 @@ class LazyClient:
         return getattr(self._client, name)
 
 
+def lazy_client[C](factory: Callable[[], C]) -> C:
+    """A boto3 client built on first use, for a port that most invocations never call.
+
+    Parking rejected input is rare; building the SQS client at cold start would cost every cold
+    start the loading of its service model. The proxy answers every attribute of the client it
+    builds, so it stands for that client's type.
+    """
+    return cast("C", _LazyClient(factory))
+
+
 def storable(body: str) -> str:
     """The body itself, unless it holds a lone surrogate (no UTF-8 exists for it, SQS refuses it): escaped."""
     return body.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def rejection_attributes(rejection: Rejection, rejected_at: str) -> dict[str, Any]:
+def rejection_attributes(rejection: Rejection, rejected_at: str) -> dict[str, MessageAttributeValueTypeDef]:
     """The message attributes that say why a record was parked (empty values left out)."""
     error = rejection.error
     attributes = {
@@ -60,7 +70,7 @@ def rejection_attributes(rejection: Rejection, rejected_at: str) -> dict[str, An
 class SqsDeadLetters:
     """Parks rejected records in the dead-letter queue, body intact, reason as attributes."""
 
-    def __init__(self, client: Any, queue_url: str, *, clock: Callable[[], str] = utc_now_iso) -> None:
+    def __init__(self, client: SQSClient, queue_url: str, *, clock: Callable[[], str] = utc_now_iso) -> None:
         self._client = client
         self._queue = queue_url
         self._clock = clock
@@ -74,7 +84,7 @@ class SqsDeadLetters:
 
         for chunk in batches(rejections, max_items=SEND_LIMIT, max_bytes=SEND_BATCH_BYTES, size_of=body_size):
             now = self._clock()
-            entries = [
+            entries: list[SendMessageBatchRequestEntryTypeDef] = [
                 {
                     "Id": str(index),
                     "MessageBody": storable(rejection.record.body),

@@ -7,21 +7,26 @@ idempotency markers (``streamId`` = ``event#<eventId>``, ``version`` 0).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 from order_processor.model import Change, OrderState, Outcome, Recorded
 from orders_shared.counters import stats_key
 from orders_shared.event_store import put_event_item
 from orders_shared.events import OrderEvent, OrderStatus, content_digest
 
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, TransactWriteItemTypeDef, UpdateTypeDef
+
+type Item = dict[str, AttributeValueTypeDef]  # one DynamoDB item, attribute name -> typed value
+
 # What the processor reads of a projection (not lastEventId, updatedAt, occurredAt).
 STATE_PROJECTION = "orderId, #s, version, customerId, amount, createdAt"
 STATE_NAMES = {"#s": "status"}
 
 
-def state_from_item(item: dict[str, Any]) -> OrderState:
+def state_from_item(item: Mapping[str, AttributeValueTypeDef]) -> OrderState:
     """The OrderState of a projection item read with ``STATE_PROJECTION``."""
     return OrderState(
         order_id=item["orderId"]["S"],
@@ -29,11 +34,11 @@ def state_from_item(item: dict[str, Any]) -> OrderState:
         version=int(item["version"]["N"]),
         customer_id=item["customerId"]["S"],
         amount=Decimal(item["amount"]["N"]),
-        created_at=item.get("createdAt", {}).get("S"),
+        created_at=item["createdAt"]["S"] if "createdAt" in item else None,
     )
 
 
-def marker_key(event_id: str) -> dict[str, Any]:
+def marker_key(event_id: str) -> Item:
     """The EventStore key of an event id's idempotency marker."""
     return {"streamId": {"S": f"event#{event_id}"}, "version": {"N": "0"}}
 
@@ -46,14 +51,14 @@ def marker_put(
     *,
     reason: str | None = None,
     change: Change | None = None,
-) -> dict[str, Any]:
+) -> TransactWriteItemTypeDef:
     """The conditional Put of an event's marker; a failed condition returns the old marker.
 
     The marker keeps what tells a redelivery from another event reusing the id (the content digest)
     and what a re-notification says (the move the event made), so that neither is taken from the
     incoming copy.
     """
-    item = {
+    item: Item = {
         **marker_key(event.event_id),
         "outcome": {"S": str(outcome)},
         "orderId": {"S": event.order_id},
@@ -77,7 +82,7 @@ def marker_put(
     }
 
 
-def recorded_from_item(item: dict[str, Any]) -> Recorded:
+def recorded_from_item(item: Mapping[str, AttributeValueTypeDef]) -> Recorded:
     """What a marker item holds (a marker written before digests has no digest nor statuses)."""
 
     def status(name: str) -> OrderStatus | None:
@@ -93,7 +98,7 @@ def recorded_from_item(item: dict[str, Any]) -> Recorded:
     )
 
 
-def projection_write(table: str, change: Change, now: str) -> dict[str, Any]:
+def projection_write(table: str, change: Change, now: str) -> TransactWriteItemTypeDef:
     """The projection written whole, as the domain computed it, conditioned on the version read.
 
     A Put conditioned on the order being new, or on the version read: no attribute of an older
@@ -102,8 +107,8 @@ def projection_write(table: str, change: Change, now: str) -> dict[str, Any]:
     """
     new, event, previous = change.new, change.event, change.previous
     if previous is not None and previous.created_at is None:
-        return _projection_update(table, change, previous, now)
-    item = {
+        return {"Update": _projection_update(table, change, previous, now)}
+    item: Item = {
         "orderId": {"S": new.order_id},
         "customerId": {"S": new.customer_id},
         "amount": {"N": str(new.amount)},
@@ -126,28 +131,26 @@ def projection_write(table: str, change: Change, now: str) -> dict[str, Any]:
     }
 
 
-def _projection_update(table: str, change: Change, previous: OrderState, now: str) -> dict[str, Any]:
+def _projection_update(table: str, change: Change, previous: OrderState, now: str) -> UpdateTypeDef:
     new, event = change.new, change.event
     return {
-        "Update": {
-            "TableName": table,
-            "Key": {"orderId": {"S": new.order_id}},
-            "UpdateExpression": "SET #s = :s, version = :v, lastEventId = :e, updatedAt = :u, occurredAt = :o",
-            "ConditionExpression": "version = :expected",
-            "ExpressionAttributeNames": {"#s": "status"},
-            "ExpressionAttributeValues": {
-                ":s": {"S": str(new.status)},
-                ":v": {"N": str(new.version)},
-                ":e": {"S": event.event_id},
-                ":u": {"S": now},
-                ":o": {"S": event.metadata.occurred_at},
-                ":expected": {"N": str(previous.version)},
-            },
-        }
+        "TableName": table,
+        "Key": {"orderId": {"S": new.order_id}},
+        "UpdateExpression": "SET #s = :s, version = :v, lastEventId = :e, updatedAt = :u, occurredAt = :o",
+        "ConditionExpression": "version = :expected",
+        "ExpressionAttributeNames": {"#s": "status"},
+        "ExpressionAttributeValues": {
+            ":s": {"S": str(new.status)},
+            ":v": {"N": str(new.version)},
+            ":e": {"S": event.event_id},
+            ":u": {"S": now},
+            ":o": {"S": event.metadata.occurred_at},
+            ":expected": {"N": str(previous.version)},
+        },
     }
 
 
-def change_writes(orders_table: str, events_table: str, change: Change, now: str) -> list[dict[str, Any]]:
+def change_writes(orders_table: str, events_table: str, change: Change, now: str) -> list[TransactWriteItemTypeDef]:
     """Projection, event-store entry and idempotency marker of one change (its counters apart), in that order."""
     return [
         projection_write(orders_table, change, now),
@@ -159,7 +162,7 @@ def change_writes(orders_table: str, events_table: str, change: Change, now: str
 MARKER_POSITION = 2  # of a change's writes, the marker: its failed condition means "seen before"
 
 
-def counters_update(table: str, changes: Sequence[Change], shard: int) -> dict[str, Any] | None:
+def counters_update(table: str, changes: Sequence[Change], shard: int) -> TransactWriteItemTypeDef | None:
     """The counter moves of ``changes`` summed into one ADD on one shard, or None when they cancel out.
 
     A transaction may name an item once, so a group's moves go to one shard together: +1 to each
@@ -174,7 +177,7 @@ def counters_update(table: str, changes: Sequence[Change], shard: int) -> dict[s
         if change.new.status is OrderStatus.COMPLETED:
             revenue += change.new.amount
     names: dict[str, str] = {}
-    values: dict[str, Any] = {}
+    values: Item = {}
     adds: list[str] = []
     for position, (status, delta) in enumerate(sorted(deltas.items())):
         if delta:
@@ -186,7 +189,7 @@ def counters_update(table: str, changes: Sequence[Change], shard: int) -> dict[s
         adds.append("revenue :amount")
     if not adds:
         return None
-    update: dict[str, Any] = {
+    update: UpdateTypeDef = {
         "TableName": table,
         "Key": {"orderId": {"S": stats_key(shard)}},
         "UpdateExpression": "ADD " + ", ".join(adds),

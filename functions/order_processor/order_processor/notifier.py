@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import Executor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from order_processor.model import Notification
 from orders_shared.batching import batches
 from orders_shared.events import dumps
+
+if TYPE_CHECKING:
+    from mypy_boto3_sns import SNSClient
+    from mypy_boto3_sns.type_defs import MessageAttributeValueTypeDef, PublishBatchRequestEntryTypeDef
 
 PUBLISH_LIMIT = 10  # PublishBatch entries per call
 
@@ -30,7 +34,7 @@ def notification_message(note: Notification) -> dict[str, Any]:
     }
 
 
-def notification_attributes(note: Notification) -> dict[str, Any]:
+def notification_attributes(note: Notification) -> dict[str, MessageAttributeValueTypeDef]:
     """The SNS message attributes subscription filter policies match on."""
     values = {"status": str(note.status), "detailType": str(note.event.detail_type), "eventId": note.event.event_id}
     return {name: {"DataType": "String", "StringValue": value} for name, value in values.items()}
@@ -42,7 +46,7 @@ class SnsNotifier:
     ``executor``, when given, sends the PublishBatch calls of a large batch concurrently.
     """
 
-    def __init__(self, client: Any, topic_arn: str, *, executor: Executor | None = None) -> None:
+    def __init__(self, client: SNSClient, topic_arn: str, *, executor: Executor | None = None) -> None:
         self._client = client
         self._topic = topic_arn
         self._executor = executor
@@ -60,7 +64,7 @@ class SnsNotifier:
         return failed
 
     def _publish(self, chunk: Sequence[Notification]) -> set[str]:
-        entries = [
+        entries: list[PublishBatchRequestEntryTypeDef] = [
             {
                 "Id": str(index),
                 "Message": dumps(notification_message(note)),

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Executor
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -32,6 +32,14 @@ from orders_shared.batching import batches
 from orders_shared.counters import STATS_SHARDS
 from orders_shared.errors import RetryableError
 from orders_shared.events import OrderEvent, dumps, utc_now_iso
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import (
+        AttributeValueTypeDef,
+        KeysAndAttributesUnionTypeDef,
+        TransactWriteItemTypeDef,
+    )
 
 BATCH_GET_LIMIT = 100  # BatchGetItem keys per call
 BATCH_GET_TRIES = 4  # unprocessed keys (throttled) are asked for again, after a short jitter
@@ -68,7 +76,7 @@ class DynamoOrderRepository:
 
     def __init__(
         self,
-        client: Any,
+        client: DynamoDBClient,
         orders_table: str,
         events_table: str,
         *,
@@ -97,7 +105,7 @@ class DynamoOrderRepository:
         """
         states: dict[str, OrderState] = {}
         for chunk in batches(order_ids, max_items=BATCH_GET_LIMIT):
-            request: dict[str, Any] = {
+            request: Mapping[str, KeysAndAttributesUnionTypeDef] = {
                 self._orders: {
                     "Keys": [{"orderId": {"S": order_id}} for order_id in chunk],
                     "ConsistentRead": True,
@@ -172,7 +180,7 @@ class DynamoOrderRepository:
             if not pending:
                 break
             now = self._clock()
-            items: list[dict[str, Any]] = []
+            items: list[TransactWriteItemTypeDef] = []
             owners: list[int | None] = []  # the change each action belongs to (None: the counters)
             for index in pending:
                 writes = change_writes(self._orders, self._events, changes[index], now)
@@ -188,7 +196,7 @@ class DynamoOrderRepository:
                 code = error_code(error)
                 if code != "TransactionCanceledException":
                     return self._all_pending(results, pending, self._unsplit(error, code, len(pending)))
-                reasons: list[dict[str, Any]] = list(error.response.get("CancellationReasons", []))
+                reasons = list(error.response.get("CancellationReasons", []))
                 refused = self._refused(changes, owners, reasons, len(items))
                 if refused is None:  # reasons that name no change, or the counters failed: each alone
                     return self._all_pending(results, pending, Refused(f"group cancelled: {self._codes(reasons)}"))
@@ -212,7 +220,7 @@ class DynamoOrderRepository:
         return Failed(_transient(error, "committing order changes"))
 
     @staticmethod
-    def _codes(reasons: Sequence[dict[str, Any]]) -> str:
+    def _codes(reasons: Sequence[Mapping[str, Any]]) -> str:
         return ",".join(reason.get("Code", "None") for reason in reasons)
 
     @staticmethod
@@ -222,7 +230,11 @@ class DynamoOrderRepository:
         return results
 
     def _refused(
-        self, changes: Sequence[Change], owners: Sequence[int | None], reasons: Sequence[dict[str, Any]], actions: int
+        self,
+        changes: Sequence[Change],
+        owners: Sequence[int | None],
+        reasons: Sequence[Mapping[str, Any]],
+        actions: int,
     ) -> dict[int, CommitResult] | None:
         """What a cancelled group refused, by change: Duplicate (its marker) or Refused (its order moved)."""
         if len(reasons) != actions:
@@ -256,13 +268,16 @@ class DynamoOrderRepository:
             self._client.put_item(**put)
         except ClientError as error:
             if error_code(error) == "ConditionalCheckFailedException":
-                return self._duplicate(event, error.response.get("Item"))
+                # ReturnValuesOnConditionCheckFailure adds the old item to the error, which botocore's
+                # type of an error response does not list.
+                old = cast("dict[str, AttributeValueTypeDef] | None", error.response.get("Item"))
+                return self._duplicate(event, old)
             return Failed(_transient(error, "recording ignored event"))
         except BotoCoreError as error:
             return Failed(_transient(error, "recording ignored event"))
         return Committed()
 
-    def _duplicate(self, event: OrderEvent, item: dict[str, Any] | None) -> CommitResult:
+    def _duplicate(self, event: OrderEvent, item: Mapping[str, AttributeValueTypeDef] | None) -> CommitResult:
         if item is None:
             # ReturnValuesOnConditionCheckFailure is not honoured everywhere (emulators): read it.
             try:

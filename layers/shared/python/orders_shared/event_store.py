@@ -10,13 +10,17 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from botocore.exceptions import ClientError
 
 from orders_shared.aws import error_code
 from orders_shared.errors import ConcurrencyError, RetryableError
 from orders_shared.events import dumps, utc_now_iso
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import QueryInputTypeDef, TransactWriteItemTypeDef
 
 MAX_TRANSACTION_ITEMS = 100  # TransactWriteItems limit
 
@@ -48,7 +52,7 @@ class RecordedEvent:
 
 def put_event_item(
     table_name: str, stream_id: str, version: int, event: DomainEvent, recorded_at: str
-) -> dict[str, Any]:
+) -> TransactWriteItemTypeDef:
     """The TransactWriteItems ``Put`` that stores ``event`` at ``version``, refusing a taken slot.
 
     Exposed so that a caller can append inside a larger transaction (the order processor writes
@@ -83,7 +87,7 @@ class EventStore:
         Returns the ISO timestamp recorded with each event (injected for tests).
     """
 
-    def __init__(self, client: Any, table_name: str, *, clock: Callable[[], str] = utc_now_iso) -> None:
+    def __init__(self, client: DynamoDBClient, table_name: str, *, clock: Callable[[], str] = utc_now_iso) -> None:
         self._client = client
         self._table = table_name
         self._clock = clock
@@ -162,7 +166,7 @@ class EventStore:
 
         Reads are strongly consistent and follow ``LastEvaluatedKey`` across result pages.
         """
-        kwargs: dict[str, Any] = {
+        kwargs: QueryInputTypeDef = {
             "TableName": self._table,
             "KeyConditionExpression": "streamId = :s AND version >= :v",
             "ExpressionAttributeValues": {":s": {"S": stream_id}, ":v": {"N": str(from_version)}},

@@ -10,7 +10,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -19,6 +19,10 @@ from orders_shared.batching import batches
 from orders_shared.errors import OrderPipelineError
 from orders_shared.events import NewEvent
 from orders_shared.validation import validate_detail
+
+if TYPE_CHECKING:
+    from mypy_boto3_events import EventBridgeClient
+    from mypy_boto3_events.type_defs import PutEventsRequestEntryTypeDef, PutEventsResultEntryTypeDef
 
 MAX_ENTRIES_PER_CALL = 10  # PutEvents takes 1-10 entries
 MAX_BYTES_PER_CALL = 256 * 1024  # and at most 256 KB in total, counted as in _entry_size
@@ -67,11 +71,11 @@ class PublishError(OrderPipelineError):
         super().__init__(f"{len(self.failed)} of {len(self.results)} events not published: {listed}")
 
 
-def _entry_size(entry: dict[str, Any]) -> int:
+def _entry_size(entry: PutEventsRequestEntryTypeDef) -> int:
     # The PutEvents size rule: Source, DetailType, Detail and each resource in UTF-8, 14 bytes for Time.
     size = 14 if "Time" in entry else 0
-    for key in ("Source", "DetailType", "Detail"):
-        size += len(entry[key].encode("utf-8"))
+    for text in (entry.get("Source", ""), entry.get("DetailType", ""), entry.get("Detail", "")):
+        size += len(text.encode("utf-8"))
     size += sum(len(resource.encode("utf-8")) for resource in entry.get("Resources", ()))
     return size
 
@@ -105,7 +109,7 @@ class EventPublisher:
 
     def __init__(
         self,
-        client: Any,
+        client: EventBridgeClient,
         bus_name: str,
         *,
         max_attempts: int = 5,
@@ -148,10 +152,10 @@ class EventPublisher:
             If some events were still not sent after ``max_attempts``; it lists each of them and
             the results of all (the others were sent).
         """
-        entries = []
+        entries: list[PutEventsRequestEntryTypeDef] = []
         for event in events:
             validate_detail(event.detail_type, event.detail)
-            entry = {
+            entry: PutEventsRequestEntryTypeDef = {
                 "EventBusName": self._bus_name,
                 "Source": event.source,
                 "DetailType": str(event.detail_type),
@@ -189,7 +193,9 @@ class EventPublisher:
             raise PublishError(final)
         return final
 
-    def _send(self, chunk: list[int], entries: list[dict[str, Any]]) -> list[tuple[str | None, str | None, str | None]]:
+    def _send(
+        self, chunk: list[int], entries: list[PutEventsRequestEntryTypeDef]
+    ) -> list[tuple[str | None, str | None, str | None]]:
         """One PutEvents call; per entry (bus event id, error code, error message)."""
         try:
             response = self._client.put_events(Entries=[entries[index] for index in chunk])
@@ -200,7 +206,7 @@ class EventPublisher:
         answered = response.get("Entries", [])
         outcomes: list[tuple[str | None, str | None, str | None]] = []
         for position in range(len(chunk)):
-            item = answered[position] if position < len(answered) else {}
+            item: PutEventsResultEntryTypeDef = answered[position] if position < len(answered) else {}
             if item.get("EventId") and not item.get("ErrorCode"):
                 outcomes.append((item["EventId"], None, None))
             else:
