@@ -127,7 +127,7 @@ class Stack:
         return float(node)
 
     def evaluate(self, node: Any) -> Any:
-        """The value of a condition expression (Fn::Equals, Fn::Not, Fn::And, Fn::Or, Condition, Ref)."""
+        """The value of an expression (Fn::Equals, Fn::Not, Fn::And, Fn::Or, Fn::If, Condition, Ref)."""
         if not isinstance(node, dict):
             return node
         [(function, argument)] = node.items()
@@ -138,6 +138,7 @@ class Stack:
             "Fn::Not": lambda: not self.evaluate(argument[0]),
             "Fn::And": lambda: all(self.evaluate(item) for item in argument),
             "Fn::Or": lambda: any(self.evaluate(item) for item in argument),
+            "Fn::If": lambda: self.evaluate(argument[1] if self.conditions[argument[0]] else argument[2]),
         }
         return functions[function]()
 
