@@ -14,16 +14,12 @@ import boto3
 import pytest
 from botocore.exceptions import BotoCoreError, ClientError, ReadTimeoutError
 
-from tests.reliability.harness import (
-    NO_RETRIES,
-    REGION,
-    AtLeastOnceQueue,
-    Fault,
-    FaultInjector,
-    Stack,
-    build_scenario,
-    event_id_of,
-)
+from tests.reliability.harness.checks import event_id_of
+from tests.reliability.harness.common import NO_RETRIES, REGION
+from tests.reliability.harness.delivery import AtLeastOnceQueue
+from tests.reliability.harness.faults import Fault, FaultInjector
+from tests.reliability.harness.scenario import build_scenario
+from tests.reliability.harness.stack import Stack
 
 
 def faulty_client(service: str, injector: FaultInjector) -> Any:

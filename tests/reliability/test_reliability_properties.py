@@ -21,19 +21,12 @@ from hypothesis import strategies as st
 
 from dlq_redriver.domain import DlqMessage, Request, redrive
 from order_processor.domain import BatchApplier, Outcome, Record
-from tests.reliability.harness import (
-    FINAL_STATUS,
-    AtLeastOnceQueue,
-    FaultInjector,
-    Ledger,
-    Lifecycle,
-    Stack,
-    body_for,
-    deliver_until_empty,
-    event_id_of,
-    lifecycle_events,
-    seeded_uuid,
-)
+from tests.reliability.harness.checks import event_id_of
+from tests.reliability.harness.common import seeded_uuid
+from tests.reliability.harness.delivery import AtLeastOnceQueue, Ledger, deliver_until_empty
+from tests.reliability.harness.faults import FaultInjector
+from tests.reliability.harness.scenario import FINAL_STATUS, Lifecycle, body_for, lifecycle_events
+from tests.reliability.harness.stack import Stack
 
 PROPERTY_SETTINGS = settings(
     max_examples=30,  # each example drives the real applier on moto: about 0.2 s

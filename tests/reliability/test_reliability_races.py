@@ -22,7 +22,8 @@ import pytest
 from orders_shared.errors import ConcurrencyError, RetryableError
 from orders_shared.event_store import EventStore
 from orders_shared.events import NewEvent, OrderStatus, order_status_changed
-from tests.reliability.harness import NO_RETRIES, REGION, Stack, fixed_clock, seeded_uuid
+from tests.reliability.harness.common import NO_RETRIES, REGION, fixed_clock, seeded_uuid
+from tests.reliability.harness.stack import Stack
 
 WRITERS = 16
 

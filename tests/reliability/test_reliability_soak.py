@@ -16,26 +16,21 @@ from dataclasses import dataclass
 import pytest
 from moto import mock_aws
 
-from tests.reliability.harness import (
-    MAX_RECEIVE_COUNT,
-    REJECTION_REASONS,
-    Fault,
+from tests.reliability.harness.checks import (
     Outcomes,
-    Scenario,
-    SoakRun,
-    build_scenario,
     check_counters,
     check_dead_letters,
     check_notifications,
     check_orders,
     check_streams,
     collect,
-    fault_free_statuses,
-    in_background,
-    moto_for_threads,
     parked_reasons,
-    run_soak,
 )
+from tests.reliability.harness.common import MAX_RECEIVE_COUNT, REJECTION_REASONS
+from tests.reliability.harness.faults import Fault
+from tests.reliability.harness.moto_threads import moto_for_threads
+from tests.reliability.harness.scenario import Scenario, build_scenario
+from tests.reliability.harness.soak_run import SoakRun, fault_free_statuses, in_background, run_soak
 from tests.support.aws import use_fake_credentials
 
 pytestmark = pytest.mark.soak
