@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from orders_shared.events import OrderStatus
 from tests.reliability.harness.delivery import Ledger, Message
-from tests.reliability.harness.scenario import Scenario
+from tests.reliability.harness.scenario import Scenario, status_after
 
 if TYPE_CHECKING:
     from tests.reliability.harness.soak_run import SoakRun
+    from tests.reliability.harness.stack import Stack
 
 
 @dataclass
@@ -25,14 +26,13 @@ class Outcomes:
     projections: dict[str, dict[str, Any]]
     streams: dict[str, list[tuple[int, str]]]  # order id -> [(version, event id)] by version
     counters: Counter[str]
-    notified: Counter[str]  # event id -> notifications SNS accepted
-    rejected: list[dict[str, Any]]  # the processor's DLQ (moto), with attributes
-    exhausted: list[Message]  # the simulator's DLQ (retries exhausted, parked by the redriver)
+    notified: Counter[str] = field(default_factory=Counter)  # event id -> notifications SNS accepted
+    rejected: list[dict[str, Any]] = field(default_factory=list)  # the processor's DLQ (moto), with attributes
+    exhausted: list[Message] = field(default_factory=list)  # the simulator's DLQ (retries exhausted, parked)
 
 
-def collect(run: SoakRun) -> Outcomes:
-    """Read everything back with clean clients."""
-    stack = run.stack
+def read_state(stack: Stack) -> Outcomes:
+    """The projections, streams and counters a stack's tables hold (nothing of SNS or the queues)."""
     projections: dict[str, dict[str, Any]] = {}
     counters: Counter[str] = Counter()
     counted = [str(status) for status in OrderStatus]
@@ -54,10 +54,16 @@ def collect(run: SoakRun) -> Outcomes:
         projections=projections,
         streams={stream: sorted(entries) for stream, entries in streams.items()},
         counters=counters,
-        notified=Counter(stack.recorder.notified),
-        rejected=stack.drain(stack.dlq_url),
-        exhausted=list(run.queue.dead_letters),
     )
+
+
+def collect(run: SoakRun) -> Outcomes:
+    """Read everything back with clean clients."""
+    outcomes = read_state(run.stack)
+    outcomes.notified = Counter(run.stack.recorder.notified)
+    outcomes.rejected = run.stack.drain(run.stack.dlq_url)
+    outcomes.exhausted = list(run.queue.dead_letters)
+    return outcomes
 
 
 def event_id_of(body: str) -> str | None:
@@ -99,6 +105,7 @@ def check_streams(scenario: Scenario, ledger: Ledger, outcomes: Outcomes) -> lis
     """Each accepted event stored once, in its order's stream, versions gapless, projection in step."""
     problems: list[str] = []
     owner = {event.event_id: order.order_id for order in scenario.orders for event in order.events}
+    status = {event.event_id: str(status_after(event)) for order in scenario.orders for event in order.events}
     seen: Counter[str] = Counter()
     for stream, entries in outcomes.streams.items():
         versions = [version for version, _ in entries]
@@ -109,6 +116,11 @@ def check_streams(scenario: Scenario, ledger: Ledger, outcomes: Outcomes) -> lis
             problems.append(f"stream {stream} has {len(entries)} events but its projection disagrees")
         elif projection["lastEventId"]["S"] != entries[-1][1]:
             problems.append(f"stream {stream}: the projection's lastEventId is not the stream's last event")
+        elif projection["status"]["S"] != status.get(entries[-1][1]):
+            problems.append(
+                f"stream {stream}: the projection is {projection['status']['S']}, "
+                f"its last event leads to {status.get(entries[-1][1])}"
+            )
         for _, event_id in entries:
             seen[event_id] += 1
             if owner.get(event_id) != stream:

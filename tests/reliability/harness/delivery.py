@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 import logging
 import random
-from collections import Counter, defaultdict, deque
+from collections import Counter, deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -149,7 +149,7 @@ class Ledger:
     """What the consumer reported, by producer event id."""
 
     applied: set[str] = field(default_factory=set)  # committed (APPLIED, or DUPLICATE of an applied one)
-    outcome_by_event: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    reports: Counter[tuple[str, str]] = field(default_factory=Counter)  # (event id, outcome) -> times reported
 
     def record(self, batch: BatchResult) -> None:
         """Take in the outcome of one batch."""
@@ -157,7 +157,7 @@ class Ledger:
             if result.event is None:
                 continue
             event_id = result.event.event_id
-            self.outcome_by_event[event_id].add(str(result.outcome))
+            self.reports[event_id, str(result.outcome)] += 1
             if result.outcome is Outcome.APPLIED or (
                 result.outcome is Outcome.DUPLICATE and result.notification is not None
             ):

@@ -15,6 +15,7 @@ from orders_shared.events import (
     envelope_for,
     order_created,
     order_status_changed,
+    parse_sqs_body,
     payment_failed,
     payment_processed,
 )
@@ -80,6 +81,11 @@ def lifecycle_events(order_id: str, lifecycle: Lifecycle, amount: Decimal, rng: 
     elif lifecycle in (Lifecycle.CANCELLED_AFTER_PAYMENT, Lifecycle.CANCELLED_BY_CUSTOMER):
         events.append(order_status_changed(order_id, OrderStatus.CANCELLED, "customer request", **meta()))
     return events
+
+
+def status_after(event: NewEvent) -> OrderStatus:
+    """The status an order is in once ``event`` is applied, as the events contract defines it."""
+    return parse_sqs_body(body_for(event, random.Random(0))).target_status
 
 
 def body_for(event: NewEvent, rng: random.Random) -> str:
