@@ -41,6 +41,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=20250601, help="everything random derives from it")
     parser.add_argument("--fault-rate", type=float, default=0.2, help="share of AWS calls that fail (0.2)")
     parser.add_argument("--duplicate-rate", type=float, default=0.1, help="share of messages delivered twice (0.1)")
+    parser.add_argument(
+        "--timeout-rate", type=float, default=0.02, help="share of invocations whose answer is lost (0.02)"
+    )
     parser.add_argument("--max-redrives", type=int, default=5, help="redrives before a message stays parked (5)")
     parser.add_argument("--no-reference", action="store_true", help="skip the fault-free run of the same seed")
     return parser.parse_args(argv)
@@ -84,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
             scenario,
             fault_rate=args.fault_rate,
             duplicate_rate=args.duplicate_rate,
+            timeout_rate=args.timeout_rate,
             suffix="soak",
             max_redrives=args.max_redrives,
         )
@@ -93,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     problems = check(scenario, run, outcomes, statuses)
     show(
         f"soak: {args.orders} orders, seed {args.seed}, {args.fault_rate:.0%} of calls failing, "
-        f"{args.duplicate_rate:.0%} of messages delivered twice",
+        f"{args.duplicate_rate:.0%} of messages delivered twice, {args.timeout_rate:.0%} of invocations timing out",
         figures(scenario, run, outcomes),
     )
     if statuses is not None:

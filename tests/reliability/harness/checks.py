@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from orders_shared.events import OrderStatus
 from tests.reliability.harness.delivery import Ledger, Message
-from tests.reliability.harness.scenario import Scenario, status_after
+from tests.reliability.harness.scenario import Scenario
 
 if TYPE_CHECKING:
     from tests.reliability.harness.soak_run import SoakRun
@@ -29,6 +29,9 @@ class Outcomes:
     notified: Counter[str] = field(default_factory=Counter)  # event id -> notifications SNS accepted
     rejected: list[dict[str, Any]] = field(default_factory=list)  # the processor's DLQ (moto), with attributes
     exhausted: list[Message] = field(default_factory=list)  # the simulator's DLQ (retries exhausted, parked)
+    notes: Counter[tuple[str, str, str, str | None]] = field(default_factory=Counter)  # what each notification said
+    lineages: dict[str, str] = field(default_factory=dict)  # the simulator's lineages (see Message) -> first body
+    unreported_parks: Counter[str] = field(default_factory=Counter)  # message id -> parks whose answer was lost
 
 
 def read_state(stack: Stack) -> Outcomes:
@@ -63,7 +66,25 @@ def collect(run: SoakRun) -> Outcomes:
     outcomes.notified = Counter(run.stack.recorder.notified)
     outcomes.rejected = run.stack.drain(run.stack.dlq_url)
     outcomes.exhausted = list(run.queue.dead_letters)
+    outcomes.notes = Counter(run.stack.recorder.contents)
+    outcomes.lineages = dict(run.queue.lineages)
+    outcomes.unreported_parks = unreported_parks(run.injector.answers_lost)
     return outcomes
+
+
+def unreported_parks(answers_lost: Sequence[tuple[str, Any, dict[str, Any]]]) -> Counter[str]:
+    """Parks the processor could not know of: SendMessageBatch entries SQS took, whose answer was lost.
+
+    Such a record is retried, rejected again and parked again: at least once, as SQS allows.
+    """
+    parks: Counter[str] = Counter()
+    for operation, body, answer in answers_lost:
+        if operation != "SendMessageBatch":
+            continue
+        entries = {entry["Id"]: entry for entry in json.loads(body)["Entries"]}
+        for success in answer.get("Successful", []):
+            parks[entries[success["Id"]]["MessageAttributes"]["originalMessageId"]["StringValue"]] += 1
+    return parks
 
 
 def event_id_of(body: str) -> str | None:
@@ -105,7 +126,7 @@ def check_streams(scenario: Scenario, ledger: Ledger, outcomes: Outcomes) -> lis
     """Each accepted event stored once, in its order's stream, versions gapless, projection in step."""
     problems: list[str] = []
     owner = {event.event_id: order.order_id for order in scenario.orders for event in order.events}
-    status = {event.event_id: str(status_after(event)) for order in scenario.orders for event in order.events}
+    status = scenario.status_after
     seen: Counter[str] = Counter()
     for stream, entries in outcomes.streams.items():
         versions = [version for version, _ in entries]
@@ -146,16 +167,35 @@ def check_counters(outcomes: Outcomes) -> list[str]:
     ]
 
 
-def check_notifications(ledger: Ledger, outcomes: Outcomes) -> list[str]:
-    """Every applied event notified at least once, and nothing notified that was not stored."""
+def check_notifications(scenario: Scenario, ledger: Ledger, outcomes: Outcomes) -> list[str]:
+    """Every applied event notified at least once; each notification of a stored event, saying what
+    was applied: its order, the status the event led to, the status before it (or none, on a resend)."""
     problems: list[str] = []
     missing = ledger.applied - set(outcomes.notified)
     if missing:
         problems.append(f"{len(missing)} applied events were never notified, e.g. {sorted(missing)[:3]}")
-    stored = {event_id for entries in outcomes.streams.values() for _, event_id in entries}
-    phantom = set(outcomes.notified) - stored
+    stored = {
+        event_id: (stream, version) for stream, entries in outcomes.streams.items() for version, event_id in entries
+    }
+    phantom = set(outcomes.notified) - set(stored)
     if phantom:
         problems.append(f"{len(phantom)} notifications for events never stored, e.g. {sorted(phantom)[:3]}")
+    status = scenario.status_after
+    at = {(stream, version): event_id for event_id, (stream, version) in stored.items()}
+    wrong = []
+    for event_id, order_id, said, previous in outcomes.notes:
+        if event_id not in stored:
+            continue  # a phantom, reported above
+        stream, version = stored[event_id]
+        before = status.get(at[stream, version - 1]) if version > 1 else None
+        applied = (stream, status.get(event_id), before)
+        resend = (stream, status.get(event_id), None) if event_id in ledger.resent else applied
+        if (order_id, said, previous) not in (applied, resend):
+            wrong.append(f"{event_id}: said {(order_id, said, previous)}, applied {applied}")
+    if wrong:
+        problems.append(
+            f"{len(wrong)} notifications say other than what was applied (order, status, previous), e.g. {wrong[:2]}"
+        )
     return problems
 
 
@@ -169,8 +209,9 @@ def parked_reasons(outcomes: Outcomes) -> dict[str, set[str]]:
     return parked
 
 
-def check_dead_letters(scenario: Scenario, outcomes: Outcomes) -> list[str]:
-    """Rejected input parked with its reason; retry-exhausted messages are exactly the orphans."""
+def check_dead_letters(scenario: Scenario, ledger: Ledger, outcomes: Outcomes) -> list[str]:
+    """Rejected input parked with its reason, once per rejection; retry-exhausted messages are exactly
+    the orphans, each copy (lineage) of one parked once."""
     problems: list[str] = []
     parked = parked_reasons(outcomes)
     expected = {p.body: p.reason for p in scenario.poison if p.kind == "rejected"}
@@ -187,6 +228,28 @@ def check_dead_letters(scenario: Scenario, outcomes: Outcomes) -> list[str]:
             f"retry-exhausted DLQ holds {len(exhausted - orphans)} unexpected events, "
             f"e.g. {sorted(map(str, exhausted - orphans))[:3]}, and misses {len(orphans - exhausted)}"
         )
+    return problems + _parked_once(ledger, outcomes, orphans)
+
+
+def _parked_once(ledger: Ledger, outcomes: Outcomes, orphans: set[str | None]) -> list[str]:
+    # As multisets: a message parked twice is a problem a set of bodies cannot show.
+    problems = []
+    parks = Counter(m["MessageAttributes"]["originalMessageId"]["StringValue"] for m in outcomes.rejected)
+    made = ledger.parked + outcomes.unreported_parks
+    if parks != made:
+        extra, lacking = parks - made, made - parks
+        problems.append(
+            f"the processor's DLQ holds {extra.total()} parks more and {lacking.total()} fewer than the "
+            f"rejections (and lost answers) account for, e.g. {sorted(extra.items())[:2]} {sorted(lacking.items())[:2]}"
+        )
+    lineages = Counter(message.lineage for message in outcomes.exhausted)
+    expected = Counter(lineage for lineage, body in outcomes.lineages.items() if event_id_of(body) in orphans)
+    if lineages != expected:
+        twice = sorted(lineage for lineage, count in lineages.items() if count > 1)
+        problems.append(
+            f"retry-exhausted DLQ: {(lineages - expected).total()} messages too many, {(expected - lineages).total()} "
+            f"missing; {len(twice)} parked more than once, e.g. {twice[:3]}"
+        )
     return problems
 
 
@@ -195,8 +258,8 @@ def check(scenario: Scenario, run: SoakRun, outcomes: Outcomes, reference: Mappi
     problems = check_orders(scenario, outcomes, reference)
     problems += check_streams(scenario, run.ledger, outcomes)
     problems += check_counters(outcomes)
-    problems += check_notifications(run.ledger, outcomes)
-    problems += check_dead_letters(scenario, outcomes)
+    problems += check_notifications(scenario, run.ledger, outcomes)
+    problems += check_dead_letters(scenario, run.ledger, outcomes)
     if run.queue.stats.crashes:
         problems.append(f"the handler raised {run.queue.stats.crashes} times")
     return problems

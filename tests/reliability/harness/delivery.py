@@ -20,12 +20,17 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Message:
-    """One SQS message: a new one (new ``message_id``) for every send, duplicate and redrive."""
+    """One SQS message: a new one (new ``message_id``) for every send, duplicate and redrive.
+
+    ``lineage`` names the message a redrive copied (through any number of redrives): the id of the
+    first send, or of the duplicate. Each lineage must end in one place only.
+    """
 
     message_id: str
     body: str
     attributes: dict[str, str] = field(default_factory=dict)
     receive_count: int = 0
+    lineage: str = ""
 
 
 @dataclass
@@ -39,6 +44,7 @@ class DeliveryStats:
     retries: int = 0
     crashes: int = 0
     moved_to_dlq: int = 0
+    invocations_lost: int = 0
     redriven: int = 0
     redrive_rounds: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
@@ -54,8 +60,13 @@ class AtLeastOnceQueue:
       a new envelope ``id``, as a producer's retried PutEvents would.
     - A message the consumer reports failed becomes visible again after a visibility timeout
       (counted in receives); after ``max_receive_count`` receives it moves to ``dead_letters``.
+    - A share ``timeout_rate`` of invocations time out after the consumer ran: what it did stays
+      done, but its answer is lost, so every message of the batch comes back (see
+      :func:`deliver_until_empty`).
+    - Message attributes travel with a message through every delivery and redelivery, as in SQS.
 
-    Every choice comes from ``random.Random(seed)``.
+    Every choice comes from ``random.Random(seed)`` (the timeouts from their own generator, so that
+    a rate of 0 leaves every other choice as it was).
     """
 
     def __init__(
@@ -63,6 +74,7 @@ class AtLeastOnceQueue:
         seed: int,
         *,
         duplicate_rate: float = 0.0,
+        timeout_rate: float = 0.0,
         batch_size: int = BATCH_SIZE,
         max_receive_count: int = MAX_RECEIVE_COUNT,
         window: int = 50,
@@ -70,6 +82,8 @@ class AtLeastOnceQueue:
     ) -> None:
         self._rng = random.Random(seed)
         self._duplicate_rate = duplicate_rate
+        self._timeout_rate = timeout_rate
+        self._timeouts = random.Random(f"{seed}:invocation timeouts")
         self._batch_size = batch_size
         self._max_receive_count = max_receive_count
         self._window = window
@@ -80,17 +94,31 @@ class AtLeastOnceQueue:
         self._tick = 0
         self._seq = 0
         self.dead_letters: list[Message] = []
+        self.lineages: dict[str, str] = {}  # lineage -> its first body
         self.stats = DeliveryStats()
 
     def __len__(self) -> int:
         return len(self._visible) + len(self._front) + len(self._hidden)
 
-    def send(self, body: str, attributes: Mapping[str, str] | None = None) -> Message:
-        """Enqueue a new message."""
+    def send(self, body: str, attributes: Mapping[str, str] | None = None, lineage: str | None = None) -> Message:
+        """Enqueue a new message (a copy of ``lineage``, for a redrive; a lineage of its own otherwise)."""
         message = Message(seeded_uuid(self._rng), body, dict(attributes or {}))
+        message.lineage = self._lineage(message, lineage)
         self._visible.append(message)
         self.stats.sent += 1
         return message
+
+    def invocation_lost(self) -> bool:
+        """Whether the invocation that just ran timed out (its answer lost): drawn once per batch."""
+        lost = self._timeout_rate > 0 and self._timeouts.random() < self._timeout_rate
+        self.stats.invocations_lost += lost
+        return lost
+
+    def _lineage(self, message: Message, lineage: str | None) -> str:
+        if lineage is None:
+            lineage = message.message_id
+            self.lineages[lineage] = message.body
+        return lineage
 
     def receive(self) -> list[Message]:
         """The next batch (empty only when the queue is empty); advances the clock by one tick."""
@@ -110,7 +138,9 @@ class AtLeastOnceQueue:
         for message in batch:
             message.receive_count += 1
             if message.receive_count == 1 and self._rng.random() < self._duplicate_rate:
-                twin = Message(seeded_uuid(self._rng), _redelivered_body(message.body, self._rng), message.attributes)
+                body = _redelivered_body(message.body, self._rng)
+                twin = Message(seeded_uuid(self._rng), body, dict(message.attributes))
+                twin.lineage = self._lineage(twin, None)
                 self._hide(twin, (0, 10))
                 self.stats.duplicates_injected += 1
         self.stats.batches += bool(batch)
@@ -149,23 +179,32 @@ class Ledger:
     """What the consumer reported, by producer event id."""
 
     applied: set[str] = field(default_factory=set)  # committed (APPLIED, or DUPLICATE of an applied one)
+    resent: set[str] = field(default_factory=set)  # notified again on a redelivery (DUPLICATE of an applied one)
     reports: Counter[tuple[str, str]] = field(default_factory=Counter)  # (event id, outcome) -> times reported
+    parked: Counter[str] = field(default_factory=Counter)  # message id -> times reported REJECTED (parked)
 
     def record(self, batch: BatchResult) -> None:
-        """Take in the outcome of one batch."""
-        for result in batch.results.values():
+        """Take in the outcome of one batch (also of one whose answer Lambda lost: it was done)."""
+        for message_id, result in batch.results.items():
+            if result.outcome is Outcome.REJECTED:
+                self.parked[message_id] += 1
             if result.event is None:
                 continue
             event_id = result.event.event_id
             self.reports[event_id, str(result.outcome)] += 1
-            if result.outcome is Outcome.APPLIED or (
-                result.outcome is Outcome.DUPLICATE and result.notification is not None
-            ):
+            if result.outcome is Outcome.APPLIED:
                 self.applied.add(event_id)
+            elif result.outcome is Outcome.DUPLICATE and result.notification is not None:
+                self.applied.add(event_id)
+                self.resent.add(event_id)
 
 
 def deliver_until_empty(queue: AtLeastOnceQueue, applier: BatchApplier, ledger: Ledger) -> None:
     """Feed batches to the applier until nothing is left; a raising handler fails its whole batch.
+
+    Message attributes reach the applier with every delivery. When the queue says the invocation
+    timed out, the applier's work stands (the ledger records it) but its answer is lost: every
+    message of the batch comes back after the visibility timeout, as from a Lambda timeout.
 
     Raises
     ------
@@ -175,7 +214,7 @@ def deliver_until_empty(queue: AtLeastOnceQueue, applier: BatchApplier, ledger: 
     while batch := queue.receive():
         if queue.stats.deliveries > 100 * queue.stats.sent:
             raise RuntimeError(f"runaway delivery: {queue.stats.deliveries} for {queue.stats.sent} messages")
-        records = [Record(message.message_id, message.body) for message in batch]
+        records = [Record(message.message_id, message.body, dict(message.attributes)) for message in batch]
         try:
             result = applier.apply(records)
         except Exception:
@@ -183,6 +222,11 @@ def deliver_until_empty(queue: AtLeastOnceQueue, applier: BatchApplier, ledger: 
             queue.stats.crashes += 1
             result = BatchResult()
         ledger.record(result)
+        if queue.invocation_lost():
+            for message in batch:
+                queue.stats.outcomes["lost with its invocation"] += 1
+                queue.settle(message, failed=True)
+            continue
         for message in batch:
             outcome = result.results.get(message.message_id)
             failed = outcome is None or outcome.outcome is Outcome.RETRY  # unknown means failed, as in Lambda
@@ -211,7 +255,7 @@ class SimulatedQueues:
     def send(self, queue_url: str, messages: Sequence[tuple[DlqMessage, Mapping[str, str]]]) -> set[str]:
         assert queue_url == self.SOURCE
         for message, attributes in messages:
-            self._queue.send(message.body, attributes)
+            self._queue.send(message.body, attributes, lineage=self._received[message.message_id].lineage)
         return {message.message_id for message, _ in messages}
 
     def delete(self, queue_url: str, messages: Sequence[DlqMessage]) -> set[str]:

@@ -104,6 +104,7 @@ class FaultInjector:
         self.rate = rate
         self.calls: Counter[str] = Counter()
         self.injected: Counter[str] = Counter()
+        self.answers_lost: list[tuple[str, Any, dict[str, Any]]] = []  # (operation, request body, answer)
         self._seen: Counter[str] = Counter()
         self._lock = threading.Lock()
 
@@ -169,9 +170,12 @@ class FaultInjector:
             )
         if fault is Fault.TIMEOUT_AFTER:  # let the call happen, lose its answer
             context["injected_timeout_after"] = url
+            context["injected_request"] = params.get("body")
 
     def _after_call(self, model: Any, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
         if "injected_timeout_after" in context:
+            with self._lock:
+                self.answers_lost.append((model.name, context["injected_request"], parsed))
             raise ReadTimeoutError(endpoint_url=context["injected_timeout_after"])
         dropped = context.get("injected_partial")
         if dropped is not None and model.name in {"PublishBatch", "SendMessageBatch"}:

@@ -6,6 +6,7 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from orders_shared.events import (
@@ -119,6 +120,11 @@ class Scenario:
     def event_count(self) -> int:
         """Valid lifecycle events (each published once)."""
         return sum(len(order.events) for order in self.orders)
+
+    @cached_property
+    def status_after(self) -> dict[str, str]:
+        """Event id -> the status its order is in once it is applied (see :func:`status_after`)."""
+        return {event.event_id: str(status_after(event)) for order in self.orders for event in order.events}
 
 
 def build_scenario(seed: int, orders: int, *, invalid: int | None = None, orphans: int | None = None) -> Scenario:

@@ -6,7 +6,7 @@ import multiprocessing
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,6 +19,7 @@ from tests.reliability.harness.checks import Outcomes, collect
 from tests.reliability.harness.delivery import AtLeastOnceQueue, Ledger, SimulatedQueues, deliver_until_empty
 from tests.reliability.harness.faults import FaultInjector
 from tests.reliability.harness.moto_threads import moto_for_threads
+from tests.reliability.harness.sabotage import Hook, Sabotaged
 from tests.reliability.harness.scenario import Scenario, build_scenario
 from tests.reliability.harness.stack import Stack
 from tests.support.aws import FAKE_CREDENTIALS
@@ -42,19 +43,25 @@ def run_soak(
     fault_rate: float,
     duplicate_rate: float,
     suffix: str,
+    timeout_rate: float = 0.0,
     workers: int = 4,
     max_redrives: int = 5,
+    sabotage: Mapping[str, Hook] | None = None,
+    queues: type[SimulatedQueues] = SimulatedQueues,
 ) -> SoakRun:
     """Publish the scenario, drain the queue, redrive retry-exhausted messages, until settled.
 
     After each drain the real redriver (``dlq_redriver.domain.redrive``) moves the simulator's DLQ
     back to the source queue, as an operator would once a fault storm is over; a message redriven
-    ``max_redrives`` times stays parked. Moto must be active (and :func:`moto_for_threads` entered).
+    ``max_redrives`` times stays parked. A share ``timeout_rate`` of invocations lose their answer
+    (see :class:`AtLeastOnceQueue`). ``sabotage`` (hooks, see :mod:`.sabotage`) and ``queues`` (the
+    redriver's port) let a test break the processor or the redriver, to show a check failing. Moto
+    must be active (and :func:`moto_for_threads` entered).
     """
     started = time.perf_counter()
     stack = Stack(suffix)
-    injector = FaultInjector(scenario.seed, fault_rate)
-    queue = AtLeastOnceQueue(scenario.seed, duplicate_rate=duplicate_rate)
+    injector = Sabotaged(sabotage or {}, scenario.seed, fault_rate)  # without hooks: only the faults
+    queue = AtLeastOnceQueue(scenario.seed, duplicate_rate=duplicate_rate, timeout_rate=timeout_rate)
     ledger = Ledger()
     reports: list[dict[str, Any]] = []
     for body in scenario.bodies:
@@ -63,10 +70,9 @@ def run_soak(
         applier = stack.applier(injector, executor)
         while True:
             deliver_until_empty(queue, applier, ledger)
-            queues = SimulatedQueues(queue, now_ms=1_748_779_200_000)
             report = redrive(
                 Request(max_messages=10_000, max_redrives=max_redrives),
-                queues,
+                queues(queue, now_ms=1_748_779_200_000),
                 SimulatedQueues.DLQ,
                 SimulatedQueues.SOURCE,
                 remaining_ms=lambda: 900_000,
@@ -97,6 +103,7 @@ def figures(scenario: Scenario, run: SoakRun, outcomes: Outcomes) -> dict[str, A
         "faults by kind": dict(sorted(run.injector.injected.items())),
         "retries (records failed back to the queue)": stats.retries,
         "outcomes": dict(sorted(stats.outcomes.items())),
+        "invocations timed out (answer lost)": stats.invocations_lost,
         "moved to DLQ after 5 receives": stats.moved_to_dlq,
         "redrive rounds": stats.redrive_rounds,
         "redriven": stats.redriven,
@@ -104,6 +111,7 @@ def figures(scenario: Scenario, run: SoakRun, outcomes: Outcomes) -> dict[str, A
         "DLQ: rejected, distinct bodies": len({m["Body"] for m in outcomes.rejected}),
         "DLQ: retry-exhausted, parked": len(outcomes.exhausted),
         "notifications accepted by SNS": sum(outcomes.notified.values()),
+        "DLQ: parks whose answer was lost": outcomes.unreported_parks.total(),
         "events applied": len(run.ledger.applied),
         "orders by final state": dict(sorted(Counter(outcomes.statuses.values()).items())),
         "wall seconds": round(run.wall_seconds, 1),

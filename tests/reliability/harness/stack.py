@@ -20,7 +20,8 @@ from tests.support.tables import create_tables
 
 
 class NotificationRecorder:
-    """Records what SNS accepted: the event id of every PublishBatch entry answered ``Successful``.
+    """Records what SNS accepted: every PublishBatch entry answered ``Successful``, by event id, and
+    what each says (``contents``: event id, order id, status, previous status).
 
     Hooked first on the client's ``after-call``, so it sees an answer even when the injector then
     throws it away (a publish that happened is a notification subscribers get). A subscribed SQS
@@ -29,6 +30,7 @@ class NotificationRecorder:
 
     def __init__(self) -> None:
         self.notified: Counter[str] = Counter()
+        self.contents: Counter[tuple[str, str, str, str | None]] = Counter()
         self._lock = threading.Lock()
 
     def attach(self, client: Any) -> Any:
@@ -41,7 +43,7 @@ class NotificationRecorder:
     def _before_call(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
         body = params["body"]
         context["recorder_entries"] = {
-            body[name]: json.loads(body[name.removesuffix(".Id") + ".Message"])["eventId"]
+            body[name]: json.loads(body[name.removesuffix(".Id") + ".Message"])
             for name in body
             if name.startswith("PublishBatchRequestEntries.member.") and name.endswith(".Id")
         }
@@ -50,7 +52,10 @@ class NotificationRecorder:
         entries = context.get("recorder_entries", {})
         with self._lock:
             for success in parsed.get("Successful", []):
-                self.notified[entries[success["Id"]]] += 1
+                message = entries[success["Id"]]
+                self.notified[message["eventId"]] += 1
+                content = (message["eventId"], message["orderId"], message["status"], message["previousStatus"])
+                self.contents[content] += 1
 
 
 @dataclass
