@@ -1,6 +1,6 @@
 """Fixtures of the reliability suite: moto made thread-safe, the processor's stack, an applier.
 
-The helpers themselves live in ``tests/reliability/harness.py`` (free of pytest, so that the soak
+The helpers themselves live in ``tests/reliability/harness/`` (free of pytest, so that the soak
 script can use them too).
 """
 
@@ -14,7 +14,9 @@ import pytest
 from moto import mock_aws
 
 from order_processor.applier import BatchApplier
-from tests.reliability.harness import FaultInjector, Stack, moto_for_threads
+from tests.reliability.harness.faults import FaultInjector
+from tests.reliability.harness.moto_threads import moto_for_threads
+from tests.reliability.harness.stack import Stack
 from tests.support.aws import use_fake_credentials
 
 _stacks = itertools.count()

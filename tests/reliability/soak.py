@@ -41,6 +41,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=20250601, help="everything random derives from it")
     parser.add_argument("--fault-rate", type=float, default=0.2, help="share of AWS calls that fail (0.2)")
     parser.add_argument("--duplicate-rate", type=float, default=0.1, help="share of messages delivered twice (0.1)")
+    parser.add_argument(
+        "--timeout-rate", type=float, default=0.02, help="share of invocations whose answer is lost (0.02)"
+    )
     parser.add_argument("--max-redrives", type=int, default=5, help="redrives before a message stays parked (5)")
     parser.add_argument("--no-reference", action="store_true", help="skip the fault-free run of the same seed")
     return parser.parse_args(argv)
@@ -62,35 +65,40 @@ def main(argv: list[str] | None = None) -> int:
     use_project_paths()
     from moto import mock_aws
 
-    from tests.reliability import harness
+    from tests.reliability.harness.checks import check, collect
+    from tests.reliability.harness.moto_threads import moto_for_threads
+    from tests.reliability.harness.scenario import build_scenario
+    from tests.reliability.harness.soak_run import fault_free_statuses, figures, in_background, run_soak
+    from tests.support.aws import FAKE_CREDENTIALS
 
     logging.basicConfig(level=logging.ERROR)  # the processor logs a warning for every injected fault
-    os.environ.update(harness.FAKE_CREDENTIALS)
+    os.environ.update(FAKE_CREDENTIALS)
     for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL"):
         os.environ.pop(name, None)
     started = time.perf_counter()
     background: Any = (
         contextlib.nullcontext()
         if args.no_reference
-        else harness.in_background(harness.fault_free_statuses, args.seed, args.orders, args.duplicate_rate)
+        else in_background(fault_free_statuses, args.seed, args.orders, args.duplicate_rate)
     )
-    with background as reference, mock_aws(), harness.moto_for_threads():
-        scenario = harness.build_scenario(args.seed, args.orders)
-        run = harness.run_soak(
+    with background as reference, mock_aws(), moto_for_threads():
+        scenario = build_scenario(args.seed, args.orders)
+        run = run_soak(
             scenario,
             fault_rate=args.fault_rate,
             duplicate_rate=args.duplicate_rate,
+            timeout_rate=args.timeout_rate,
             suffix="soak",
             max_redrives=args.max_redrives,
         )
-        outcomes = harness.collect(run)
+        outcomes = collect(run)
         faulty_seconds = time.perf_counter() - started
         statuses = None if reference is None else reference.result()
-    problems = harness.check(scenario, run, outcomes, statuses)
+    problems = check(scenario, run, outcomes, statuses)
     show(
         f"soak: {args.orders} orders, seed {args.seed}, {args.fault_rate:.0%} of calls failing, "
-        f"{args.duplicate_rate:.0%} of messages delivered twice",
-        harness.figures(scenario, run, outcomes),
+        f"{args.duplicate_rate:.0%} of messages delivered twice, {args.timeout_rate:.0%} of invocations timing out",
+        figures(scenario, run, outcomes),
     )
     if statuses is not None:
         same = sum(1 for order_id, status in statuses.items() if outcomes.statuses.get(order_id) == status)

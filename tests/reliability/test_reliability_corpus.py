@@ -19,7 +19,10 @@ from order_processor.applier import BatchApplier, BatchResult
 from order_processor.model import Outcome, Record
 from orders_shared.events import order_created, payment_failed
 from tests.reliability.corpus import HOSTILE_REASONS, HostileCase, rejection_cases, unstorable_case
-from tests.reliability.harness import FaultInjector, Stack, body_for, fixed_clock, seeded_uuid
+from tests.reliability.harness.common import fixed_clock, seeded_uuid
+from tests.reliability.harness.faults import FaultInjector
+from tests.reliability.harness.scenario import body_for
+from tests.reliability.harness.stack import Stack
 
 ECHO_LIMIT = 64  # a rejection message may quote this much of a payload value, no more
 

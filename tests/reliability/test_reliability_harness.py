@@ -6,6 +6,7 @@ A harness that injects nothing would make every reliability test pass; these tes
 from __future__ import annotations
 
 import json
+import random
 from collections import Counter
 from itertools import pairwise
 from typing import Any
@@ -14,16 +15,14 @@ import boto3
 import pytest
 from botocore.exceptions import BotoCoreError, ClientError, ReadTimeoutError
 
-from tests.reliability.harness import (
-    NO_RETRIES,
-    REGION,
-    AtLeastOnceQueue,
-    Fault,
-    FaultInjector,
-    Stack,
-    build_scenario,
-    event_id_of,
-)
+from order_processor.applier import BatchApplier, BatchResult
+from order_processor.model import Record
+from tests.reliability.harness.checks import event_id_of
+from tests.reliability.harness.common import MAX_RECEIVE_COUNT, NO_RETRIES, REGION
+from tests.reliability.harness.delivery import AtLeastOnceQueue, Ledger, deliver_until_empty
+from tests.reliability.harness.faults import Fault, FaultInjector
+from tests.reliability.harness.scenario import body_for, build_scenario
+from tests.reliability.harness.stack import Stack
 
 
 def faulty_client(service: str, injector: FaultInjector) -> Any:
@@ -222,3 +221,38 @@ def test_moto_transaction_cancelled_late_leaves_earlier_actions_undone(stack: St
     assert set(orders) == {"exists"}
     assert orders["exists"]["n"] == {"N": "1"}
     assert stack.scan(stack.events_table) == []
+
+
+class Recording:
+    """The real applier, remembering every record it was handed."""
+
+    def __init__(self, applier: BatchApplier) -> None:
+        self.applier = applier
+        self.records: list[Record] = []
+
+    def apply(self, records: list[Record]) -> BatchResult:
+        self.records.extend(records)
+        return self.applier.apply(records)
+
+
+def test_queue_lost_invocation_brings_its_whole_batch_back_attributes_kept(applier: BatchApplier, stack: Stack) -> None:
+    # GIVEN a queue whose every invocation times out after it ran, and five new orders, each
+    # message with an attribute
+    scenario = build_scenario(seed=6, orders=5, invalid=0, orphans=0)
+    queue = AtLeastOnceQueue(seed=6, timeout_rate=1.0)
+    creations = [order.events[0] for order in scenario.orders]
+    sent = [queue.send(body_for(event, random.Random(n)), {"redriveCount": "2"}) for n, event in enumerate(creations)]
+    consumer = Recording(applier)
+    # WHEN it delivers until empty
+    deliver_until_empty(queue, consumer, Ledger())  # type: ignore[arg-type]
+    # THEN every message came back after each lost answer, same id, until its five receives were spent
+    assert Counter(record.message_id for record in consumer.records) == {m.message_id: MAX_RECEIVE_COUNT for m in sent}
+    assert sorted(m.message_id for m in queue.dead_letters) == sorted(m.message_id for m in sent)
+    assert queue.stats.invocations_lost == queue.stats.batches
+    # AND the lost invocations' work stood: every order exists
+    orders = {
+        item["orderId"]["S"] for item in stack.scan(stack.orders_table) if not item["orderId"]["S"].startswith("#")
+    }
+    assert orders == {order.order_id for order in scenario.orders}
+    # AND the attributes reached the applier on every delivery
+    assert {tuple(record.attributes.items()) for record in consumer.records} == {(("redriveCount", "2"),)}

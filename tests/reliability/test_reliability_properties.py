@@ -22,19 +22,13 @@ from hypothesis import strategies as st
 from dlq_redriver.domain import DlqMessage, Request, redrive
 from order_processor.applier import BatchApplier
 from order_processor.model import Outcome, Record
-from tests.reliability.harness import (
-    FINAL_STATUS,
-    AtLeastOnceQueue,
-    FaultInjector,
-    Ledger,
-    Lifecycle,
-    Stack,
-    body_for,
-    deliver_until_empty,
-    event_id_of,
-    lifecycle_events,
-    seeded_uuid,
-)
+from tests.reliability.harness.checks import event_id_of
+from tests.reliability.harness.common import seeded_uuid
+from tests.reliability.harness.delivery import AtLeastOnceQueue, Ledger, deliver_until_empty
+from tests.reliability.harness.faults import FaultInjector
+from tests.reliability.harness.sabotage import Sabotaged, stream_entries_dropped
+from tests.reliability.harness.scenario import FINAL_STATUS, Lifecycle, body_for, lifecycle_events
+from tests.reliability.harness.stack import Stack
 
 PROPERTY_SETTINGS = settings(
     max_examples=30,  # each example drives the real applier on moto: about 0.2 s
@@ -91,26 +85,67 @@ def test_property_any_interleaving_converges_to_the_lifecycle_end(
         for index, renew in delivered
     ]
     # WHEN batches of the drawn sizes are applied until none is left, failed records going to the back
+    ledger = Ledger()
     with ThreadPoolExecutor(max_workers=2) as executor:
         applier = shared_stack.applier(FaultInjector(seed, fault_rate), executor)
-        rounds = 0
-        while pending:
-            rounds += 1
-            assert rounds < 200, "did not converge"
-            size = sizes[rounds % len(sizes)]
-            batch, pending = pending[:size], pending[size:]
-            result = applier.apply(batch)
-            failed = set(result.failed_message_ids())
-            assert all(result.results[r.message_id].outcome is not Outcome.REJECTED for r in batch)
-            pending += [Record(str(uuid.uuid4()), r.body) for r in batch if r.message_id in failed]
+        apply_until_settled(applier, pending, sizes, ledger)
     # THEN the order ends where its lifecycle ends, whatever the delivery
     assert status_of(shared_stack, order_id) == str(FINAL_STATUS[lifecycle])
-    # AND its stream is gapless, each event once, only this order's events
+    # AND its stream is gapless and holds exactly the events the processor applied, each once
+    assert stream_problems(shared_stack, order_id, ledger, {event.event_id for event in events}) == []
+
+
+def apply_until_settled(applier: BatchApplier, pending: list[Record], sizes: Sequence[int], ledger: Ledger) -> None:
+    """Apply batches of the given sizes in turn until no record is left; failed ones go to the back."""
+    rounds = 0
+    while pending:
+        rounds += 1
+        assert rounds < 200, "did not converge"
+        size = sizes[rounds % len(sizes)]
+        batch, pending = pending[:size], pending[size:]
+        result = applier.apply(batch)
+        ledger.record(result)
+        failed = set(result.failed_message_ids())
+        assert all(result.results[r.message_id].outcome is not Outcome.REJECTED for r in batch)
+        pending += [Record(str(uuid.uuid4()), r.body) for r in batch if r.message_id in failed]
+
+
+def stream_problems(stack: Stack, order_id: str, ledger: Ledger, event_ids: set[str]) -> list[str]:
+    """What is wrong with an order's stream: a gap, an event twice, or not exactly the applied events."""
+    stream = stream_of(stack, order_id)
+    problems = []
+    if [version for version, _ in stream] != list(range(1, len(stream) + 1)):
+        problems.append(f"versions {[version for version, _ in stream]} are not 1..{len(stream)}")
+    stored = Counter(event_id for _, event_id in stream)
+    if any(count > 1 for count in stored.values()):
+        problems.append(f"events stored more than once: {sorted(e for e, n in stored.items() if n > 1)}")
+    applied = ledger.applied & event_ids
+    if set(stored) != applied:
+        extra, missing = sorted(set(stored) - applied), sorted(applied - set(stored))
+        problems.append(f"stored but not applied: {extra}; applied but not stored: {missing}")
+    return problems
+
+
+def test_property_check_reports_an_applied_event_missing_from_its_stream(shared_stack: Stack) -> None:
+    # GIVEN a processor whose transaction leaves out the event-store entry of a third change
+    order_id = str(uuid.uuid4())
+    rng = random.Random(order_id)
+    events = lifecycle_events(order_id, Lifecycle.COMPLETED, Decimal("42.00"), rng)
+    records = [Record(str(uuid.uuid4()), body_for(event, rng)) for event in events]
+    ledger = Ledger()
+    # WHEN a whole lifecycle is applied, in order
+    with ThreadPoolExecutor(max_workers=2) as executor:
+        applier = shared_stack.applier(Sabotaged(stream_entries_dropped(from_version=3)), executor)
+        apply_until_settled(applier, records, [1], ledger)
+    # THEN the old checks pass: right final state, gapless, each once, stored events a subset of the lifecycle's
     stream = stream_of(shared_stack, order_id)
-    assert [version for version, _ in stream] == list(range(1, len(stream) + 1))
-    stored = [event_id for _, event_id in stream]
-    assert len(stored) == len(set(stored))
-    assert set(stored) <= {event.event_id for event in events}
+    assert status_of(shared_stack, order_id) == str(FINAL_STATUS[Lifecycle.COMPLETED])
+    assert [version for version, _ in stream] == [1, 2]
+    assert {event_id for _, event_id in stream} <= {event.event_id for event in events}
+    # AND the equality check names the applied event the stream lacks
+    assert stream_problems(shared_stack, order_id, ledger, {event.event_id for event in events}) == [
+        f"stored but not applied: []; applied but not stored: {[events[2].event_id]}"
+    ]
 
 
 # --- the redriver ---------------------------------------------------------------------------------
@@ -127,6 +162,8 @@ class FlakyQueues:
     dlq: list[DlqMessage] = field(default_factory=list)
     in_flight: dict[str, DlqMessage] = field(default_factory=dict)
     target: list[DlqMessage] = field(default_factory=list)
+    unsent: set[str] = field(default_factory=set)  # message ids whose send failed, this run
+    undeleted: set[str] = field(default_factory=set)  # message ids sent but whose delete failed, this run
 
     def receive(self, queue_url: str, count: int) -> list[DlqMessage]:
         taken, self.dlq = self.dlq[:count], self.dlq[count:]
@@ -140,12 +177,15 @@ class FlakyQueues:
                 copy = DlqMessage(seeded_uuid(self.rng), "rh", message.body, dict(attributes), 0)
                 self.target.append(copy)
                 sent.add(message.message_id)
+            else:
+                self.unsent.add(message.message_id)
         return sent
 
     def delete(self, queue_url: str, messages: Sequence[DlqMessage]) -> set[str]:
         deleted = {m.message_id for m in messages if self.rng.random() >= self.delete_failure}
         for message_id in deleted:
             del self.in_flight[message_id]
+        self.undeleted |= {m.message_id for m in messages} - deleted
         return deleted
 
     def release(self, queue_url: str, messages: Sequence[DlqMessage]) -> None:
@@ -156,9 +196,29 @@ class FlakyQueues:
         """What was received and neither deleted nor released becomes visible again."""
         self.dlq.extend(self.in_flight.values())
         self.in_flight.clear()
+        self.unsent.clear()
+        self.undeleted.clear()
 
 
-def redrive_once(queues: FlakyQueues, max_redrives: int) -> None:
+class ReleaseForgotten(FlakyQueues):
+    """A broken redriver, seen through its port: what it holds (parked messages) is never released."""
+
+    def release(self, queue_url: str, messages: Sequence[DlqMessage]) -> None:
+        return None
+
+
+def left_in_flight(queues: FlakyQueues) -> list[str]:
+    """Messages a redrive left in flight although it neither failed to send nor failed to delete them.
+
+    They would stay invisible for a whole visibility timeout: parked or skipped messages must be
+    released, moved ones deleted.
+    """
+    stranded = set(queues.in_flight) - queues.unsent - queues.undeleted
+    return [f"{len(stranded)} messages left in flight for no failure, e.g. {sorted(stranded)[:3]}"] if stranded else []
+
+
+def redrive_once(queues: FlakyQueues, max_redrives: int) -> list[str]:
+    """One redriver invocation, then its visibility timeout; returns :func:`left_in_flight`'s problems."""
     redrive(
         Request(max_messages=1_000, max_redrives=max_redrives),
         queues,
@@ -167,18 +227,24 @@ def redrive_once(queues: FlakyQueues, max_redrives: int) -> None:
         remaining_ms=lambda: 900_000,
         now_ms=lambda: 0,
     )
+    problems = left_in_flight(queues)
     queues.visibility_timeout_passes()
+    return problems
 
 
-def dead_lettered_lifecycles(rng: random.Random, orders: int) -> tuple[list[DlqMessage], dict[str, Lifecycle]]:
-    """Whole lifecycles of new orders (fresh ids: the examples share one stack), shuffled by ``rng``."""
+def dead_lettered_lifecycles(
+    rng: random.Random, orders: int, *, parked: float = 0.0, max_redrives: int = 3
+) -> tuple[list[DlqMessage], dict[str, Lifecycle]]:
+    """Whole lifecycles of new orders (fresh ids: the examples share one stack), shuffled by ``rng``;
+    a share ``parked`` of the messages was already redriven ``max_redrives`` times."""
     ids = random.Random(uuid.uuid4().int)
     messages, lifecycles = [], {}
     for _ in range(orders):
         order_id = seeded_uuid(ids)
         lifecycles[order_id] = rng.choice(list(Lifecycle))
         for event in lifecycle_events(order_id, lifecycles[order_id], Decimal("9.99"), ids):
-            messages.append(DlqMessage(seeded_uuid(ids), "rh", body_for(event, ids), {}, 0))
+            attributes = {"redriveCount": str(max_redrives)} if rng.random() < parked else {}
+            messages.append(DlqMessage(seeded_uuid(ids), "rh", body_for(event, ids), attributes, 0))
     rng.shuffle(messages)
     return messages, lifecycles
 
@@ -193,18 +259,35 @@ def dead_lettered_lifecycles(rng: random.Random, orders: int) -> tuple[list[DlqM
 def test_property_redriver_never_loses_a_message(
     seed: int, send_failure: float, delete_failure: float, invocations: int
 ) -> None:
-    # GIVEN dead-lettered events and queues whose sends and deletes fail at random
+    # GIVEN dead-lettered events, some already redriven the maximum, and queues whose sends and
+    # deletes fail at random
     rng = random.Random(seed)
-    original, _ = dead_lettered_lifecycles(rng, orders=3)
+    original, _ = dead_lettered_lifecycles(rng, orders=3, parked=0.3, max_redrives=3)
     queues = FlakyQueues(rng, send_failure, delete_failure, dlq=list(original))
     bodies = Counter(message.body for message in original)
     for _ in range(invocations):
         # WHEN the redriver runs
-        redrive_once(queues, max_redrives=3)
-        # THEN every message is still in the DLQ or has reached the target, and nothing else appeared
+        stranded = redrive_once(queues, max_redrives=3)
+        # THEN it left in flight only what failed to move (the parked ones released at once)
+        assert stranded == []
+        # AND every message is still in the DLQ or has reached the target, and nothing else appeared
         present = Counter(m.body for m in queues.dlq) + Counter(m.body for m in queues.target)
         assert set(present) == set(bodies)
-        assert not queues.in_flight
+
+
+def test_redriver_check_reports_parked_messages_left_in_flight() -> None:
+    # GIVEN a DLQ whose messages were all redriven the maximum, and a redriver that never releases
+    rng = random.Random(3)
+    original, _ = dead_lettered_lifecycles(rng, orders=2, parked=1.0, max_redrives=3)
+    queues = ReleaseForgotten(rng, send_failure=0.0, delete_failure=0.0, dlq=list(original))
+    # WHEN it runs
+    stranded = redrive_once(queues, max_redrives=3)
+    # THEN the old check passes: after the visibility timeout every message is back, nothing lost
+    assert sorted(m.body for m in queues.dlq) == sorted(m.body for m in original)
+    assert not queues.in_flight
+    # AND the new one reports every parked message stranded in flight until then
+    assert len(stranded) == 1
+    assert stranded[0].startswith(f"{len(original)} messages left in flight for no failure")
 
 
 @settings(PROPERTY_SETTINGS, max_examples=12)  # each example consumes a dozen messages or more
@@ -221,9 +304,9 @@ def test_property_redriven_duplicates_have_no_duplicated_effect(
     original, lifecycles = dead_lettered_lifecycles(rng, orders=3)
     queues = FlakyQueues(rng, send_failure, delete_failure, dlq=list(original))
     for _ in range(3):
-        redrive_once(queues, max_redrives=100)
+        assert redrive_once(queues, max_redrives=100) == []
     queues.send_failure = queues.delete_failure = 0.0  # the flakiness ends; one more run drains the DLQ
-    redrive_once(queues, max_redrives=100)
+    assert redrive_once(queues, max_redrives=100) == []
     assert queues.dlq == []
     # WHEN the target's messages, duplicates included, are consumed by the processor
     source = AtLeastOnceQueue(seed, max_receive_count=100)
@@ -250,7 +333,7 @@ def test_redriver_failing_deletes_leave_copies_the_processor_absorbs(
     queues = FlakyQueues(rng, send_failure=0.0, delete_failure=1.0, dlq=list(original))
     # WHEN the redriver runs three times and the target is consumed
     for _ in range(3):
-        redrive_once(queues, max_redrives=3)
+        assert redrive_once(queues, max_redrives=3) == []
     source = AtLeastOnceQueue(1, max_receive_count=100)
     for message in queues.target:
         source.send(message.body, message.attributes)

@@ -1,9 +1,10 @@
 """The soak: 1,000 order lifecycles through the real processor on moto, under faults and duplicates.
 
 One run serves every test of the module (it is the expensive part): 20% of the AWS calls fail,
-10% of the messages are delivered twice, the queue shuffles, failed records come back after a
-visibility timeout and go to a dead-letter queue after five receives, and the real redriver moves
-them back until only the hopeless ones are left. A fault-free run of the same seed runs meanwhile in
+10% of the messages are delivered twice, 2% of the invocations time out after they ran (their
+answer lost, their whole batch delivered again), the queue shuffles, failed records come back
+after a visibility timeout and go to a dead-letter queue after five receives, and the real
+redriver moves them back until only the hopeless ones are left. A fault-free run of the same seed runs meanwhile in
 another process. ``tests/reliability/soak.py`` runs the same scenario at any size and prints figures.
 """
 
@@ -16,26 +17,21 @@ from dataclasses import dataclass
 import pytest
 from moto import mock_aws
 
-from tests.reliability.harness import (
-    MAX_RECEIVE_COUNT,
-    REJECTION_REASONS,
-    Fault,
+from tests.reliability.harness.checks import (
     Outcomes,
-    Scenario,
-    SoakRun,
-    build_scenario,
     check_counters,
     check_dead_letters,
     check_notifications,
     check_orders,
     check_streams,
     collect,
-    fault_free_statuses,
-    in_background,
-    moto_for_threads,
     parked_reasons,
-    run_soak,
 )
+from tests.reliability.harness.common import MAX_RECEIVE_COUNT, REJECTION_REASONS
+from tests.reliability.harness.faults import Fault
+from tests.reliability.harness.moto_threads import moto_for_threads
+from tests.reliability.harness.scenario import Scenario, build_scenario
+from tests.reliability.harness.soak_run import SoakRun, fault_free_statuses, in_background, run_soak
 from tests.support.aws import use_fake_credentials
 
 pytestmark = pytest.mark.soak
@@ -44,6 +40,7 @@ SEED = 20250601
 ORDERS = 1000
 FAULT_RATE = 0.2
 DUPLICATE_RATE = 0.1
+TIMEOUT_RATE = 0.02
 MAX_REDRIVES = 5
 
 
@@ -70,6 +67,7 @@ def soak() -> Iterator[Soak]:
                 scenario,
                 fault_rate=FAULT_RATE,
                 duplicate_rate=DUPLICATE_RATE,
+                timeout_rate=TIMEOUT_RATE,
                 suffix="soak",
                 max_redrives=MAX_REDRIVES,
             )
@@ -88,6 +86,9 @@ def test_soak_injected_the_faults_and_duplicates_it_claims(soak: Soak) -> None:
     # AND about 10% of the messages were delivered twice, and many records were retried
     assert 0.07 <= stats.duplicates_injected / stats.sent <= 0.13
     assert stats.retries > len(soak.scenario.bodies) // 2
+    # AND about 2% of the invocations lost their answer after running, their batches delivered again
+    assert 0.01 <= stats.invocations_lost / stats.batches <= 0.03
+    assert stats.outcomes["lost with its invocation"] >= stats.invocations_lost
 
 
 def test_soak_handler_never_raised(soak: Soak) -> None:
@@ -134,9 +135,11 @@ def test_soak_status_counters_count_each_order_once(soak: Soak) -> None:
 def test_soak_notifies_every_applied_event(soak: Soak) -> None:
     # GIVEN every event the processor committed, notifications failing 20% of the time
     # WHEN what SNS accepted is compared
-    problems = check_notifications(soak.run.ledger, soak.outcomes)
-    # THEN each applied event was notified at least once, and no notification names an unstored event
+    problems = check_notifications(soak.scenario, soak.run.ledger, soak.outcomes)
+    # THEN each applied event was notified at least once, and each notification says what was applied
+    # to its order (status, and previous status unless it is a resend), for a stored event
     assert problems == []
+    assert soak.run.ledger.resent
 
 
 def test_soak_parks_every_rejected_message_with_its_reason(soak: Soak) -> None:
@@ -144,9 +147,10 @@ def test_soak_parks_every_rejected_message_with_its_reason(soak: Soak) -> None:
     rejected = [poison for poison in soak.scenario.poison if poison.kind == "rejected"]
     # WHEN the processor's dead-letter queue is read
     parked = parked_reasons(soak.outcomes)
-    # THEN each is there, body intact, with the reason it deserves, and nothing else is
+    # THEN each is there, body intact, with the reason it deserves, and nothing else is; each
+    # delivery parked once per rejection, plus once per park whose answer was lost
     assert rejected
-    assert check_dead_letters(soak.scenario, soak.outcomes) == []
+    assert check_dead_letters(soak.scenario, soak.run.ledger, soak.outcomes) == []
     assert set().union(*parked.values()) <= REJECTION_REASONS
 
 
@@ -155,9 +159,9 @@ def test_soak_dead_letters_events_of_orders_never_created(soak: Soak) -> None:
     orphans = {poison.event_id for poison in soak.scenario.poison if poison.kind == "orphan"}
     # WHEN the retry-exhausted dead letters are read (after every redrive)
     exhausted = soak.outcomes.exhausted
-    # THEN they are exactly those events, each received five times and redriven the maximum
+    # THEN they are exactly those events, each copy parked once, received five times, redriven the maximum
     assert orphans
-    assert check_dead_letters(soak.scenario, soak.outcomes) == []
+    assert check_dead_letters(soak.scenario, soak.run.ledger, soak.outcomes) == []
     assert {message.receive_count for message in exhausted} == {MAX_RECEIVE_COUNT}
     assert Counter(message.attributes.get("redriveCount") for message in exhausted) == {
         str(MAX_REDRIVES): len(exhausted)

@@ -1,0 +1,265 @@
+"""What a run left behind, read back with clean clients, and every guarantee checked against it."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from orders_shared.events import OrderStatus
+from tests.reliability.harness.delivery import Ledger, Message
+from tests.reliability.harness.scenario import Scenario
+
+if TYPE_CHECKING:
+    from tests.reliability.harness.soak_run import SoakRun
+    from tests.reliability.harness.stack import Stack
+
+
+@dataclass
+class Outcomes:
+    """The state a run left in DynamoDB, what SNS accepted, and the two dead-letter queues."""
+
+    statuses: dict[str, str]  # order id -> status
+    projections: dict[str, dict[str, Any]]
+    streams: dict[str, list[tuple[int, str]]]  # order id -> [(version, event id)] by version
+    counters: Counter[str]
+    notified: Counter[str] = field(default_factory=Counter)  # event id -> notifications SNS accepted
+    rejected: list[dict[str, Any]] = field(default_factory=list)  # the processor's DLQ (moto), with attributes
+    exhausted: list[Message] = field(default_factory=list)  # the simulator's DLQ (retries exhausted, parked)
+    notes: Counter[tuple[str, str, str, str | None]] = field(default_factory=Counter)  # what each notification said
+    lineages: dict[str, str] = field(default_factory=dict)  # the simulator's lineages (see Message) -> first body
+    unreported_parks: Counter[str] = field(default_factory=Counter)  # message id -> parks whose answer was lost
+
+
+def read_state(stack: Stack) -> Outcomes:
+    """The projections, streams and counters a stack's tables hold (nothing of SNS or the queues)."""
+    projections: dict[str, dict[str, Any]] = {}
+    counters: Counter[str] = Counter()
+    counted = [str(status) for status in OrderStatus]
+    for item in stack.scan(stack.orders_table, ["orderId", "status", "version", "lastEventId", *counted]):
+        key = item["orderId"]["S"]
+        if key.startswith("#stats#"):
+            for name, value in item.items():
+                if "N" in value:
+                    counters[name] += int(Decimal(value["N"]))
+        else:
+            projections[key] = item
+    streams: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for item in stack.scan(stack.events_table, ["streamId", "version", "eventId"]):
+        stream = item["streamId"]["S"]
+        if not stream.startswith("event#"):
+            streams[stream].append((int(item["version"]["N"]), item["eventId"]["S"]))
+    return Outcomes(
+        statuses={order_id: item["status"]["S"] for order_id, item in projections.items()},
+        projections=projections,
+        streams={stream: sorted(entries) for stream, entries in streams.items()},
+        counters=counters,
+    )
+
+
+def collect(run: SoakRun) -> Outcomes:
+    """Read everything back with clean clients."""
+    outcomes = read_state(run.stack)
+    outcomes.notified = Counter(run.stack.recorder.notified)
+    outcomes.rejected = run.stack.drain(run.stack.dlq_url)
+    outcomes.exhausted = list(run.queue.dead_letters)
+    outcomes.notes = Counter(run.stack.recorder.contents)
+    outcomes.lineages = dict(run.queue.lineages)
+    outcomes.unreported_parks = unreported_parks(run.injector.answers_lost)
+    return outcomes
+
+
+def unreported_parks(answers_lost: Sequence[tuple[str, Any, dict[str, Any]]]) -> Counter[str]:
+    """Parks the processor could not know of: SendMessageBatch entries SQS took, whose answer was lost.
+
+    Such a record is retried, rejected again and parked again: at least once, as SQS allows.
+    """
+    parks: Counter[str] = Counter()
+    for operation, body, answer in answers_lost:
+        if operation != "SendMessageBatch":
+            continue
+        entries = {entry["Id"]: entry for entry in json.loads(body)["Entries"]}
+        for success in answer.get("Successful", []):
+            parks[entries[success["Id"]]["MessageAttributes"]["originalMessageId"]["StringValue"]] += 1
+    return parks
+
+
+def event_id_of(body: str) -> str | None:
+    """The producer event id in a body, or None when it has none."""
+    try:
+        envelope = json.loads(body)
+        return str(envelope["detail"]["metadata"]["eventId"]).lower()
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def check_orders(scenario: Scenario, outcomes: Outcomes, reference: Mapping[str, str] | None = None) -> list[str]:
+    """No order lost; each in the state its lifecycle ends in, and in the fault-free run's state."""
+    problems: list[str] = []
+    expected = {order.order_id: str(order.final_status) for order in scenario.orders}
+    lost = sorted(set(expected) - set(outcomes.statuses))
+    if lost:
+        problems.append(f"{len(lost)} orders have no projection, e.g. {lost[:3]}")
+    stray = sorted(set(outcomes.statuses) - set(expected))
+    if stray:
+        problems.append(f"{len(stray)} projections of orders never created, e.g. {stray[:3]}")
+    wrong = {
+        oid: (outcomes.statuses[oid], want)
+        for oid, want in expected.items()
+        if outcomes.statuses.get(oid, want) != want
+    }
+    if wrong:
+        problems.append(f"{len(wrong)} orders in the wrong final state (got, want), e.g. {list(wrong.items())[:3]}")
+    if reference is not None:
+        differ = sorted(
+            oid for oid in set(reference) | set(outcomes.statuses) if reference.get(oid) != outcomes.statuses.get(oid)
+        )
+        if differ:
+            problems.append(f"{len(differ)} final states differ from the fault-free run, e.g. {differ[:3]}")
+    return problems
+
+
+def check_streams(scenario: Scenario, ledger: Ledger, outcomes: Outcomes) -> list[str]:
+    """Each accepted event stored once, in its order's stream, versions gapless, projection in step."""
+    problems: list[str] = []
+    owner = {event.event_id: order.order_id for order in scenario.orders for event in order.events}
+    status = scenario.status_after
+    seen: Counter[str] = Counter()
+    for stream, entries in outcomes.streams.items():
+        versions = [version for version, _ in entries]
+        if versions != list(range(1, len(versions) + 1)):
+            problems.append(f"stream {stream} has versions {versions}, not 1..{len(versions)}")
+        projection = outcomes.projections.get(stream)
+        if projection is None or int(projection["version"]["N"]) != len(entries):
+            problems.append(f"stream {stream} has {len(entries)} events but its projection disagrees")
+        elif projection["lastEventId"]["S"] != entries[-1][1]:
+            problems.append(f"stream {stream}: the projection's lastEventId is not the stream's last event")
+        elif projection["status"]["S"] != status.get(entries[-1][1]):
+            problems.append(
+                f"stream {stream}: the projection is {projection['status']['S']}, "
+                f"its last event leads to {status.get(entries[-1][1])}"
+            )
+        for _, event_id in entries:
+            seen[event_id] += 1
+            if owner.get(event_id) != stream:
+                problems.append(f"event {event_id} stored in stream {stream}, not its order's")
+    twice = [event_id for event_id, count in seen.items() if count > 1]
+    if twice:
+        problems.append(f"{len(twice)} events stored more than once, e.g. {twice[:3]}")
+    if set(seen) != ledger.applied:
+        problems.append(
+            f"stored and accepted events differ: {len(set(seen) - ledger.applied)} stored only, "
+            f"{len(ledger.applied - set(seen))} accepted only"
+        )
+    return problems
+
+
+def check_counters(outcomes: Outcomes) -> list[str]:
+    """The sharded status counters agree with the projections (a change applied twice would skew them)."""
+    by_status = Counter(outcomes.statuses.values())
+    return [
+        f"counter {status} is {outcomes.counters.get(str(status), 0)}, for {by_status[str(status)]} orders"
+        for status in OrderStatus
+        if outcomes.counters.get(str(status), 0) != by_status[str(status)]
+    ]
+
+
+def check_notifications(scenario: Scenario, ledger: Ledger, outcomes: Outcomes) -> list[str]:
+    """Every applied event notified at least once; each notification of a stored event, saying what
+    was applied: its order, the status the event led to, the status before it (or none, on a resend)."""
+    problems: list[str] = []
+    missing = ledger.applied - set(outcomes.notified)
+    if missing:
+        problems.append(f"{len(missing)} applied events were never notified, e.g. {sorted(missing)[:3]}")
+    stored = {
+        event_id: (stream, version) for stream, entries in outcomes.streams.items() for version, event_id in entries
+    }
+    phantom = set(outcomes.notified) - set(stored)
+    if phantom:
+        problems.append(f"{len(phantom)} notifications for events never stored, e.g. {sorted(phantom)[:3]}")
+    status = scenario.status_after
+    at = {(stream, version): event_id for event_id, (stream, version) in stored.items()}
+    wrong = []
+    for event_id, order_id, said, previous in outcomes.notes:
+        if event_id not in stored:
+            continue  # a phantom, reported above
+        stream, version = stored[event_id]
+        before = status.get(at[stream, version - 1]) if version > 1 else None
+        applied = (stream, status.get(event_id), before)
+        resend = (stream, status.get(event_id), None) if event_id in ledger.resent else applied
+        if (order_id, said, previous) not in (applied, resend):
+            wrong.append(f"{event_id}: said {(order_id, said, previous)}, applied {applied}")
+    if wrong:
+        problems.append(
+            f"{len(wrong)} notifications say other than what was applied (order, status, previous), e.g. {wrong[:2]}"
+        )
+    return problems
+
+
+def parked_reasons(outcomes: Outcomes) -> dict[str, set[str]]:
+    """The processor's DLQ: body -> the rejectionReason attributes it was parked with."""
+    parked: dict[str, set[str]] = defaultdict(set)
+    for message in outcomes.rejected:
+        parked[message["Body"]].add(
+            message.get("MessageAttributes", {}).get("rejectionReason", {}).get("StringValue", "")
+        )
+    return parked
+
+
+def check_dead_letters(scenario: Scenario, ledger: Ledger, outcomes: Outcomes) -> list[str]:
+    """Rejected input parked with its reason, once per rejection; retry-exhausted messages are exactly
+    the orphans, each copy (lineage) of one parked once."""
+    problems: list[str] = []
+    parked = parked_reasons(outcomes)
+    expected = {p.body: p.reason for p in scenario.poison if p.kind == "rejected"}
+    for body, reason in expected.items():
+        if parked.get(body) != {reason}:
+            problems.append(f"a body was not parked with reason {reason} alone: got {parked.get(body)}")
+    stray = set(parked) - set(expected)
+    if stray:
+        problems.append(f"{len(stray)} unexpected bodies in the processor's DLQ, e.g. {sorted(stray)[0][:200]!r}")
+    orphans = {p.event_id for p in scenario.poison if p.kind == "orphan"}
+    exhausted = {event_id_of(message.body) for message in outcomes.exhausted}
+    if exhausted != orphans:
+        problems.append(
+            f"retry-exhausted DLQ holds {len(exhausted - orphans)} unexpected events, "
+            f"e.g. {sorted(map(str, exhausted - orphans))[:3]}, and misses {len(orphans - exhausted)}"
+        )
+    return problems + _parked_once(ledger, outcomes, orphans)
+
+
+def _parked_once(ledger: Ledger, outcomes: Outcomes, orphans: set[str | None]) -> list[str]:
+    # As multisets: a message parked twice is a problem a set of bodies cannot show.
+    problems = []
+    parks = Counter(m["MessageAttributes"]["originalMessageId"]["StringValue"] for m in outcomes.rejected)
+    made = ledger.parked + outcomes.unreported_parks
+    if parks != made:
+        extra, lacking = parks - made, made - parks
+        problems.append(
+            f"the processor's DLQ holds {extra.total()} parks more and {lacking.total()} fewer than the "
+            f"rejections (and lost answers) account for, e.g. {sorted(extra.items())[:2]} {sorted(lacking.items())[:2]}"
+        )
+    lineages = Counter(message.lineage for message in outcomes.exhausted)
+    expected = Counter(lineage for lineage, body in outcomes.lineages.items() if event_id_of(body) in orphans)
+    if lineages != expected:
+        twice = sorted(lineage for lineage, count in lineages.items() if count > 1)
+        problems.append(
+            f"retry-exhausted DLQ: {(lineages - expected).total()} messages too many, {(expected - lineages).total()} "
+            f"missing; {len(twice)} parked more than once, e.g. {twice[:3]}"
+        )
+    return problems
+
+
+def check(scenario: Scenario, run: SoakRun, outcomes: Outcomes, reference: Mapping[str, str] | None) -> list[str]:
+    """Every broken guarantee, as a sentence (empty when the run is sound)."""
+    problems = check_orders(scenario, outcomes, reference)
+    problems += check_streams(scenario, run.ledger, outcomes)
+    problems += check_counters(outcomes)
+    problems += check_notifications(scenario, run.ledger, outcomes)
+    problems += check_dead_letters(scenario, run.ledger, outcomes)
+    if run.queue.stats.crashes:
+        problems.append(f"the handler raised {run.queue.stats.crashes} times")
+    return problems
