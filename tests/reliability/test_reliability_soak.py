@@ -137,7 +137,7 @@ def test_soak_notifies_every_applied_event(soak: Soak) -> None:
     # WHEN what SNS accepted is compared
     problems = check_notifications(soak.scenario, soak.run.ledger, soak.outcomes)
     # THEN each applied event was notified at least once, and each notification says what was applied
-    # to its order (status, and previous status unless it is a resend), for a stored event
+    # to its order (status and previous status, a resend's too), for a stored event
     assert problems == []
     assert soak.run.ledger.resent
 
