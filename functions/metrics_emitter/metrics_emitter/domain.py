@@ -14,6 +14,13 @@ from typing import Protocol
 STATUSES = ("pending", "processing", "completed", "cancelled")
 
 
+class FiguresUnavailableError(RuntimeError):
+    """A source of the figures could not be read; the message names the call and the AWS error code.
+
+    The run fails (nothing half-read is emitted) and the emitter's error alarm fires.
+    """
+
+
 @dataclass(frozen=True, slots=True)
 class QueueFigures:
     """Depth (visible) and in-flight (received, not yet deleted) messages of a queue."""
