@@ -2,8 +2,9 @@
 
 :func:`rejection_cases` are bodies the processor must reject (never retry), each with the
 ``rejectionReason`` it must park them under. :data:`HOSTILE_REASONS` look dangerous but keep
-the contract (free text may hold any printable character): a ``PaymentFailed`` with one of them
-must be applied, and stored verbatim. Every body is deterministic: fixed ids, a fixed clock.
+the contract (free text may hold any character but controls, bidirectional embeddings, overrides
+and isolates, and line separators): a ``PaymentFailed`` with one of them must be applied, and
+stored verbatim. Every body is deterministic: fixed ids, a fixed clock.
 """
 
 from __future__ import annotations
@@ -186,6 +187,47 @@ def rejection_cases() -> list[HostileCase]:
         ),
         HostileCase("reason-too-long", dumps(_envelope(_payment_failed("r" * 257))), SCHEMA),
         HostileCase("reason-empty", dumps(_envelope(_payment_failed(""))), SCHEMA),
+        # Digits of other scripts where the contract means 0-9 (Python's \d takes them).
+        HostileCase(
+            "time-arabic-indic-digits", _mutated(_set("time", "\u0662\u0660\u0662\u0665-06-01T12:00:00Z")), SCHEMA
+        ),
+        HostileCase(
+            "occurred-at-arabic-indic-digits",
+            _mutated(_set("detail/metadata/occurredAt", "\u0662\u0660\u0662\u0665-01-01T00:00:00Z")),
+            SCHEMA,
+        ),
+        HostileCase(
+            "occurred-at-fullwidth-digits",
+            _mutated(_set("detail/metadata/occurredAt", "2025-06-01T12:00:00.\uff10\uff10\uff10Z")),
+            SCHEMA,
+        ),
+        HostileCase(
+            "order-id-arabic-indic-digit", _mutated(_set("detail/orderId", ORDER_ID.replace("7", "\u0667"))), SCHEMA
+        ),
+        # Control (C0, C1) and bidirectional formatting characters in identifiers and free text.
+        HostileCase("order-id-rlo", _mutated(_set("detail/orderId", "\u202e" + ORDER_ID)), SCHEMA),
+        HostileCase("customer-id-rlo", _mutated(_set("detail/customerId", "cust\u202e24-")), SCHEMA),
+        HostileCase("customer-id-lri", _mutated(_set("detail/customerId", "cust-42\u2066")), SCHEMA),
+        HostileCase("customer-id-rlm", _mutated(_set("detail/customerId", "cust-\u200f42")), SCHEMA),
+        HostileCase("customer-id-c1-next-line", _mutated(_set("detail/customerId", "cust-42\x85")), SCHEMA),
+        HostileCase("event-id-c1-csi", _mutated(_set("detail/metadata/eventId", EVENT_ID + "\x9b")), SCHEMA),
+        HostileCase(
+            "correlation-id-pdi", _mutated(_set("detail/metadata/correlationId", CORRELATION_ID + "\u2069")), SCHEMA
+        ),
+        HostileCase("payment-id-lre", _mutated(_set("detail/paymentId", "\u202a" + ORDER_ID), paid), SCHEMA),
+        HostileCase("reason-c1-next-line", dumps(_envelope(_payment_failed("declined\x85X-Admin: true"))), SCHEMA),
+        HostileCase("reason-c1-csi", dumps(_envelope(_payment_failed("declined \x9b31m red"))), SCHEMA),
+        HostileCase("reason-rlo", dumps(_envelope(_payment_failed("refund \u202e0001$ \u202c"))), SCHEMA),
+        HostileCase("reason-rli", dumps(_envelope(_payment_failed("declined \u2067by bank\u2069"))), SCHEMA),
+        HostileCase("reason-line-separator", dumps(_envelope(_payment_failed("declined\u2028X-Admin: true"))), SCHEMA),
+        HostileCase(
+            "status-reason-lro",
+            _mutated(_set("detail/reason", "shipped \u202dyadot"), status_changed),
+            SCHEMA,
+        ),
+        HostileCase("resource-rlo", _mutated(_set("resources", ["arn:aws:events:us-east-1:1:rule/\u202eabc"])), SCHEMA),
+        HostileCase("replay-name-nul", _mutated(_set("replay-name", "replay\u0000")), SCHEMA),
+        HostileCase("replay-name-rlo", _mutated(_set("replay-name", "replay\u202e")), SCHEMA),
         # An envelope, but not an event this pipeline handles.
         HostileCase("detail-type-unknown", _mutated(_set("detail-type", "OrderShipped")), UNKNOWN),
         HostileCase("detail-type-empty", _mutated(_set("detail-type", "")), UNKNOWN),
@@ -216,5 +258,10 @@ HOSTILE_REASONS = [
     ("reason-path-traversal", TRAVERSAL),
     ("reason-format-string", "%s%s%s%n {0} {{7*7}} ${7*7}"),
     ("reason-unicode", "Zahlung abgelehnt \u2717 \u652f\u4ed8\u5931\u8d25 \U0001f6ab"),
+    # Right-to-left text needs directional marks (LRM, RLM, ALM), which reorder nothing: kept.
+    (
+        "reason-right-to-left-with-marks",
+        "\u0631\u0641\u0636 \u0627\u0644\u0628\u0646\u0643\u200f (card 4242)\u200e \u061c.",
+    ),
 ]
 """Free-text reasons that look like attacks but keep the contract: applied, stored verbatim."""

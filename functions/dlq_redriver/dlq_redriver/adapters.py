@@ -2,32 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from dlq_redriver.domain import DlqMessage
+from dlq_redriver import telemetry
+from dlq_redriver.domain import MAX_BATCH_ENTRIES, MAX_MESSAGE_BYTES, DlqMessage, outgoing_attributes, sqs_size
+from orders_shared.aws import error_code
+from orders_shared.batching import batches
+from orders_shared.observability import logger
+
+# (call, queue URL, error code, entries concerned): told of every failed call or entry.
+FailureSink = Callable[[str, str, str, int], None]
 
 
-def _merged(received: Mapping[str, Mapping[str, Any]], given: Mapping[str, str]) -> dict[str, Any]:
-    """Every attribute as received (Number and Binary types kept), with the string values given.
+def _code(error: ClientError | BotoCoreError) -> str:
+    return error_code(error) if isinstance(error, ClientError) else type(error).__name__
 
-    A received attribute whose value the redriver did not change keeps its original type; a new or
-    changed one (the redrive count) is sent as a String.
-    """
-    merged = {
-        name: {key: value[key] for key in ("DataType", "StringValue", "BinaryValue") if key in value}
-        for name, value in received.items()
-    }
-    for name, text in given.items():
-        if merged.get(name, {}).get("StringValue") != text:
-            merged[name] = {"DataType": "String", "StringValue": text}
-    return merged
+
+def _entry_size(entry: Mapping[str, Any]) -> int:
+    return sqs_size(entry["MessageBody"], entry["MessageAttributes"])
 
 
 class SqsQueues:
-    """SQS calls in batches of 10.
+    """SQS calls in batches of at most 10 entries (and, for sends, 1 MiB in total).
 
     Parameters
     ----------
@@ -36,11 +37,15 @@ class SqsQueues:
     visibility_seconds : int
         How long a received DLQ message stays hidden: longer than one invocation, so a message
         held back (filtered, parked) is not examined twice in the same run.
+    on_failure : callable, optional
+        Told of each failed call or group of failed entries (call, queue URL, error code, count);
+        by default it logs them through the layer's logger.
     """
 
-    def __init__(self, client: Any, visibility_seconds: int) -> None:
+    def __init__(self, client: Any, visibility_seconds: int, on_failure: FailureSink | None = None) -> None:
         self._client = client
         self._visibility = visibility_seconds
+        self._on_failure = on_failure or partial(telemetry.call_failed, logger)
 
     def receive(self, queue_url: str, count: int) -> list[DlqMessage]:
         """Receive up to ``count`` (≤ 10) messages with all their attributes."""
@@ -69,39 +74,56 @@ class SqsQueues:
         ]
 
     def send(self, queue_url: str, messages: Sequence[tuple[DlqMessage, Mapping[str, str]]]) -> set[str]:
-        """SendMessageBatch; returns the ids of the messages sent (none if the call failed)."""
+        """SendMessageBatch, split to fit the entry and size limits; returns the ids of the messages sent.
+
+        An entry over the size limit on its own is not sent (SQS would refuse it); the domain parks
+        such messages before they get here.
+        """
         entries = [
             {
                 "Id": str(index),
                 "MessageBody": message.body,
-                "MessageAttributes": _merged(message.raw_attributes, attributes),
+                "MessageAttributes": outgoing_attributes(message, attributes),
             }
             for index, (message, attributes) in enumerate(messages)
         ]
-        try:
-            response = self._client.send_message_batch(QueueUrl=queue_url, Entries=entries)
-        except (ClientError, BotoCoreError):
-            return set()
-        return {messages[int(entry["Id"])][0].message_id for entry in response.get("Successful", [])}
+        sent: set[str] = set()
+        for chunk in batches(entries, max_items=MAX_BATCH_ENTRIES, max_bytes=MAX_MESSAGE_BYTES, size_of=_entry_size):
+            if _entry_size(chunk[0]) > MAX_MESSAGE_BYTES:
+                self._on_failure("SendMessageBatch", queue_url, "MessageTooLong", 1)
+                continue
+            ids = self._call("SendMessageBatch", self._client.send_message_batch, queue_url, chunk)
+            sent.update(messages[int(entry_id)][0].message_id for entry_id in ids)
+        return sent
 
     def delete(self, queue_url: str, messages: Sequence[DlqMessage]) -> set[str]:
         """DeleteMessageBatch; returns the ids deleted."""
-        entries = [{"Id": str(index), "ReceiptHandle": m.receipt_handle} for index, m in enumerate(messages)]
-        try:
-            response = self._client.delete_message_batch(QueueUrl=queue_url, Entries=entries)
-        except (ClientError, BotoCoreError):
-            return set()
-        return {messages[int(entry["Id"])].message_id for entry in response.get("Successful", [])}
+        deleted: set[str] = set()
+        numbered = list(enumerate(messages))
+        for chunk in batches(numbered, max_items=MAX_BATCH_ENTRIES):
+            entries = [{"Id": str(index), "ReceiptHandle": m.receipt_handle} for index, m in chunk]
+            ids = self._call("DeleteMessageBatch", self._client.delete_message_batch, queue_url, entries)
+            deleted.update(messages[int(entry_id)].message_id for entry_id in ids)
+        return deleted
 
     def release(self, queue_url: str, messages: Sequence[DlqMessage]) -> None:
         """Make held messages visible again now; a failure only delays them until the timeout."""
-        for start in range(0, len(messages), 10):
-            chunk = messages[start : start + 10]
+        numbered = list(enumerate(messages))
+        for chunk in batches(numbered, max_items=MAX_BATCH_ENTRIES):
             entries = [
-                {"Id": str(index), "ReceiptHandle": m.receipt_handle, "VisibilityTimeout": 0}
-                for index, m in enumerate(chunk)
+                {"Id": str(index), "ReceiptHandle": m.receipt_handle, "VisibilityTimeout": 0} for index, m in chunk
             ]
-            try:
-                self._client.change_message_visibility_batch(QueueUrl=queue_url, Entries=entries)
-            except (ClientError, BotoCoreError):
-                continue  # they reappear when their visibility timeout ends
+            self._call("ChangeMessageVisibilityBatch", self._client.change_message_visibility_batch, queue_url, entries)
+
+    def _call(
+        self, name: str, method: Callable[..., dict[str, Any]], queue_url: str, entries: list[dict[str, Any]]
+    ) -> list[str]:
+        """One batch call; returns the ids of the entries that succeeded, reporting the others."""
+        try:
+            response = method(QueueUrl=queue_url, Entries=entries)
+        except (ClientError, BotoCoreError) as error:
+            self._on_failure(name, queue_url, _code(error), len(entries))
+            return []
+        for code, count in Counter(entry.get("Code", "") for entry in response.get("Failed", [])).items():
+            self._on_failure(name, queue_url, code, count)
+        return [entry["Id"] for entry in response.get("Successful", [])]

@@ -1,9 +1,11 @@
 """Moving messages from the dead-letter queue back to work, without losing or looping any.
 
-Each round: receive up to 10 → SendMessageBatch to the target → DeleteMessageBatch of only the
+Each round: receive up to 10 → SendMessageBatch to the source queue → DeleteMessageBatch of only the
 entries that were sent. A failed send leaves its message in the DLQ (it becomes visible again); a
 failed delete after a send leaves a copy in both queues, a duplicate the idempotent processor
-absorbs. A message redriven ``max_redrives`` times stays parked in the DLQ and is reported.
+absorbs. A message that must not move stays parked in the DLQ and is reported with its reason
+(:class:`ParkReason`): redriven ``max_redrives`` times already, a ``redriveCount`` that is not a
+count, no room left for the count, or too large to send once the count is added.
 """
 
 from __future__ import annotations
@@ -11,15 +13,36 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Protocol
 
 REDRIVE_COUNT = "redriveCount"
 REJECTION_REASON = "rejectionReason"
 MAX_ATTRIBUTES = 10  # SQS message attributes per message
+MAX_REDRIVES = 100  # the highest maxRedrives a request may ask for
+# A genuine count never exceeds MAX_REDRIVES (a message at the limit parks, it is not counted up),
+# so anything longer is forged; the cap also keeps int() away from huge digit strings.
+REDRIVE_COUNT_DIGITS = len(str(MAX_REDRIVES))
+# SQS: one message (body plus each attribute's name, type and value), and one SendMessageBatch in total.
+MAX_MESSAGE_BYTES = 1_048_576
+MAX_BATCH_ENTRIES = 10  # SQS batch calls take 10 entries
 
 
 class PayloadError(ValueError):
     """The redrive request is malformed; the message names the field."""
+
+
+class RedriveCountError(ValueError):
+    """A message's ``redriveCount`` attribute is not a count the redriver wrote."""
+
+
+class ParkReason(StrEnum):
+    """Why a message stays in the DLQ instead of moving (each needs a person, not another run)."""
+
+    REDRIVE_LIMIT = "RedriveLimitReached"  # redriven maxRedrives times already: it would loop
+    BAD_REDRIVE_COUNT = "RedriveCountInvalid"  # not 1-3 ASCII digits: forged or corrupted
+    NO_ROOM_FOR_COUNT = "NoRoomForRedriveCount"  # 10 attributes already: the count cannot be added
+    TOO_LARGE = "TooLargeToRedrive"  # over the SQS message size once the count is added
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +80,6 @@ class Request:
     max_messages: int = 100
     dry_run: bool = False
     filter: Filter = field(default_factory=Filter)
-    target_queue_url: str | None = None
     max_redrives: int = 3
 
 
@@ -81,8 +103,9 @@ def parse_request(payload: Any) -> Request:
     """Validate the invocation payload.
 
     Accepted keys: ``maxMessages`` (1-10000, default 100), ``dryRun`` (bool), ``filter``
-    (``reasons``, ``detailTypes``, ``minAgeSeconds``, ``maxAgeSeconds``), ``targetQueueUrl``,
-    ``maxRedrives`` (1-100, default 3).
+    (``reasons``, ``detailTypes``, ``minAgeSeconds``, ``maxAgeSeconds``), ``maxRedrives``
+    (1-100, default 3). Messages always go back to the queue the function is configured with:
+    ``targetQueueUrl`` is refused with its own error.
 
     Raises
     ------
@@ -93,7 +116,11 @@ def parse_request(payload: Any) -> Request:
         payload = {}
     if not isinstance(payload, dict):
         raise PayloadError("payload must be a JSON object")
-    unknown = set(payload) - {"maxMessages", "dryRun", "filter", "targetQueueUrl", "maxRedrives"}
+    if "targetQueueUrl" in payload:
+        # The role may send only to the order-events queue, and a message moved elsewhere would
+        # leave the pipeline: the option is gone rather than checked against the one allowed value.
+        raise PayloadError("targetQueueUrl is not accepted: messages go back to the order-events queue only")
+    unknown = set(payload) - {"maxMessages", "dryRun", "filter", "maxRedrives"}
     if unknown:
         raise PayloadError(f"unknown keys: {', '.join(sorted(unknown))}")
     dry_run = payload.get("dryRun", False)
@@ -105,9 +132,6 @@ def parse_request(payload: Any) -> Request:
     unknown = set(raw_filter) - {"reasons", "detailTypes", "minAgeSeconds", "maxAgeSeconds"}
     if unknown:
         raise PayloadError(f"unknown filter keys: {', '.join(sorted(unknown))}")
-    target = payload.get("targetQueueUrl")
-    if target is not None and (not isinstance(target, str) or not target.startswith(("https://", "http://"))):
-        raise PayloadError("targetQueueUrl must be a queue URL")
     return Request(
         max_messages=_int(payload, "maxMessages", 100, 1, 10_000) or 100,
         dry_run=dry_run,
@@ -117,8 +141,7 @@ def parse_request(payload: Any) -> Request:
             min_age_seconds=_int(raw_filter, "minAgeSeconds", 0, 0, 1_209_600) or 0,
             max_age_seconds=_int(raw_filter, "maxAgeSeconds", None, 0, 1_209_600),
         ),
-        target_queue_url=target,
-        max_redrives=_int(payload, "maxRedrives", 3, 1, 100) or 3,
+        max_redrives=_int(payload, "maxRedrives", 3, 1, MAX_REDRIVES) or 3,
     )
 
 
@@ -144,19 +167,61 @@ class DlqMessage:
 
     @property
     def redrive_count(self) -> int:
-        """How many times this message was redriven before."""
-        raw = self.attributes.get(REDRIVE_COUNT, "0")
-        return int(raw) if raw.isdigit() else 0
+        """How many times this message was redriven before (0 without the attribute).
+
+        Raises
+        ------
+        RedriveCountError
+            If the attribute is not 1 to ``REDRIVE_COUNT_DIGITS`` ASCII digits (``str.isdigit``
+            alone would pass "²" and "٣", which ``int`` then refuses or reads), or is not a string.
+        """
+        raw = self.attributes.get(REDRIVE_COUNT)
+        if raw is None:
+            if REDRIVE_COUNT in self.raw_attributes:
+                raise RedriveCountError(f"{REDRIVE_COUNT} is not a string attribute")
+            return 0
+        if not (len(raw) <= REDRIVE_COUNT_DIGITS and raw.isascii() and raw.isdigit()):  # "" is no digit
+            raise RedriveCountError(f"{REDRIVE_COUNT} must be 1 to {REDRIVE_COUNT_DIGITS} ASCII digits")
+        return int(raw)
 
     @property
     def detail_type(self) -> str | None:
         """The envelope's detail-type, or None when the body is not an envelope (rejected input)."""
         try:
             envelope = json.loads(self.body)
-        except ValueError:
+        except (ValueError, RecursionError):  # a hostile body may nest deeper than the parser goes
             return None
         value = envelope.get("detail-type") if isinstance(envelope, dict) else None
         return value if isinstance(value, str) else None
+
+
+def outgoing_attributes(message: DlqMessage, given: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    """The SQS attributes a moved copy carries: every one received, with the string values given.
+
+    A received attribute whose value the redriver did not change keeps its original type (Number
+    and Binary ones included); a new or changed one (the redrive count) is sent as a String.
+    """
+    merged = {
+        name: {key: value[key] for key in ("DataType", "StringValue", "BinaryValue") if key in value}
+        for name, value in message.raw_attributes.items()
+    }
+    for name, text in given.items():
+        if merged.get(name, {}).get("StringValue") != text:
+            merged[name] = {"DataType": "String", "StringValue": text}
+    return merged
+
+
+def _length(value: str | bytes) -> int:
+    return len(value.encode("utf-8")) if isinstance(value, str) else len(value)
+
+
+def sqs_size(body: str, attributes: Mapping[str, Mapping[str, Any]]) -> int:
+    """Bytes a message counts against the SQS limits: the body and each attribute's name, type and value."""
+    size = _length(body)
+    for name, value in attributes.items():
+        size += _length(name) + _length(value.get("DataType", ""))
+        size += _length(value.get("StringValue", value.get("BinaryValue", "")))
+    return size
 
 
 class Queues(Protocol):
@@ -183,27 +248,61 @@ class Report:
 
     examined: int = 0
     moved: int = 0
-    parked: int = 0
     filtered_out: int = 0
     failed: int = 0
     delete_failed: int = 0
     would_move: int = 0
     stopped_by: str = "drained"
-    parked_message_ids: list[str] = field(default_factory=list)
+    parked_messages: list[tuple[str, ParkReason]] = field(default_factory=list)
+
+    @property
+    def parked(self) -> int:
+        """Messages left in the DLQ for a person to look at."""
+        return len(self.parked_messages)
+
+    def park(self, message: DlqMessage, reason: ParkReason) -> None:
+        """Record a message left in the DLQ, with why."""
+        self.parked_messages.append((message.message_id, reason))
 
     def as_dict(self) -> dict[str, Any]:
-        """The report in the function's JSON response (camelCase)."""
+        """The report in the function's JSON response (camelCase); at most 50 parked messages listed."""
+        reasons: dict[str, int] = {}
+        for _, reason in self.parked_messages:
+            reasons[reason] = reasons.get(reason, 0) + 1
         return {
             "examined": self.examined,
             "moved": self.moved,
             "parked": self.parked,
+            "parkedReasons": reasons,
             "filteredOut": self.filtered_out,
             "failed": self.failed,
             "deleteFailed": self.delete_failed,
             "wouldMove": self.would_move,
             "stoppedBy": self.stopped_by,
-            "parkedMessageIds": self.parked_message_ids[:50],
+            "parkedMessages": [
+                {"messageId": message_id, "reason": str(reason)} for message_id, reason in self.parked_messages[:50]
+            ],
         }
+
+
+def _move_or_park(message: DlqMessage, request: Request, report: Report) -> dict[str, str] | None:
+    """The attributes a moved copy gets, or None once the message is parked (recorded in ``report``)."""
+    try:
+        count = message.redrive_count
+    except RedriveCountError:
+        report.park(message, ParkReason.BAD_REDRIVE_COUNT)
+        return None
+    if count >= request.max_redrives:
+        report.park(message, ParkReason.REDRIVE_LIMIT)
+        return None
+    if message.attribute_count >= MAX_ATTRIBUTES and REDRIVE_COUNT not in message.attributes:
+        report.park(message, ParkReason.NO_ROOM_FOR_COUNT)  # moved without its count, it could loop for ever
+        return None
+    attributes = {**message.attributes, REDRIVE_COUNT: str(count + 1)}
+    if sqs_size(message.body, outgoing_attributes(message, attributes)) > MAX_MESSAGE_BYTES:
+        report.park(message, ParkReason.TOO_LARGE)  # SQS would refuse it on every run
+        return None
+    return attributes
 
 
 def redrive(
@@ -216,51 +315,48 @@ def redrive(
     now_ms: Callable[[], int],
     safety_ms: int = 5_000,
 ) -> Report:
-    """Move DLQ messages back to the source queue (or ``request.target_queue_url``).
+    """Move DLQ messages back to the source queue, the only place they may go.
 
     Stops when the DLQ yields nothing more, after ``max_messages`` examined, or when less than
-    ``safety_ms`` of the invocation is left (``stopped_by`` says which). Delivery to the target is
-    at least once: a message may be sent twice if its delete failed, never lost.
+    ``safety_ms`` of the invocation is left (``stopped_by`` says which). Delivery to the source is
+    at least once: a message may be sent twice if its delete failed, never lost. A message that
+    must not move is parked with its reason and the run goes on; whatever happens, every message
+    held back is made visible again before the function returns or raises.
     """
     report = Report()
-    target = request.target_queue_url or source_url
     held: list[DlqMessage] = []  # received but left in the DLQ: released at the end
-    while True:
-        if report.examined >= request.max_messages:
-            report.stopped_by = "maxMessages"
-            break
-        if remaining_ms() < safety_ms:
-            report.stopped_by = "deadline"
-            break
-        batch = queues.receive(dlq_url, min(10, request.max_messages - report.examined))
-        if not batch:
-            break
-        report.examined += len(batch)
-        to_move: list[tuple[DlqMessage, Mapping[str, str]]] = []
-        for message in batch:
-            if not request.filter.matches(message, now_ms()):
-                report.filtered_out += 1
-                held.append(message)
-            elif message.redrive_count >= request.max_redrives:
-                report.parked += 1
-                report.parked_message_ids.append(message.message_id)
-                held.append(message)
-            elif request.dry_run:
-                report.would_move += 1
-                held.append(message)
-            elif message.attribute_count >= MAX_ATTRIBUTES and REDRIVE_COUNT not in message.attributes:
-                report.failed += 1  # no room for the redrive count: moving it could loop for ever
-                held.append(message)
-            else:
-                attributes = {**message.attributes, REDRIVE_COUNT: str(message.redrive_count + 1)}
-                to_move.append((message, attributes))
-        if to_move:
-            sent = queues.send(target, to_move)
-            report.failed += len(to_move) - len(sent)
-            moved = [message for message, _ in to_move if message.message_id in sent]
-            deleted = queues.delete(dlq_url, moved) if moved else set()
-            report.moved += len(moved)
-            report.delete_failed += len(moved) - len(deleted)
-    if held:
-        queues.release(dlq_url, held)
+    try:
+        while True:
+            if report.examined >= request.max_messages:
+                report.stopped_by = "maxMessages"
+                break
+            if remaining_ms() < safety_ms:
+                report.stopped_by = "deadline"
+                break
+            batch = queues.receive(dlq_url, min(MAX_BATCH_ENTRIES, request.max_messages - report.examined))
+            if not batch:
+                break
+            report.examined += len(batch)
+            to_move: list[tuple[DlqMessage, Mapping[str, str]]] = []
+            for message in batch:
+                if not request.filter.matches(message, now_ms()):
+                    report.filtered_out += 1
+                    held.append(message)
+                elif (attributes := _move_or_park(message, request, report)) is None:
+                    held.append(message)
+                elif request.dry_run:
+                    report.would_move += 1
+                    held.append(message)
+                else:
+                    to_move.append((message, attributes))
+            if to_move:
+                sent = queues.send(source_url, to_move)
+                report.failed += len(to_move) - len(sent)
+                moved = [message for message, _ in to_move if message.message_id in sent]
+                deleted = queues.delete(dlq_url, moved) if moved else set()
+                report.moved += len(moved)
+                report.delete_failed += len(moved) - len(deleted)
+    finally:
+        if held:
+            queues.release(dlq_url, held)
     return report

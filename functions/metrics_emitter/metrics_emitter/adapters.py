@@ -6,7 +6,10 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from metrics_emitter.domain import QueueFigures
+from botocore.exceptions import ClientError
+
+from metrics_emitter.domain import FiguresUnavailableError, QueueFigures
+from orders_shared.aws import error_code
 from orders_shared.counters import all_stats_keys
 
 
@@ -17,11 +20,20 @@ class SqsQueueStats:
         self._client = client
 
     def figures(self, queue_url: str) -> QueueFigures:
-        """Visible and in-flight message counts (approximate, as SQS reports them)."""
-        attributes = self._client.get_queue_attributes(
-            QueueUrl=queue_url,
-            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-        )["Attributes"]
+        """Visible and in-flight message counts (approximate, as SQS reports them).
+
+        Raises
+        ------
+        FiguresUnavailableError
+            If SQS refused the call, naming the queue and the error code.
+        """
+        try:
+            attributes = self._client.get_queue_attributes(
+                QueueUrl=queue_url,
+                AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+            )["Attributes"]
+        except ClientError as error:
+            raise FiguresUnavailableError(f"GetQueueAttributes on {queue_url} failed: {error_code(error)}") from error
         return QueueFigures(
             visible=int(attributes["ApproximateNumberOfMessages"]),
             in_flight=int(attributes["ApproximateNumberOfMessagesNotVisible"]),
@@ -36,11 +48,20 @@ class DynamoCounters:
         self._table = table_name
 
     def shards(self) -> Iterable[Mapping[str, Decimal]]:
-        """Each existing shard as attribute name → number."""
+        """Each existing shard as attribute name → number.
+
+        Raises
+        ------
+        FiguresUnavailableError
+            If DynamoDB refused the read, naming the table and the error code.
+        """
         request: dict[str, Any] = {self._table: {"Keys": [{"orderId": {"S": key}} for key in all_stats_keys()]}}
         shards: list[Mapping[str, Decimal]] = []
         while request:
-            response = self._client.batch_get_item(RequestItems=request)
+            try:
+                response = self._client.batch_get_item(RequestItems=request)
+            except ClientError as error:
+                raise FiguresUnavailableError(f"BatchGetItem on {self._table} failed: {error_code(error)}") from error
             for item in response.get("Responses", {}).get(self._table, []):
                 shards.append({name: Decimal(value["N"]) for name, value in item.items() if "N" in value})
             request = response.get("UnprocessedKeys") or {}

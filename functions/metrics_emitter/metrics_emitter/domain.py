@@ -16,6 +16,13 @@ from orders_shared.counters import COUNTED_STATUSES
 STATUSES = tuple(str(status) for status in COUNTED_STATUSES)  # attribute names of a counter shard
 
 
+class FiguresUnavailableError(RuntimeError):
+    """A source of the figures could not be read; the message names the call and the AWS error code.
+
+    The run fails (nothing half-read is emitted) and the emitter's error alarm fires.
+    """
+
+
 @dataclass(frozen=True, slots=True)
 class QueueFigures:
     """Depth (visible) and in-flight (received, not yet deleted) messages of a queue."""

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from orders_shared.events import OrderStatus, order_created, order_status_changed, payment_processed
-from tests.support.aws import FakeLambdaContext
+from tests.support.aws import FakeLambdaContext, drain
 from tests.unit.ops.ops_support import commit_through_processor, depth, send_to
 
 # --- the metrics emitter ------------------------------------------------------------------------------
@@ -159,12 +159,13 @@ def test_redriver_handler_dry_run_returns_the_report(
         "examined": 4,
         "moved": 0,
         "parked": 0,
+        "parkedReasons": {},
         "filteredOut": 0,
         "failed": 0,
         "deleteFailed": 0,
         "wouldMove": 4,
         "stoppedBy": "maxMessages",
-        "parkedMessageIds": [],
+        "parkedMessages": [],
     }
 
 
@@ -179,3 +180,31 @@ def test_redriver_handler_dry_run_leaves_the_dlq_as_it_was(
     # THEN all four are visible in the DLQ again at once, and the source queue got nothing
     assert depth(sqs, moto_dlq) == (4, 0)
     assert depth(sqs, moto_source) == (0, 0)
+
+
+def test_redriver_handler_parks_a_forged_count_and_goes_on(
+    redriver_app: ModuleType, lambda_context: FakeLambdaContext, sqs: Any, moto_dlq: str, moto_source: str
+) -> None:
+    # GIVEN a message whose redriveCount is five thousand nines, and a retry-exhausted one
+    send_to(sqs, moto_dlq, "forged", {"redriveCount": "9" * 5_000})
+    send_to(sqs, moto_dlq, "dead 1")
+    # WHEN the handler is invoked (maxMessages spares the last, long-polling receive)
+    response = redriver_app.handler({"maxMessages": 2}, lambda_context)
+    # THEN it answers a report: one moved, one parked under its reason, visible in the DLQ again
+    assert (response["moved"], response["parked"], response["parkedReasons"]) == (1, 1, {"RedriveCountInvalid": 1})
+    assert depth(sqs, moto_dlq) == (1, 0)
+    assert [message["Body"] for message in drain(sqs, moto_source)] == ["dead 1"]
+
+
+@pytest.mark.filterwarnings("ignore:No application metrics to publish:UserWarning")
+def test_redriver_handler_refuses_a_target_queue(
+    redriver_app: ModuleType, lambda_context: FakeLambdaContext, sqs: Any, moto_dlq: str, moto_source: str
+) -> None:
+    # GIVEN a message in the DLQ, and a request naming the source queue as target
+    send_to(sqs, moto_dlq, "dead 1")
+    # WHEN the handler is invoked with it
+    response = redriver_app.handler({"targetQueueUrl": moto_source}, lambda_context)
+    # THEN it answers only an error naming the field, and nothing moved
+    assert set(response) == {"error"}
+    assert "targetQueueUrl" in response["error"]
+    assert depth(sqs, moto_dlq) == (1, 0)

@@ -16,7 +16,7 @@ import pytest
 from botocore.stub import Stubber
 
 from metrics_emitter.adapters import DynamoCounters, SqsQueueStats
-from metrics_emitter.domain import Figures, QueueFigures, collect, sum_shards
+from metrics_emitter.domain import Figures, FiguresUnavailableError, QueueFigures, collect, sum_shards
 from orders_shared.counters import STATS_SHARDS, stats_key
 from orders_shared.events import OrderStatus, order_created, order_status_changed, payment_processed
 from tests.unit.ops.ops_support import (
@@ -202,3 +202,27 @@ def test_sqs_queue_stats_reads_visible_and_in_flight_messages(sqs: Any, moto_sou
     figures = SqsQueueStats(sqs).figures(moto_source)
     # THEN two are visible and one in flight
     assert figures == QueueFigures(visible=2, in_flight=1)
+
+
+# --- a source that cannot be read ---------------------------------------------------------------------
+
+
+def test_sqs_queue_stats_names_the_queue_and_code_of_a_refused_read(sqs: Any) -> None:
+    # GIVEN a queue URL with no queue behind it (moto has none)
+    # WHEN the emitter reads its figures
+    with pytest.raises(FiguresUnavailableError) as raised:
+        SqsQueueStats(sqs).figures(QUEUE)
+    # THEN the error names the call, the queue and the code AWS gave
+    assert str(raised.value) == f"GetQueueAttributes on {QUEUE} failed: AWS.SimpleQueueService.NonExistentQueue"
+
+
+def test_dynamo_counters_name_the_table_and_code_of_a_refused_read() -> None:
+    # GIVEN a BatchGetItem throttled as a whole
+    client = boto3.client("dynamodb", region_name=REGION)
+    with Stubber(client) as stubber:
+        stubber.add_client_error("batch_get_item", service_error_code="ProvisionedThroughputExceededException")
+        # WHEN the emitter reads the counters
+        with pytest.raises(FiguresUnavailableError) as raised:
+            DynamoCounters(client, ORDERS_TABLE).shards()
+    # THEN the error names the call, the table and the code
+    assert str(raised.value) == f"BatchGetItem on {ORDERS_TABLE} failed: ProvisionedThroughputExceededException"

@@ -14,12 +14,13 @@ import pytest
 from botocore.stub import Stubber
 
 from dlq_redriver.adapters import SqsQueues
-from dlq_redriver.domain import REDRIVE_COUNT, Report, Request, redrive
+from dlq_redriver.domain import REDRIVE_COUNT, DlqMessage, ParkReason, Report, Request, redrive
 from orders_shared.events import order_created
 from tests.support.aws import drain
 from tests.unit.ops.ops_support import DLQ_URL, REGION, SOURCE_URL, body_of, depth, send_to
 
 VISIBILITY = 30
+SQS_BATCH_BYTES = 1_048_576  # SendMessageBatch: 1 MiB in total, bodies and attributes (AWS API reference)
 
 
 def now_ms() -> int:
@@ -268,3 +269,159 @@ def test_sqs_queues_redrive_keeps_number_and_binary_attributes(sqs: Any, moto_dl
     assert attributes["signature"] == {"DataType": "Binary", "BinaryValue": b"\x00\x01\x02"}
     assert attributes["origin"]["StringValue"] == "order-service"
     assert attributes[REDRIVE_COUNT]["StringValue"] == "1"
+
+
+# --- batches within the size limit ------------------------------------------------------------------
+
+
+class FailureLog:
+    """An ``on_failure`` sink recording (call, queue URL, error code, entries)."""
+
+    def __init__(self) -> None:
+        self.failures: list[tuple[str, str, str, int]] = []
+
+    def __call__(self, call: str, queue_url: str, code: str, entries: int) -> None:
+        self.failures.append((call, queue_url, code, entries))
+
+
+def wire_size(entry: dict[str, Any]) -> int:
+    """An entry's size as SQS counts it: the UTF-8 body plus each attribute's name, type and value."""
+    size = len(entry["MessageBody"].encode())
+    for name, value in entry.get("MessageAttributes", {}).items():
+        data = value["StringValue"].encode() if "StringValue" in value else value["BinaryValue"]
+        size += len(name.encode()) + len(value["DataType"].encode()) + len(data)
+    return size
+
+
+@pytest.fixture
+def send_calls(sqs: Any) -> list[list[int]]:
+    """The size of each entry of every SendMessageBatch the moto client is asked to make, per call."""
+    calls: list[list[int]] = []
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        calls.append([wire_size(entry) for entry in params["Entries"]])
+
+    sqs.meta.events.register("provide-client-params.sqs.SendMessageBatch", record)
+    return calls
+
+
+def test_sqs_queues_splits_near_limit_bodies_into_batches_under_one_mebibyte(
+    sqs: Any, moto_dlq: str, moto_source: str, send_calls: list[list[int]]
+) -> None:
+    # GIVEN ten DLQ messages of 300,000 bytes each (3 MB together, one receive's worth)
+    for n in range(10):
+        send_to(sqs, moto_dlq, str(n) * 300_000, {"origin": "order-service"})
+    # WHEN they are redriven (maxMessages spares the last, long-polling receive)
+    report = redrive_on(sqs, moto_dlq, moto_source, Request(max_messages=10))
+    # THEN all ten moved, in four SendMessageBatch calls of 3, 3, 3 and 1 entries, none over 1 MiB
+    entry = 300_000 + len("origin") + len("String") + len("order-service") + len(REDRIVE_COUNT) + len("String1")
+    assert send_calls == [[entry] * 3, [entry] * 3, [entry] * 3, [entry]]
+    assert all(sum(call) <= SQS_BATCH_BYTES for call in send_calls)
+    assert (report.moved, report.failed) == (10, 0)
+    assert len(drain(sqs, moto_source)) == 10
+
+
+def test_sqs_queues_counts_attributes_toward_the_batch_size(
+    sqs: Any, moto_dlq: str, moto_source: str, send_calls: list[list[int]]
+) -> None:
+    # GIVEN two messages whose bodies fit one batch together (1,040,000 bytes) but not with their attributes
+    for n in range(2):
+        send_to(sqs, moto_dlq, str(n) * 520_000, {"note": "n" * 5_000})
+    # WHEN they are redriven
+    report = redrive_on(sqs, moto_dlq, moto_source, Request(max_messages=2))
+    # THEN they went in two calls, each under 1 MiB with its attributes
+    entry = 520_000 + len("note") + len("String") + 5_000 + len(REDRIVE_COUNT) + len("String1")
+    assert send_calls == [[entry], [entry]]
+    assert 2 * entry > SQS_BATCH_BYTES
+    assert report.moved == 2
+
+
+def test_sqs_queues_send_skips_and_reports_an_entry_over_the_limit_alone(
+    sqs: Any, moto_source: str, send_calls: list[list[int]]
+) -> None:
+    # GIVEN a message that the redrive count would push past 1 MiB, and a failure sink
+    failures = FailureLog()
+    queues = SqsQueues(sqs, VISIBILITY, failures)
+    message = DlqMessage("m-1", "h-1", "x" * SQS_BATCH_BYTES, {}, 0)
+    # WHEN the adapter is asked to send it
+    sent = queues.send(moto_source, [(message, {REDRIVE_COUNT: "1"})])
+    # THEN no call is made (SQS would refuse it), nothing counts as sent, and the failure is reported
+    assert (send_calls, sent) == ([], set())
+    assert failures.failures == [("SendMessageBatch", moto_source, "MessageTooLong", 1)]
+
+
+def test_sqs_queues_redrive_parks_a_binary_redrive_count(sqs: Any, moto_dlq: str, moto_source: str) -> None:
+    # GIVEN a DLQ message whose redriveCount is a Binary attribute
+    sqs.send_message(
+        QueueUrl=moto_dlq,
+        MessageBody='{"order": 1}',
+        MessageAttributes={REDRIVE_COUNT: {"DataType": "Binary", "BinaryValue": b"\x01"}},
+    )
+    # WHEN it is redriven
+    report = redrive_on(sqs, moto_dlq, moto_source, Request(max_messages=1))
+    # THEN it is parked as an invalid count, visible in the DLQ again, and nothing was sent
+    assert [reason for _, reason in report.parked_messages] == [ParkReason.BAD_REDRIVE_COUNT]
+    assert depth(sqs, moto_dlq) == (1, 0)
+    assert depth(sqs, moto_source) == (0, 0)
+
+
+# --- failures reported with their code ---------------------------------------------------------------
+
+
+def test_sqs_queues_reports_a_failed_call_with_its_error_code(
+    stubbed: tuple[Any, Stubber, list[dict[str, Any]]],
+) -> None:
+    # GIVEN a SendMessageBatch refused as a whole, and three messages to send
+    client, stubber, _ = stubbed
+    stubber.add_client_error("send_message_batch", service_error_code="AccessDenied")
+    failures = FailureLog()
+    messages = [(DlqMessage(f"m-{n}", f"h-{n}", "{}", {}, 0), {REDRIVE_COUNT: "1"}) for n in range(3)]
+    # WHEN the adapter sends them
+    with stubber:
+        sent = SqsQueues(client, VISIBILITY, failures).send(SOURCE_URL, messages)
+    # THEN none counts as sent, and the sink heard of the call, its queue, the code AWS gave and the entries
+    assert sent == set()
+    assert failures.failures == [("SendMessageBatch", SOURCE_URL, "AccessDenied", 3)]
+
+
+def test_sqs_queues_reports_failed_entries_by_code(stubbed: tuple[Any, Stubber, list[dict[str, Any]]]) -> None:
+    # GIVEN a DeleteMessageBatch that answers two entries in Failed, with two codes
+    client, stubber, _ = stubbed
+    stubber.add_response(
+        "delete_message_batch",
+        {
+            "Successful": [{"Id": "0"}],
+            "Failed": [
+                {"Id": "1", "SenderFault": True, "Code": "ReceiptHandleIsInvalid"},
+                {"Id": "2", "SenderFault": False, "Code": "InternalError"},
+            ],
+        },
+    )
+    failures = FailureLog()
+    messages = [DlqMessage(f"m-{n}", f"h-{n}", "{}", {}, 0) for n in range(3)]
+    # WHEN the adapter deletes them
+    with stubber:
+        deleted = SqsQueues(client, VISIBILITY, failures).delete(DLQ_URL, messages)
+    # THEN the one deleted is returned and each failed entry's code is reported
+    assert deleted == {"m-0"}
+    assert sorted(failures.failures) == [
+        ("DeleteMessageBatch", DLQ_URL, "InternalError", 1),
+        ("DeleteMessageBatch", DLQ_URL, "ReceiptHandleIsInvalid", 1),
+    ]
+
+
+def test_sqs_queues_releases_every_held_message_ten_at_a_time(sqs: Any, moto_dlq: str, moto_source: str) -> None:
+    # GIVEN 25 rejected messages, which a default redrive filters out and holds
+    for n in range(25):
+        send_to(sqs, moto_dlq, f"rejected {n}", {"rejectionReason": "SchemaViolation"})
+    releases: list[int] = []
+    sqs.meta.events.register(
+        "provide-client-params.sqs.ChangeMessageVisibilityBatch",
+        lambda params, **_: releases.append(len(params["Entries"])),
+    )
+    # WHEN a redrive runs (maxMessages spares the last, long-polling receive)
+    report = redrive_on(sqs, moto_dlq, moto_source, Request(max_messages=25))
+    # THEN all 25 are visible in the DLQ again at once, none in flight, released in calls of 10, 10 and 5
+    assert report.filtered_out == 25
+    assert depth(sqs, moto_dlq) == (25, 0)
+    assert releases == [10, 10, 5]

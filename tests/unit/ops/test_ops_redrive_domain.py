@@ -8,11 +8,20 @@ from decimal import Decimal
 
 import pytest
 
-from dlq_redriver.domain import MAX_ATTRIBUTES, REDRIVE_COUNT, Filter, Report, Request, redrive
+from dlq_redriver.domain import (
+    MAX_ATTRIBUTES,
+    MAX_MESSAGE_BYTES,
+    REDRIVE_COUNT,
+    DlqMessage,
+    Filter,
+    ParkReason,
+    RedriveCountError,
+    Report,
+    Request,
+    redrive,
+)
 from orders_shared.events import order_created, payment_failed
 from tests.unit.ops.ops_support import DLQ_URL, NOW_MS, SOURCE_URL, FakeQueues, body_of
-
-TARGET_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/order-events-replay"
 
 
 def run(
@@ -88,16 +97,6 @@ def test_redrive_moves_every_message_to_the_source_queue(queues: FakeQueues) -> 
     assert (report.examined, report.moved, report.stopped_by) == (25, 25, "drained")
 
 
-def test_redrive_sends_to_the_requested_target_queue(queues: FakeQueues) -> None:
-    # GIVEN a message in the DLQ and a request naming another target queue
-    fill(queues, 1)
-    # WHEN it is redriven
-    run(queues, Request(target_queue_url=TARGET_URL))
-    # THEN it went to that queue, not the source queue
-    assert len(queues.messages(TARGET_URL)) == 1
-    assert queues.messages(SOURCE_URL) == []
-
-
 # --- content ---------------------------------------------------------------------------------------
 
 
@@ -142,9 +141,9 @@ def test_redrive_reports_parked_messages(queues: FakeQueues) -> None:
     queues.put(DLQ_URL, attributes={REDRIVE_COUNT: "2"})
     # WHEN a redrive with max_redrives=3 runs
     report = run(queues, Request(max_redrives=3))
-    # THEN the report counts one parked (by id) and one moved
+    # THEN the report counts one parked (by id, with its reason) and one moved
     assert (report.parked, report.moved) == (1, 1)
-    assert report.parked_message_ids == [parked.message_id]
+    assert report.parked_messages == [(parked.message_id, ParkReason.REDRIVE_LIMIT)]
 
 
 # --- filters ------------------------------------------------------------------------------------------
@@ -379,8 +378,9 @@ def test_redrive_refuses_a_message_with_no_room_for_the_redrive_count(queues: Fa
     queues.put(DLQ_URL, attributes={f"a{n}": "x" for n in range(MAX_ATTRIBUTES)})
     # WHEN it is redriven
     report = run(queues)
-    # THEN it is counted as failed and stays (moving it without a count could loop for ever)
-    assert (report.failed, report.moved) == (1, 0)
+    # THEN it is parked with its reason and stays (moving it without a count could loop for ever)
+    assert (report.parked, report.failed, report.moved) == (1, 0, 0)
+    assert report.parked_messages[0][1] is ParkReason.NO_ROOM_FOR_COUNT
     assert queues.sends == []
     assert len(queues.visible(DLQ_URL)) == 1
 
@@ -390,32 +390,37 @@ def test_redrive_refuses_a_message_with_no_room_for_the_redrive_count(queues: Fa
 
 def test_report_as_dict_uses_the_response_names() -> None:
     # GIVEN a report
-    report = Report(examined=7, moved=3, parked=1, filtered_out=1, failed=1, delete_failed=1, would_move=0)
-    report.parked_message_ids.append("m-1")
+    report = Report(examined=7, moved=3, filtered_out=1, failed=1, delete_failed=1, would_move=0)
+    report.parked_messages.extend([("m-1", ParkReason.REDRIVE_LIMIT), ("m-2", ParkReason.BAD_REDRIVE_COUNT)])
     # WHEN it is turned into the response
     response = report.as_dict()
     # THEN it uses the camelCase names of the function's contract
     assert response == {
         "examined": 7,
         "moved": 3,
-        "parked": 1,
+        "parked": 2,
+        "parkedReasons": {"RedriveLimitReached": 1, "RedriveCountInvalid": 1},
         "filteredOut": 1,
         "failed": 1,
         "deleteFailed": 1,
         "wouldMove": 0,
         "stoppedBy": "drained",
-        "parkedMessageIds": ["m-1"],
+        "parkedMessages": [
+            {"messageId": "m-1", "reason": "RedriveLimitReached"},
+            {"messageId": "m-2", "reason": "RedriveCountInvalid"},
+        ],
     }
 
 
 def test_report_as_dict_lists_at_most_fifty_parked_ids() -> None:
     # GIVEN a report with 60 parked messages
-    report = Report(parked=60, parked_message_ids=[f"m-{n}" for n in range(60)])
+    report = Report(parked_messages=[(f"m-{n}", ParkReason.REDRIVE_LIMIT) for n in range(60)])
     # WHEN it is turned into the response
     response = report.as_dict()
-    # THEN the response lists the first 50 ids, and still counts 60
-    assert response["parkedMessageIds"] == [f"m-{n}" for n in range(50)]
+    # THEN the response lists the first 50 ids, and still counts 60, all under their reason
+    assert [entry["messageId"] for entry in response["parkedMessages"]] == [f"m-{n}" for n in range(50)]
     assert response["parked"] == 60
+    assert response["parkedReasons"] == {"RedriveLimitReached": 60}
 
 
 @pytest.mark.parametrize(("count", "moved"), [(0, 1), (2, 1), (3, 0), (7, 0)])
@@ -426,3 +431,137 @@ def test_redrive_moves_only_below_max_redrives(queues: FakeQueues, count: int, m
     report = run(queues, Request(max_redrives=3))
     # THEN it moves only while below the limit
     assert report.moved == moved
+
+
+# --- hostile redrive counts ----------------------------------------------------------------------
+
+HOSTILE_COUNTS = {
+    "superscript-two": "²",  # str.isdigit() says yes, int() says no
+    "arabic-indic-three": "٣",  # str.isdigit() says yes and int() reads 3
+    "five-thousand-nines": "9" * 5_000,  # past int()'s 4,300-digit limit
+    "four-digits": "1000",  # one digit over the cap
+    "negative": "-1",
+    "empty": "",
+    "plus-sign": "+1",
+    "spaces": " 1 ",
+    "decimal": "1.0",
+    "fullwidth-one": "\uff11",
+}
+
+
+@pytest.mark.parametrize("count", HOSTILE_COUNTS.values(), ids=HOSTILE_COUNTS.keys())
+def test_redrive_parks_a_message_whose_redrive_count_is_not_a_count(queues: FakeQueues, count: str) -> None:
+    # GIVEN a message with a forged redrive count between two valid messages
+    before = queues.put(DLQ_URL, body="before")
+    forged = queues.put(DLQ_URL, body="forged", attributes={REDRIVE_COUNT: count})
+    after = queues.put(DLQ_URL, body="after")
+    # WHEN a redrive runs
+    report = run(queues, Request(max_redrives=100))
+    # THEN the forged one is parked with its reason, visible in the DLQ again at once
+    assert report.parked_messages == [(forged.message_id, ParkReason.BAD_REDRIVE_COUNT)]
+    assert [message.message_id for message in queues.visible(DLQ_URL)] == [forged.message_id]
+    # AND the run went on: the other two moved
+    assert sorted(message.body for message in queues.messages(SOURCE_URL)) == sorted([before.body, after.body])
+    assert (report.examined, report.moved, report.failed, report.stopped_by) == (3, 2, 0, "drained")
+
+
+@pytest.mark.parametrize(("count", "copied"), [("0", "1"), ("7", "8"), ("007", "8"), ("99", "100")])
+def test_redrive_reads_a_count_of_one_to_three_ascii_digits(queues: FakeQueues, count: str, copied: str) -> None:
+    # GIVEN a message with a short ASCII count below the limit
+    queues.put(DLQ_URL, attributes={REDRIVE_COUNT: count})
+    # WHEN a redrive with the highest limit runs
+    run(queues, Request(max_redrives=100))
+    # THEN it moved with the count one higher
+    [moved] = queues.messages(SOURCE_URL)
+    assert moved.attributes[REDRIVE_COUNT] == copied
+
+
+def test_redrive_parks_a_count_at_the_highest_limit_as_reached_not_invalid(queues: FakeQueues) -> None:
+    # GIVEN a message redriven 100 times (three digits: the longest genuine count)
+    parked = queues.put(DLQ_URL, attributes={REDRIVE_COUNT: "100"})
+    # WHEN a redrive with the highest limit runs
+    report = run(queues, Request(max_redrives=100))
+    # THEN it is parked because the limit is reached, not as a forgery
+    assert report.parked_messages == [(parked.message_id, ParkReason.REDRIVE_LIMIT)]
+
+
+def test_dlq_message_refuses_a_redrive_count_that_is_not_a_string() -> None:
+    # GIVEN a message whose redriveCount came as a Binary attribute
+    message = DlqMessage("m-1", "rh", "{}", {}, NOW_MS, {REDRIVE_COUNT: {"DataType": "Binary", "BinaryValue": b"3"}})
+    # WHEN its count is read
+    # THEN it is refused, by name
+    with pytest.raises(RedriveCountError, match="redriveCount is not a string"):
+        _ = message.redrive_count
+
+
+def test_dlq_message_count_error_does_not_echo_the_value() -> None:
+    # GIVEN a message with five thousand nines as its count
+    message = DlqMessage("m-1", "rh", "{}", {REDRIVE_COUNT: "9" * 5_000}, NOW_MS)
+    # WHEN its count is read
+    with pytest.raises(RedriveCountError) as raised:
+        _ = message.redrive_count
+    # THEN the error states the rule, short, without the digits
+    assert str(raised.value) == "redriveCount must be 1 to 3 ASCII digits"
+
+
+# --- sizes -----------------------------------------------------------------------------------------
+
+# A first redrive adds "redriveCount" (12 bytes), "String" (6) and "1" (1) to the message's size.
+COUNT_ATTRIBUTE_BYTES = len(REDRIVE_COUNT) + len("String") + len("1")
+
+
+def test_redrive_parks_a_message_the_redrive_count_would_push_over_the_size_limit(queues: FakeQueues) -> None:
+    # GIVEN a DLQ message whose body alone fits, one byte short of room for the count
+    too_large = queues.put(DLQ_URL, body="x" * (MAX_MESSAGE_BYTES - COUNT_ATTRIBUTE_BYTES + 1))
+    fits = queues.put(DLQ_URL, body="y" * (MAX_MESSAGE_BYTES - COUNT_ATTRIBUTE_BYTES))
+    # WHEN a redrive runs
+    report = run(queues)
+    # THEN the one over the limit is parked with its reason, never sent; the one at the limit moved
+    assert report.parked_messages == [(too_large.message_id, ParkReason.TOO_LARGE)]
+    assert [message.message_id for message, _ in queues.sends[0][1]] == [fits.message_id]
+    assert [message.message_id for message in queues.visible(DLQ_URL)] == [too_large.message_id]
+
+
+def test_redrive_dry_run_reports_parked_messages_as_parked(queues: FakeQueues) -> None:
+    # GIVEN a message with a forged count and one that would move
+    queues.put(DLQ_URL, attributes={REDRIVE_COUNT: "²"})
+    queues.put(DLQ_URL)
+    # WHEN a dry run runs
+    report = run(queues, Request(dry_run=True))
+    # THEN it predicts one parked and one moved, and moves nothing
+    assert (report.parked, report.would_move, report.moved) == (1, 1, 0)
+    assert queues.sends == []
+
+
+# --- nothing stays hidden --------------------------------------------------------------------------
+
+
+class BrokenReceiveQueues(FakeQueues):
+    """FakeQueues whose second receive raises, as an unexpected SQS error would."""
+
+    def receive(self, queue_url: str, count: int) -> list[DlqMessage]:
+        if self.receives:
+            raise ConnectionError("receive failed")
+        return super().receive(queue_url, count)
+
+
+def test_redrive_releases_held_messages_when_the_run_breaks() -> None:
+    # GIVEN ten rejected messages (filtered out by default) and a second receive that raises
+    queues = BrokenReceiveQueues()
+    for _ in range(10):
+        queues.put(DLQ_URL, attributes={"rejectionReason": "SchemaViolation"})
+    # WHEN a redrive runs and breaks
+    with pytest.raises(ConnectionError):
+        run(queues)
+    # THEN the ten it held are visible again at once, not hidden for the visibility timeout
+    assert len(queues.visible(DLQ_URL)) == 10
+
+
+def test_redrive_detail_type_filter_leaves_a_body_nested_past_the_parser(queues: FakeQueues) -> None:
+    # GIVEN a body nested deeper than the JSON parser goes, and a valid order event
+    queues.put(DLQ_URL, "[" * 100_000)
+    fill(queues, 1)
+    # WHEN only OrderCreated events are redriven
+    report = run(queues, Request(filter=Filter(detail_types=frozenset({"OrderCreated"}))))
+    # THEN the deep one is filtered out (not an envelope), and the run went on
+    assert (report.filtered_out, report.moved) == (1, 1)

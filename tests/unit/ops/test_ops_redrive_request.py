@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 
 from dlq_redriver.domain import Filter, PayloadError, Request, parse_request
+from tests.unit.ops.ops_support import DLQ_URL, SOURCE_URL
 
-QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/order-events-replay"
+OTHER_QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/order-events-replay"
 
 
 @pytest.mark.parametrize("payload", [None, {}])
@@ -16,8 +17,8 @@ def test_parse_request_defaults_an_empty_payload(payload: dict[str, Any] | None)
     # GIVEN an empty payload (make redrive with no options)
     # WHEN it is parsed
     request = parse_request(payload)
-    # THEN every default applies: 100 messages, no dry run, no filter, source queue, 3 redrives
-    assert request == Request(max_messages=100, dry_run=False, filter=Filter(), target_queue_url=None, max_redrives=3)
+    # THEN every default applies: 100 messages, no dry run, no filter, 3 redrives
+    assert request == Request(max_messages=100, dry_run=False, filter=Filter(), max_redrives=3)
 
 
 def test_parse_request_reads_every_field() -> None:
@@ -31,7 +32,6 @@ def test_parse_request_reads_every_field() -> None:
             "minAgeSeconds": 60,
             "maxAgeSeconds": 86_400,
         },
-        "targetQueueUrl": QUEUE_URL,
         "maxRedrives": 5,
     }
     # WHEN it is parsed
@@ -46,7 +46,6 @@ def test_parse_request_reads_every_field() -> None:
             min_age_seconds=60,
             max_age_seconds=86_400,
         ),
-        target_queue_url=QUEUE_URL,
         max_redrives=5,
     )
 
@@ -72,8 +71,6 @@ def test_parse_request_reads_every_field() -> None:
         ({"filter": {"minAgeSeconds": -1}}, "minAgeSeconds"),
         ({"filter": {"minAgeSeconds": "60"}}, "minAgeSeconds"),
         ({"filter": {"maxAgeSeconds": 1_209_601}}, "maxAgeSeconds"),
-        ({"targetQueueUrl": "order-events"}, "targetQueueUrl"),
-        ({"targetQueueUrl": 42}, "targetQueueUrl"),
         ({"maxRedrives": 0}, "maxRedrives"),
         ({"maxRedrives": 101}, "maxRedrives"),
     ],
@@ -85,6 +82,21 @@ def test_parse_request_error_names_the_field(payload: Any, field: str) -> None:
         parse_request(payload)
     # THEN the error names that field
     assert field in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "target",
+    [SOURCE_URL, OTHER_QUEUE_URL, DLQ_URL, "order-events", 42, None],
+    ids=["the-source-queue", "another-queue", "the-dlq", "not-a-url", "a-number", "null"],
+)
+def test_parse_request_refuses_any_target_queue(target: Any) -> None:
+    # GIVEN a request naming a target queue, even the one the redriver sends to anyway
+    # WHEN it is parsed
+    with pytest.raises(PayloadError) as raised:
+        parse_request({"targetQueueUrl": target, "dryRun": True})
+    # THEN it is refused, the error naming the field and where messages go instead
+    assert "targetQueueUrl is not accepted" in str(raised.value)
+    assert "order-events queue" in str(raised.value)
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
@@ -13,38 +12,11 @@ from order_processor import telemetry
 from order_processor.applier import BatchResult, RecordResult
 from order_processor.model import Outcome
 from orders_shared.events import NewEvent, OrderEvent, order_created
+from tests.support.telemetry import FakeLogger, FakeMetrics
 
 Parse = Callable[[NewEvent], OrderEvent]
 ORDER_ID = "6f1c2b7e-3d4a-4f5b-8c9d-0e1f2a3b4c5d"
 NOW = datetime(2026, 11, 26, 10, 0, 5, tzinfo=UTC)
-
-
-class FakeMetrics:
-    def __init__(self) -> None:
-        self.added: list[tuple[str, float]] = []
-
-    def add_metric(self, name: str, unit: Any, value: float) -> None:
-        self.added.append((name, value))
-
-
-class FakeLogger:
-    def __init__(self) -> None:
-        self.lines: list[tuple[str, str, dict[str, Any]]] = []  # (level, message, extra)
-
-    def debug(self, message: str, extra: dict[str, Any]) -> None:
-        self.lines.append(("debug", message, extra))
-
-    def info(self, message: str, extra: dict[str, Any]) -> None:
-        self.lines.append(("info", message, extra))
-
-    def warning(self, message: str, extra: dict[str, Any]) -> None:
-        self.lines.append(("warning", message, extra))
-
-    def error(self, message: str, exc_info: BaseException, extra: dict[str, Any]) -> None:
-        self.lines.append(("error", message, {**extra, "exc_info": exc_info}))
-
-    def records(self) -> list[tuple[str, dict[str, Any]]]:
-        return [(level, extra) for level, message, extra in self.lines if message == "record processed"]
 
 
 def applied(parsed: Parse, occurred_at: str) -> BatchResult:
@@ -103,7 +75,7 @@ def test_telemetry_record_skips_latency_of_leap_second(parsed: Parse) -> None:
     telemetry.record(applied(parsed, "2026-12-31T23:59:60Z"), metrics, logger, NOW)
     # THEN no latency is emitted, and the record is still logged
     assert [name for name, _ in metrics.added if name == "ProcessingLatency"] == []
-    assert [extra["messageId"] for _, extra in logger.records()] == ["msg-1"]
+    assert [extra["messageId"] for _, extra in logger.said("record processed")] == ["msg-1"]
 
 
 @pytest.mark.parametrize("outcome", [Outcome.DUPLICATE, Outcome.IGNORED, Outcome.RETRY])
@@ -127,7 +99,7 @@ def test_telemetry_record_logs_one_line_per_record_with_its_keys(parsed: Parse) 
     # WHEN the batch is recorded
     telemetry.record(batch, FakeMetrics(), logger, NOW)
     # THEN one constant message carries the record's keys, at DEBUG for an applied record
-    assert logger.records() == [
+    assert logger.said("record processed") == [
         (
             "debug",
             {
@@ -175,7 +147,9 @@ def test_telemetry_record_logs_each_record_at_the_level_of_its_outcome(
     # WHEN the batch is recorded
     telemetry.record(batch, FakeMetrics(), logger, NOW)
     # THEN its line is at the level an operator needs: refusals and retries stand out, the happy path is DEBUG
-    assert [(line_level, extra["outcome"]) for line_level, extra in logger.records()] == [(level, str(outcome))]
+    assert [(line_level, extra["outcome"]) for line_level, extra in logger.said("record processed")] == [
+        (level, str(outcome))
+    ]
 
 
 def test_telemetry_record_logs_an_unforeseen_failure_with_its_traceback(parsed: Parse) -> None:

@@ -48,6 +48,14 @@ def _lean_exc(self: Any, msg: str, *args: Any, append_to_msg: str | None = None,
     )
 
 
+def _ascii(regex: re.Pattern[str]) -> re.Pattern[str]:
+    # fastjsonschema compiles every ``pattern`` and format regex with Python's defaults, where
+    # ``\d`` also matches Arabic-Indic or fullwidth digits (its own date-time format uses ``\d``):
+    # the date "٢٠٢٥-01-01" passed. JSON Schema patterns mean ECMA-262 regexes, whose ``\d`` is [0-9]: every regex is
+    # recompiled with re.ASCII (which the generated module keeps, as ``re.A``).
+    return re.compile(regex.pattern, (regex.flags & ~re.UNICODE) | re.ASCII)
+
+
 def _compile_to_code(schema: dict[str, Any], handlers: dict[str, Any]) -> str:
     """fastjsonschema's ``compile_to_code``, raising errors without a copy of the schema in each.
 
@@ -62,7 +70,9 @@ def _compile_to_code(schema: dict[str, Any], handlers: dict[str, Any]) -> str:
     lean = type("LeanErrors", (draft07.CodeGeneratorDraft07,), {"exc": _lean_exc})
     resolver = ref_resolver.RefResolver.from_schema(schema, handlers=handlers, store={})
     generator = lean(schema, resolver=resolver, formats=FORMATS)
-    return f'VERSION = "{fastjsonschema.VERSION}"\n{generator.global_state_code}\n{generator.func_code}'
+    code = generator.func_code  # generating the code collects the regexes it uses
+    generator._compile_regexps = {key: _ascii(regex) for key, regex in generator._compile_regexps.items()}
+    return f'VERSION = "{fastjsonschema.VERSION}"\n{generator.global_state_code}\n{code}'
 
 
 def generate() -> dict[str, str]:

@@ -1,0 +1,53 @@
+"""batches: the one chunking helper, by count and size or by count alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from orders_shared.batching import batches
+
+
+def test_batches_by_count_alone_cut_at_max_items() -> None:
+    # GIVEN 25 items and no size limit
+    # WHEN they are split ten at a time
+    chunks = list(batches(range(25), max_items=10))
+    # THEN the batches hold 10, 10 and 5 items, in order
+    assert chunks == [list(range(10)), list(range(10, 20)), list(range(20, 25))]
+
+
+def test_batches_by_size_cut_before_the_byte_limit() -> None:
+    # GIVEN items of 400 bytes and a 1,000-byte limit
+    sizes = [400] * 5
+    # WHEN they are split
+    chunks = list(batches(range(5), max_items=10, max_bytes=1_000, size_of=sizes.__getitem__))
+    # THEN no batch is over 1,000 bytes: two items each, then the last one
+    assert [[sizes[i] for i in chunk] for chunk in chunks] == [[400, 400], [400, 400], [400]]
+
+
+def test_batches_send_an_oversized_item_alone() -> None:
+    # GIVEN an item larger than the limit between two small ones
+    sizes = [10, 5_000, 10]
+    # WHEN they are split
+    chunks = list(batches(range(3), max_items=10, max_bytes=1_000, size_of=sizes.__getitem__))
+    # THEN the large one travels alone and order is kept
+    assert chunks == [[0], [1], [2]]
+
+
+def test_batches_of_nothing_are_none() -> None:
+    # GIVEN no items
+    # WHEN they are split
+    # THEN there is no batch (not one empty batch)
+    assert list(batches([], max_items=10)) == []
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"max_items": 0}, {"max_items": 10, "max_bytes": 100}, {"max_items": 10, "size_of": len}],
+    ids=["no-room", "bytes-without-size", "size-without-bytes"],
+)
+def test_batches_refuse_limits_that_cannot_work(kwargs: dict[str, object]) -> None:
+    # GIVEN limits that cannot split anything sensibly
+    # WHEN batches are asked for
+    # THEN a ValueError says which limit is wrong
+    with pytest.raises(ValueError, match=r"max_items|max_bytes"):
+        list(batches(["a"], **kwargs))  # type: ignore[arg-type]
