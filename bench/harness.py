@@ -263,6 +263,7 @@ class MotoStack:
             "NOTIFICATIONS_TOPIC_ARN": self.topic_arn,
             "DEAD_LETTER_QUEUE_URL": self.dlq_url,
             "STAGE": "bench",
+            "MAX_RECEIVE_COUNT": "5",
             "POWERTOOLS_SERVICE_NAME": "order-pipeline",
             "POWERTOOLS_METRICS_NAMESPACE": "OrderPipeline",
             "POWERTOOLS_LOG_LEVEL": "INFO",

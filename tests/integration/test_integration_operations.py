@@ -31,9 +31,12 @@ def test_operations_transient_failure_reaches_dlq_after_max_receives(stack: Stac
     # GIVEN the poisoned payment (fixture) WHEN it is found in the DLQ
     message = poisoned["message"]
 
-    # THEN SQS moved it there (no rejection attributes) after maxReceiveCount receives
-    assert "rejectionReason" not in message.get("MessageAttributes", {})
-    assert int(message["Attributes"]["ApproximateReceiveCount"]) >= 1
+    # THEN the processor parked it itself on its last (fifth) receive, with its last error as the reason
+    attributes = {name: value["StringValue"] for name, value in message["MessageAttributes"].items()}
+    assert attributes["rejectionReason"] == "RetryExhausted"
+    assert attributes["rejectionMessage"] == (
+        f"still failing after 5 receives: order {poisoned['order_id']} does not exist (yet)"
+    )
     assert stack.order(poisoned["order_id"]) is None
 
 

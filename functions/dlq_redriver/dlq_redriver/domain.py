@@ -45,6 +45,19 @@ class ParkReason(StrEnum):
     TOO_LARGE = "TooLargeToRedrive"  # over the SQS message size once the count is added
 
 
+RETRY_EXHAUSTED = "RetryExhausted"  # failed every receive: parked so by the processor, or moved by SQS
+
+
+def reason_of(message: DlqMessage) -> str:
+    """Why a message is in the DLQ: its ``rejectionReason``, or RetryExhausted when it has none.
+
+    The processor parks a record still failing on its last receive with ``RetryExhausted`` and its
+    last error; a message SQS moved itself (an invocation that timed out on that receive) has no
+    reason at all, and is the same case.
+    """
+    return message.attributes.get(REJECTION_REASON) or RETRY_EXHAUSTED
+
+
 @dataclass(frozen=True, slots=True)
 class Filter:
     """Which DLQ messages to move.
@@ -59,11 +72,8 @@ class Filter:
     max_age_seconds: int | None = None
 
     def matches(self, message: DlqMessage, now_ms: int) -> bool:
-        """True if the message should be moved."""
-        reason = message.attributes.get(REJECTION_REASON)
-        if reason is not None and reason not in self.reasons:
-            return False
-        if reason is None and self.reasons and "RetryExhausted" not in self.reasons:
+        """True if the message should be moved (by default: the retry-exhausted ones only)."""
+        if reason_of(message) not in (self.reasons or {RETRY_EXHAUSTED}):
             return False
         if self.detail_types and message.detail_type not in self.detail_types:
             return False
@@ -254,6 +264,12 @@ class Report:
     would_move: int = 0
     stopped_by: str = "drained"
     parked_messages: list[tuple[str, ParkReason]] = field(default_factory=list)
+    by_reason: dict[str, dict[str, int]] = field(default_factory=dict)  # DLQ reason -> outcome -> messages
+
+    def count(self, message: DlqMessage, outcome: str) -> None:
+        """Count a message's outcome under the reason it is in the DLQ for."""
+        counts = self.by_reason.setdefault(reason_of(message), {})
+        counts[outcome] = counts.get(outcome, 0) + 1
 
     @property
     def parked(self) -> int:
@@ -279,6 +295,7 @@ class Report:
             "deleteFailed": self.delete_failed,
             "wouldMove": self.would_move,
             "stoppedBy": self.stopped_by,
+            "byReason": {reason: dict(sorted(counts.items())) for reason, counts in sorted(self.by_reason.items())},
             "parkedMessages": [
                 {"messageId": message_id, "reason": str(reason)} for message_id, reason in self.parked_messages[:50]
             ],
@@ -303,6 +320,28 @@ def _move_or_park(message: DlqMessage, request: Request, report: Report) -> dict
         report.park(message, ParkReason.TOO_LARGE)  # SQS would refuse it on every run
         return None
     return attributes
+
+
+def _triage(
+    batch: Sequence[DlqMessage], request: Request, report: Report, now_ms: int, held: list[DlqMessage]
+) -> list[tuple[DlqMessage, Mapping[str, str]]]:
+    """The messages of a batch to move, with their new attributes; the others are held (and counted)."""
+    to_move: list[tuple[DlqMessage, Mapping[str, str]]] = []
+    for message in batch:
+        report.count(message, "examined")
+        if not request.filter.matches(message, now_ms):
+            report.filtered_out += 1
+            held.append(message)
+        elif (attributes := _move_or_park(message, request, report)) is None:
+            report.count(message, "parked")
+            held.append(message)
+        elif request.dry_run:
+            report.would_move += 1
+            report.count(message, "wouldMove")
+            held.append(message)
+        else:
+            to_move.append((message, attributes))
+    return to_move
 
 
 def redrive(
@@ -337,22 +376,13 @@ def redrive(
             if not batch:
                 break
             report.examined += len(batch)
-            to_move: list[tuple[DlqMessage, Mapping[str, str]]] = []
-            for message in batch:
-                if not request.filter.matches(message, now_ms()):
-                    report.filtered_out += 1
-                    held.append(message)
-                elif (attributes := _move_or_park(message, request, report)) is None:
-                    held.append(message)
-                elif request.dry_run:
-                    report.would_move += 1
-                    held.append(message)
-                else:
-                    to_move.append((message, attributes))
+            to_move = _triage(batch, request, report, now_ms(), held)
             if to_move:
                 sent = queues.send(source_url, to_move)
                 report.failed += len(to_move) - len(sent)
                 moved = [message for message, _ in to_move if message.message_id in sent]
+                for message in moved:
+                    report.count(message, "moved")
                 deleted = queues.delete(dlq_url, moved) if moved else set()
                 report.moved += len(moved)
                 report.delete_failed += len(moved) - len(deleted)

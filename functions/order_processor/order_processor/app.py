@@ -44,6 +44,7 @@ applier = BatchApplier(
     # Built on first use: only a batch with invalid input needs it.
     SqsDeadLetters(lazy_client(_sqs), settings.dead_letter_queue_url),
     _executor,
+    max_receives=settings.max_receive_count,
 )
 
 
@@ -63,7 +64,15 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     Every record that failed is listed, even when all did: the same retries, without an invocation
     error (the Errors alarm) or, on the emulator, a restarted worker.
     """
-    records = [Record(record["messageId"], record["body"], _string_attributes(record)) for record in event["Records"]]
+    records = [
+        Record(
+            record["messageId"],
+            record["body"],
+            _string_attributes(record),
+            receive_count=int(record.get("attributes", {}).get("ApproximateReceiveCount", "1")),
+        )
+        for record in event["Records"]
+    ]
     batch = applier.apply(records)
     telemetry.record(batch, metrics, logger, datetime.now(UTC))
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in batch.failed_message_ids()]}

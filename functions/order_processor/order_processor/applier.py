@@ -42,7 +42,7 @@ from order_processor.model import (
     Rejection,
 )
 from order_processor.ports import DeadLetters, Notifier, OrderRepository
-from orders_shared.errors import EventIdConflictError, InvalidEventError, RetryableError
+from orders_shared.errors import EventIdConflictError, InvalidEventError, RetryableError, RetryExhaustedError
 from orders_shared.events import DetailType, OrderEvent, parse_sqs_body
 
 type OrderEvents = list[tuple[Record, OrderEvent]]
@@ -89,6 +89,10 @@ class BatchApplier:
         are applied one after another, in one task.
     parse
         Turns an SQS body into an event, or raises InvalidEventError.
+    max_receives
+        The source queue's ``maxReceiveCount``: a record that would be retried on that receive
+        would be moved to the DLQ by SQS with no reason, so the applier parks it itself, with its
+        last error (None: never).
     """
 
     def __init__(
@@ -99,7 +103,9 @@ class BatchApplier:
         executor: Executor,
         *,
         parse: Callable[[str], OrderEvent] = parse_sqs_body,
+        max_receives: int | None = None,
     ) -> None:
+        self._max_receives = max_receives
         self._repository = repository
         self._notifier = notifier
         self._dead_letters = dead_letters
@@ -131,7 +137,27 @@ class BatchApplier:
             ]
             self._park(batch, conflicts)
             self._notify(batch)
+        self._park_exhausted(batch, records)
         return batch
+
+    def _park_exhausted(self, batch: BatchResult, records: Sequence[Record]) -> None:
+        # On its last receive, a record that would be retried is parked with its last error as the
+        # reason (SQS would move it to the DLQ with none); whatever was committed for it stays, and a
+        # redrive later finds it done (a duplicate) and notifies again.
+        if self._max_receives is None:
+            return
+        last = [
+            record
+            for record in records
+            if record.receive_count >= self._max_receives and batch.results[record.message_id].outcome is Outcome.RETRY
+        ]
+        exhausted = [
+            Rejection(record, RetryExhaustedError(record.receive_count, batch.results[record.message_id].reason))
+            for record in last
+        ]
+        for rejection in exhausted:
+            batch.results[rejection.record.message_id].outcome = Outcome.EXHAUSTED
+        self._park(batch, exhausted)
 
     def _apply_orders(self, orders: dict[str, OrderEvents], batch: BatchResult) -> None:
         """Read the orders' states, commit every order's first change together, then the rest.

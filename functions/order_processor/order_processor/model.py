@@ -22,16 +22,22 @@ class Outcome(StrEnum):
     DUPLICATE = "duplicate"  # already handled earlier; nothing changed
     IGNORED = "ignored"  # a valid event the order's state makes moot (recorded, not an error)
     REJECTED = "rejected"  # can never succeed; parked in the DLQ with its reason
+    EXHAUSTED = "exhausted"  # failed on its last receive; parked in the DLQ with its last error
     RETRY = "retry"  # transient failure; reported in batchItemFailures
 
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """The parts of an SQS record the domain needs (``attributes``: its string message attributes)."""
+    """The parts of an SQS record the domain needs.
+
+    ``attributes`` are its string message attributes; ``receive_count`` is SQS's
+    ``ApproximateReceiveCount`` (1 on the first delivery).
+    """
 
     message_id: str
     body: str
     attributes: Mapping[str, str] = field(default_factory=dict)
+    receive_count: int = 1
 
 
 @dataclass(frozen=True, slots=True)

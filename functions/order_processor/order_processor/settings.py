@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from orders_shared.settings import require
+from orders_shared.settings import require, require_int
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +17,7 @@ class Settings:
     notifications_topic_arn: str
     dead_letter_queue_url: str
     stage: str
+    max_receive_count: int  # the source queue's maxReceiveCount: the last receive parks, with a reason
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -27,4 +28,5 @@ class Settings:
             notifications_topic_arn=require("NOTIFICATIONS_TOPIC_ARN", environ),
             dead_letter_queue_url=require("DEAD_LETTER_QUEUE_URL", environ),
             stage=require("STAGE", environ),
+            max_receive_count=require_int("MAX_RECEIVE_COUNT", environ, minimum=1),
         )

@@ -18,12 +18,14 @@ LEVEL_OF = {
     Outcome.DUPLICATE: "debug",
     Outcome.IGNORED: "info",
     Outcome.REJECTED: "warning",
+    Outcome.EXHAUSTED: "warning",
     Outcome.RETRY: "warning",
 }
 
 METRIC_OF = {
     Outcome.APPLIED: "OrdersProcessed",
     Outcome.REJECTED: "EventsRejected",
+    Outcome.EXHAUSTED: "EventsExhausted",
     Outcome.DUPLICATE: "DuplicatesSkipped",
     Outcome.IGNORED: "TransitionsIgnored",
     Outcome.RETRY: "EventsRetried",

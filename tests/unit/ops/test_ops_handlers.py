@@ -165,6 +165,7 @@ def test_redriver_handler_dry_run_returns_the_report(
         "deleteFailed": 0,
         "wouldMove": 4,
         "stoppedBy": "maxMessages",
+        "byReason": {"RetryExhausted": {"examined": 4, "wouldMove": 4}},
         "parkedMessages": [],
     }
 

@@ -198,6 +198,34 @@ def test_redrive_moves_retry_exhausted_messages_when_reasons_name_them(queues: F
     assert (report.moved, report.filtered_out) == (1, 1)
 
 
+def test_redrive_moves_messages_the_processor_parked_as_retry_exhausted_by_default(queues: FakeQueues) -> None:
+    # GIVEN a message the processor parked on its last receive (reason RetryExhausted, its last error)
+    # and one it rejected as invalid
+    queues.put(DLQ_URL, "{}", {"rejectionReason": "RetryExhausted", "rejectionMessage": "still failing..."})
+    queues.put(DLQ_URL, "{not json", {"rejectionReason": "MalformedJson"})
+    # WHEN a redrive without a filter runs
+    report = run(queues)
+    # THEN the retry-exhausted one moves, as one SQS moved itself would, and the invalid one stays
+    assert (report.moved, report.filtered_out) == (1, 1)
+
+
+def test_redrive_report_groups_the_messages_by_their_reason(queues: FakeQueues) -> None:
+    # GIVEN two messages SQS moved (no reason), one the processor parked as retry-exhausted, and two
+    # rejected as invalid
+    fill(queues, 2)
+    queues.put(DLQ_URL, "{}", {"rejectionReason": "RetryExhausted"})
+    queues.put(DLQ_URL, "{}", {"rejectionReason": "SchemaViolation"})
+    queues.put(DLQ_URL, "[", {"rejectionReason": "MalformedJson"})
+    # WHEN a redrive moves the retry-exhausted ones
+    report = run(queues)
+    # THEN its report counts what it saw and moved under each reason (no reason: RetryExhausted)
+    assert report.as_dict()["byReason"] == {
+        "MalformedJson": {"examined": 1},
+        "RetryExhausted": {"examined": 3, "moved": 3},
+        "SchemaViolation": {"examined": 1},
+    }
+
+
 def test_redrive_moves_only_the_requested_detail_types(queues: FakeQueues) -> None:
     # GIVEN an OrderCreated and a PaymentFailed in the DLQ
     created = body_of(order_created(str(uuid.uuid4()), "cust-42", Decimal(10)))
@@ -392,6 +420,7 @@ def test_report_as_dict_uses_the_response_names() -> None:
     # GIVEN a report
     report = Report(examined=7, moved=3, filtered_out=1, failed=1, delete_failed=1, would_move=0)
     report.parked_messages.extend([("m-1", ParkReason.REDRIVE_LIMIT), ("m-2", ParkReason.BAD_REDRIVE_COUNT)])
+    report.by_reason.update({"SchemaViolation": {"examined": 1}, "RetryExhausted": {"moved": 3, "examined": 6}})
     # WHEN it is turned into the response
     response = report.as_dict()
     # THEN it uses the camelCase names of the function's contract
@@ -405,6 +434,7 @@ def test_report_as_dict_uses_the_response_names() -> None:
         "deleteFailed": 1,
         "wouldMove": 0,
         "stoppedBy": "drained",
+        "byReason": {"RetryExhausted": {"examined": 6, "moved": 3}, "SchemaViolation": {"examined": 1}},
         "parkedMessages": [
             {"messageId": "m-1", "reason": "RedriveLimitReached"},
             {"messageId": "m-2", "reason": "RedriveCountInvalid"},

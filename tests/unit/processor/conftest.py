@@ -297,6 +297,7 @@ def app(monkeypatch: pytest.MonkeyPatch, dynamodb: Any, topic_arn: str, dlq_url:
         "NOTIFICATIONS_TOPIC_ARN": topic_arn,
         "DEAD_LETTER_QUEUE_URL": dlq_url,
         "STAGE": "test",
+        "MAX_RECEIVE_COUNT": "5",
         "POWERTOOLS_METRICS_NAMESPACE": "OrderPipeline",
         "POWERTOOLS_SERVICE_NAME": "order-processor",
         "POWERTOOLS_TRACE_DISABLED": "true",

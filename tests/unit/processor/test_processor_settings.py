@@ -13,6 +13,7 @@ COMPLETE = {
     "NOTIFICATIONS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:notifications",
     "DEAD_LETTER_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/order-events-dlq",
     "STAGE": "dev",
+    "MAX_RECEIVE_COUNT": "5",
 }
 
 
@@ -27,6 +28,7 @@ def test_settings_from_env_reads_every_variable() -> None:
         notifications_topic_arn="arn:aws:sns:us-east-1:123456789012:notifications",
         dead_letter_queue_url="https://sqs.us-east-1.amazonaws.com/123456789012/order-events-dlq",
         stage="dev",
+        max_receive_count=5,
     )
 
 
@@ -58,3 +60,13 @@ def test_settings_from_env_reads_process_environment(monkeypatch: pytest.MonkeyP
     # THEN they come from os.environ
     assert settings.stage == "dev"
     assert settings.orders_table == "Orders"
+
+
+@pytest.mark.parametrize("raw", ["five", "0", "-1"])
+def test_settings_from_env_refuses_a_max_receive_count_that_is_not_a_positive_integer(raw: str) -> None:
+    # GIVEN a MAX_RECEIVE_COUNT that is not a whole number of at least 1
+    environ = {**COMPLETE, "MAX_RECEIVE_COUNT": raw}
+    # WHEN the settings are read
+    # THEN a ConfigurationError names the variable
+    with pytest.raises(ConfigurationError, match="MAX_RECEIVE_COUNT"):
+        Settings.from_env(environ)

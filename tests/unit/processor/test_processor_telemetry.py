@@ -44,6 +44,7 @@ def test_telemetry_record_counts_every_outcome() -> None:
     assert dict(metrics.added) == {
         "OrdersProcessed": 0,
         "EventsRejected": 1,
+        "EventsExhausted": 0,
         "DuplicatesSkipped": 0,
         "TransitionsIgnored": 0,
         "EventsRetried": 2,
@@ -123,7 +124,7 @@ def test_telemetry_record_logs_one_summary_line_per_batch() -> None:
     # THEN one INFO line counts the records of every outcome
     summaries = [(level, extra) for level, message, extra in logger.lines if message == "batch processed"]
     assert summaries == [
-        ("info", {"records": 3, "applied": 0, "rejected": 1, "duplicate": 0, "ignored": 0, "retry": 2})
+        ("info", {"records": 3, "applied": 0, "rejected": 1, "exhausted": 0, "duplicate": 0, "ignored": 0, "retry": 2})
     ]
 
 

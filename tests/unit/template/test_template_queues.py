@@ -142,3 +142,21 @@ def test_template_rule_target_has_retry_policy_and_dead_letter_queue(stack: Stac
     # THEN each has an explicit retry policy and a DLQ (the defaults retry for 24 h, then drop the event)
     assert settings
     assert set(settings) == {(True, True)}
+
+
+def test_template_processor_parks_on_the_receive_its_queue_would_move_the_message(stack: Stack) -> None:
+    # GIVEN every function fed by an SQS queue that tells it the queue's maxReceiveCount
+    queues = stack.of_type("AWS::SQS::Queue")
+    checked = []
+    for function, event in sqs_events(stack):
+        variables = stack.resources[function]["Properties"].get("Environment", {}).get("Variables", {})
+        if "MAX_RECEIVE_COUNT" not in variables:
+            continue
+        # WHEN its setting and its queue's redrive policy are resolved
+        redrive = queues[queue_of(event["Queue"])]["RedrivePolicy"]
+        checked.append(
+            (function, stack.number(variables["MAX_RECEIVE_COUNT"]), stack.number(redrive["maxReceiveCount"]))
+        )
+    # THEN they are equal: the function parks a failing record, with its error, on exactly the receive
+    # after which SQS would move it with no reason (one later and SQS wins; one earlier burns a try)
+    assert checked == [("OrderProcessorFunction", 5, 5)]

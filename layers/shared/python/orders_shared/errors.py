@@ -63,6 +63,19 @@ class EventIdConflictError(InvalidEventError):
     reason = "EventIdConflict"
 
 
+class RetryExhaustedError(InvalidEventError):
+    """A record still failing on its queue's last receive: parked with its last error, not lost.
+
+    Not invalid input: its cause may pass (an order never created, a long throttling), and a redrive
+    once it has gives the event another ``maxReceiveCount`` tries.
+    """
+
+    reason = "RetryExhausted"
+
+    def __init__(self, receives: int, last_error: str | None) -> None:
+        super().__init__(f"still failing after {receives} receives: {last_error or 'unknown'}", rule="maxReceiveCount")
+
+
 class RetryableError(OrderPipelineError):
     """A failure that may succeed later: throttling, a 5xx, a conflict, an order not created yet."""
 
