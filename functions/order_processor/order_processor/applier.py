@@ -45,9 +45,31 @@ from order_processor.ports import DeadLetters, Notifier, OrderRepository
 from orders_shared.errors import EventIdConflictError, InvalidEventError, RetryableError, RetryExhaustedError
 from orders_shared.events import DetailType, OrderEvent, parse_sqs_body
 
+CALL_BUDGET_MS = 9_000  # the longest one AWS call may take: 2 attempts of 1 s connect + 3 s read, and a 1 s backoff
+DEADLINE_NEAR = "DeadlineNear"  # the reason of a record left for SQS to deliver again, not started in time
+
 type OrderEvents = list[tuple[Record, OrderEvent]]
 # What a change (or an ignored event) already got from the repository, by message id.
 type Settled = Mapping[str, tuple[Change | Ignored, CommitResult]]
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """When the invocation ends: no AWS call starts with less than ``budget_ms`` of it left.
+
+    A call that hangs fails within its client's timeouts (``CALL_BUDGET_MS`` at most); the records it
+    leaves undone are reported for retry instead of the whole invocation timing out.
+    """
+
+    remaining_ms: Callable[[], int]
+    budget_ms: int = CALL_BUDGET_MS
+
+    def near(self) -> bool:
+        """True when one more call might not end before the invocation does."""
+        return self.remaining_ms() < self.budget_ms
+
+
+NO_DEADLINE = Deadline(lambda: 2**62)
 
 
 @dataclass(slots=True)
@@ -112,8 +134,11 @@ class BatchApplier:
         self._executor = executor
         self._parse = parse
 
-    def apply(self, records: Sequence[Record]) -> BatchResult:
-        """Apply a batch and return the outcome of every record (see the module's guarantees)."""
+    def apply(self, records: Sequence[Record], deadline: Deadline = NO_DEADLINE) -> BatchResult:
+        """Apply a batch and return the outcome of every record (see the module's guarantees).
+
+        No AWS call starts when ``deadline`` is near: what it would have done is retried.
+        """
         batch = BatchResult()
         by_order: dict[str, OrderEvents] = {}
         rejections: list[Rejection] = []
@@ -126,21 +151,25 @@ class BatchApplier:
                 continue
             batch.results[record.message_id] = RecordResult(Outcome.RETRY, event=event)
             by_order.setdefault(event.order_id, []).append((record, event))
-        self._park(batch, rejections)
-        if by_order:
+        self._park(batch, rejections, deadline)
+        if by_order and deadline.near():
+            for events in by_order.values():
+                for record, _ in events:
+                    batch.results[record.message_id].reason = DEADLINE_NEAR
+        elif by_order:
             orders = {order_id: lifecycle_order(events) for order_id, events in by_order.items()}
-            self._apply_orders(orders, batch)
+            self._apply_orders(orders, batch, deadline)
             conflicts = [
                 Rejection(record, conflict)
                 for record in records
                 if (conflict := batch.results[record.message_id].conflict) is not None
             ]
-            self._park(batch, conflicts)
-            self._notify(batch)
-        self._park_exhausted(batch, records)
+            self._park(batch, conflicts, deadline)
+            self._notify(batch, deadline)
+        self._park_exhausted(batch, records, deadline)
         return batch
 
-    def _park_exhausted(self, batch: BatchResult, records: Sequence[Record]) -> None:
+    def _park_exhausted(self, batch: BatchResult, records: Sequence[Record], deadline: Deadline) -> None:
         # On its last receive, a record that would be retried is parked with its last error as the
         # reason (SQS would move it to the DLQ with none); whatever was committed for it stays, and a
         # redrive later finds it done (a duplicate) and notifies again.
@@ -157,9 +186,9 @@ class BatchApplier:
         ]
         for rejection in exhausted:
             batch.results[rejection.record.message_id].outcome = Outcome.EXHAUSTED
-        self._park(batch, exhausted)
+        self._park(batch, exhausted, deadline)
 
-    def _apply_orders(self, orders: dict[str, OrderEvents], batch: BatchResult) -> None:
+    def _apply_orders(self, orders: dict[str, OrderEvents], batch: BatchResult, deadline: Deadline) -> None:
         """Read the orders' states, commit every order's first change together, then the rest.
 
         The first change of every order goes out in one group commit (or a few), and an order
@@ -200,8 +229,8 @@ class BatchApplier:
         done = [task for task in tasks if all(record.message_id in settled for record, _ in task[0])]
         rest = [task for task in tasks if task not in done]
         for results in [
-            *(self._apply_order(events, state, settled) for events, state in done),
-            *self._executor.map(lambda task: self._apply_order(task[0], task[1], settled), rest),
+            *(self._apply_order(events, state, settled, deadline) for events, state in done),
+            *self._executor.map(lambda task: self._apply_order(task[0], task[1], settled, deadline), rest),
         ]:
             batch.results.update(results)
 
@@ -230,13 +259,18 @@ class BatchApplier:
             if not isinstance(result, Refused)
         }
 
-    def _apply_order(self, events: OrderEvents, state: OrderState | None, settled: Settled) -> dict[str, RecordResult]:
+    def _apply_order(
+        self, events: OrderEvents, state: OrderState | None, settled: Settled, deadline: Deadline
+    ) -> dict[str, RecordResult]:
         results: dict[str, RecordResult] = {}
         for record, event in events:
             if any(result.outcome is Outcome.RETRY for result in results.values()):
                 # An earlier event of this order will be retried: deciding later ones against a
                 # state that lacks it could wrongly ignore them, so they wait for it.
                 results[record.message_id] = RecordResult(Outcome.RETRY, event=event, reason="EarlierEventRetried")
+                continue
+            if record.message_id not in settled and deadline.near():
+                results[record.message_id] = RecordResult(Outcome.RETRY, event=event, reason=DEADLINE_NEAR)
                 continue
             try:
                 result, state = self._apply_event(event, state, settled.get(record.message_id))
@@ -292,25 +326,34 @@ class BatchApplier:
         notification = Notification(event, earlier.status or event.target_status, earlier.previous_status)
         return RecordResult(Outcome.DUPLICATE, event=event, notification=notification)
 
-    def _park(self, batch: BatchResult, rejections: Sequence[Rejection]) -> None:
-        # A record that cannot be parked is retried (never acknowledged unparked).
-        if rejections:
-            for message_id in self._dead_letters.park(rejections):
-                batch.results[message_id] = replace(
-                    batch.results[message_id], outcome=Outcome.RETRY, reason="DeadLetterSendFailed", conflict=None
-                )
+    def _park(self, batch: BatchResult, rejections: Sequence[Rejection], deadline: Deadline) -> None:
+        # A record that cannot be parked (or not in time) is retried: never acknowledged unparked.
+        if not rejections:
+            return
+        if deadline.near():
+            failed, reason = {rejection.record.message_id for rejection in rejections}, DEADLINE_NEAR
+        else:
+            failed, reason = self._dead_letters.park(rejections), "DeadLetterSendFailed"
+        for message_id in failed:
+            batch.results[message_id] = replace(
+                batch.results[message_id], outcome=Outcome.RETRY, reason=reason, conflict=None
+            )
 
-    def _notify(self, batch: BatchResult) -> None:
-        # One notification per event id, even when the batch held the event twice.
+    def _notify(self, batch: BatchResult, deadline: Deadline) -> None:
+        # One notification per event id, even when the batch held the event twice. Not sent in time,
+        # or failed: the record is retried, and its redelivery (a duplicate) notifies again.
         unique = {r.notification.event.event_id: r.notification for r in batch.results.values() if r.notification}
         pending = list(unique.values())
         if not pending:
             return
-        failed = self._notifier.notify(pending)
+        if deadline.near():
+            failed, reason = set(unique), DEADLINE_NEAR
+        else:
+            failed, reason = self._notifier.notify(pending), "NotificationFailed"
         for result in batch.results.values():
             if result.notification is not None and result.event is not None and result.event.event_id in failed:
                 result.outcome = Outcome.RETRY
-                result.reason = "NotificationFailed"
+                result.reason = reason
 
 
 def summarise(results: Iterable[RecordResult]) -> Mapping[Outcome, int]:
