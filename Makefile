@@ -129,8 +129,12 @@ up: $(VENV)/.installed $(TOOLS)/ministack/bin/ministack ## Start the local AWS e
 	$(PY) scripts/local_aws.py up --port $(MINISTACK_PORT) --ministack $(TOOLS)/ministack/bin/ministack --state $(LOCAL)
 
 .PHONY: down
-down: $(VENV)/.installed ## Stop the local AWS emulator
+down: $(VENV)/.installed ## Stop the local AWS emulator cleanly: it saves its state under .local/ for the next up
 	$(PY) scripts/local_aws.py down --state $(LOCAL)
+
+.PHONY: reset
+reset: $(VENV)/.installed ## Stop the local AWS emulator and forget its saved state
+	$(PY) scripts/local_aws.py reset --state $(LOCAL)
 
 .PHONY: deploy-local
 deploy-local: up build ## Build and deploy the stack to the local emulator
@@ -154,6 +158,15 @@ bench: $(VENV)/.installed ## Benchmark against the seed's naive handler: table +
 	if [ "$(E2E)" = 0 ]; then $(MAKE) build; else $(MAKE) deploy-local; fi
 	$(LOCAL_ENV) PYTHONPATH=layers/shared/python:functions/order_processor:functions/dlq_redriver:scripts:bench:. \
 		$(PY) bench/run.py --e2e $(E2E)
+
+# STACK= and ENDPOINT= pick the stack: the local one by default; `ENDPOINT=` (empty) reads a stack on AWS.
+STACK ?= $(LOCAL_STACK)
+ENDPOINT ?= $(LOCAL_ENDPOINT)
+
+.PHONY: env-json
+env-json: $(VENV)/.installed ## Write events/env.json (for sam local invoke -n) from STACK's deployed functions
+	$(if $(ENDPOINT),AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1,) \
+		$(PY) scripts/env_json.py --stack $(STACK) --endpoint '$(ENDPOINT)'
 
 .PHONY: invoke
 invoke: $(SAM) ## Invoke FUNCTION (logical id) on the local stack with EVENT (sam remote invoke, no Docker)
