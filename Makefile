@@ -141,8 +141,8 @@ deploy-local: up build ## Build and deploy the stack to the local emulator
 	$(LOCAL_ENV) $(SAM) deploy --config-env local --no-progressbar
 
 .PHONY: integration
-integration: $(VENV)/.installed ## Integration tests against the deployed stack (local by default)
-	$(LOCAL_ENV) $(PY) -m pytest tests/integration -q
+integration: $(VENV)/.installed ## Integration tests against the deployed stack (local by default; one restarts the emulator)
+	$(LOCAL_ENV) MINISTACK_BIN=$(TOOLS)/ministack/bin/ministack LOCAL_STATE_DIR=$(LOCAL) $(PY) -m pytest tests/integration -q
 
 # ---------------------------------------------------------------- the main job
 .PHONY: demo
@@ -193,7 +193,7 @@ deploy: build $(VENV)/.installed ## Deploy to AWS: STAGE=dev|prod picks the samc
 
 # ---------------------------------------------------------------- CI
 .PHONY: test
-test: ## What CI runs: lint, security scan, unit tests, sam build + layer check, deploy to the local emulator, integration tests
+test: ## What CI runs: lint, security scan, unit tests, reliability suite, sam build + layer check, deploy to the local emulator, integration tests
 	$(MAKE) lint
 	$(MAKE) security
 	$(MAKE) unit

@@ -87,7 +87,7 @@ def down(state: Path, timeout: float) -> int:
     saved = [path for path in state.glob(SAVED_STATE.format(port="*") + "/*.json") if path.stat().st_mtime >= stopping]
     if clean:
         where = ", ".join(sorted({str(path.parent) for path in saved}))
-        print(f"local AWS stopped (pid {pid}); " + (f"state saved in {where}" if saved else "no state saved"))
+        print(f"local AWS stopped (pid {pid}); " + (f"state saved in {where}" if saved else "it saved nothing"))
     else:
         print(f"local AWS did not stop within {timeout:.0f} s: killed (pid {pid}), state not saved", file=sys.stderr)
     return 0
