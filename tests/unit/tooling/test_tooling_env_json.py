@@ -87,17 +87,39 @@ def test_env_json_committed_file_declares_exactly_the_template_variables() -> No
     assert {name: set(variables) for name, variables in committed.items()} == expected
 
 
-def test_env_json_committed_file_is_the_placeholder_file() -> None:
-    # GIVEN the placeholder file scripts/env_json.py --placeholders writes for the template
-    expected = placeholders(declared_variables(TEMPLATE))
+def test_env_json_committed_file_keeps_the_template_literals() -> None:
+    # GIVEN the literal values template.yaml gives (placeholders and `make env-json` both keep them)
+    declared = declared_variables(TEMPLATE)
 
-    # WHEN the committed events/env.json is read
+    # WHEN the committed events/env.json is read (as committed, or as `make env-json` rewrote it)
     committed = json.loads(ENV_JSON.read_text(encoding="utf-8"))
 
-    # THEN it is that file: stack values say "run make env-json", literals are the template's
-    assert committed == expected
-    assert committed["OrderProcessorFunction"]["ORDERS_TABLE_NAME"] == PLACEHOLDER
-    assert committed["DlqRedriverFunction"]["RECEIVE_VISIBILITY_SECONDS"] == "330"
+    # THEN every value is a string, and each literal of the template is there unchanged
+    assert all(isinstance(value, str) for variables in committed.values() for value in variables.values())
+    literals = {
+        (function, name): value
+        for function, variables in declared.items()
+        for name, value in variables.items()
+        if isinstance(value, str)
+    }
+    assert {key: committed[key[0]][key[1]] for key in literals} == literals
+    assert literals[("DlqRedriverFunction", "RECEIVE_VISIBILITY_SECONDS")] == "330"
+
+
+def test_env_json_placeholders_keep_literals_and_mark_the_rest() -> None:
+    # GIVEN declared variables: a literal, a reference, and the endpoint declared without a value
+    # WHEN the placeholder file is built
+    content = placeholders(DECLARED)
+
+    # THEN the literal stays, the others say how to fill them
+    assert content == {
+        "OrderProcessorFunction": {
+            "STAGE": PLACEHOLDER,
+            "LOG_LEVEL": "INFO",
+            ENDPOINT_VARIABLE: PLACEHOLDER,
+            "ORDERS_TABLE_NAME": PLACEHOLDER,
+        }
+    }
 
 
 def test_env_json_declared_variables_reads_globals_and_the_function_own() -> None:
