@@ -129,16 +129,20 @@ up: $(VENV)/.installed $(TOOLS)/ministack/bin/ministack ## Start the local AWS e
 	$(PY) scripts/local_aws.py up --port $(MINISTACK_PORT) --ministack $(TOOLS)/ministack/bin/ministack --state $(LOCAL)
 
 .PHONY: down
-down: $(VENV)/.installed ## Stop the local AWS emulator
+down: $(VENV)/.installed ## Stop the local AWS emulator cleanly: it saves its state under .local/ for the next up
 	$(PY) scripts/local_aws.py down --state $(LOCAL)
+
+.PHONY: reset
+reset: $(VENV)/.installed ## Stop the local AWS emulator and forget its saved state
+	$(PY) scripts/local_aws.py reset --state $(LOCAL)
 
 .PHONY: deploy-local
 deploy-local: up build ## Build and deploy the stack to the local emulator
 	$(LOCAL_ENV) $(SAM) deploy --config-env local --no-progressbar
 
 .PHONY: integration
-integration: $(VENV)/.installed ## Integration tests against the deployed stack (local by default)
-	$(LOCAL_ENV) $(PY) -m pytest tests/integration -q
+integration: $(VENV)/.installed ## Integration tests against the deployed stack (local by default; one restarts the emulator)
+	$(LOCAL_ENV) MINISTACK_BIN=$(TOOLS)/ministack/bin/ministack LOCAL_STATE_DIR=$(LOCAL) $(PY) -m pytest tests/integration -q
 
 # ---------------------------------------------------------------- the main job
 .PHONY: demo
@@ -154,6 +158,15 @@ bench: $(VENV)/.installed ## Benchmark against the seed's naive handler: table +
 	if [ "$(E2E)" = 0 ]; then $(MAKE) build; else $(MAKE) deploy-local; fi
 	$(LOCAL_ENV) PYTHONPATH=layers/shared/python:functions/order_processor:functions/dlq_redriver:scripts:bench:. \
 		$(PY) bench/run.py --e2e $(E2E)
+
+# STACK= and ENDPOINT= pick the stack: the local one by default; `ENDPOINT=` (empty) reads a stack on AWS.
+STACK ?= $(LOCAL_STACK)
+ENDPOINT ?= $(LOCAL_ENDPOINT)
+
+.PHONY: env-json
+env-json: $(VENV)/.installed ## Write events/env.json (for sam local invoke -n) from STACK's deployed functions
+	$(if $(ENDPOINT),AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1,) \
+		$(PY) scripts/env_json.py --stack $(STACK) --endpoint '$(ENDPOINT)'
 
 .PHONY: invoke
 invoke: $(SAM) ## Invoke FUNCTION (logical id) on the local stack with EVENT (sam remote invoke, no Docker)
@@ -180,7 +193,7 @@ deploy: build $(VENV)/.installed ## Deploy to AWS: STAGE=dev|prod picks the samc
 
 # ---------------------------------------------------------------- CI
 .PHONY: test
-test: ## What CI runs: lint, security scan, unit tests, sam build + layer check, deploy to the local emulator, integration tests
+test: ## What CI runs: lint, security scan, unit tests, reliability suite, sam build + layer check, deploy to the local emulator, integration tests
 	$(MAKE) lint
 	$(MAKE) security
 	$(MAKE) unit

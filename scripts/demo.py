@@ -22,6 +22,7 @@ from typing import Any
 
 import boto3
 import scenario as scenarios
+from reporting import console, table, tracking
 from stack import outputs as stack_outputs
 from stack import peek_messages
 
@@ -110,24 +111,16 @@ def drain_notifications(pipeline: Pipeline, url: str) -> Counter[str]:
 
 def wait_for(pipeline: Pipeline, event_ids: set[str], label: str, timeout: float = 300) -> float:
     """Show progress until every event id has a marker; returns the seconds it took."""
-    started = time.monotonic()
-    while True:
-        handled = pipeline.marker_count(event_ids)
-        visible, in_flight = pipeline.depth("OrderEventsQueueUrl")
-        elapsed = time.monotonic() - started
-        print(
-            f"\r  {label}: {handled}/{len(event_ids)} handled, queue {visible} visible / {in_flight} in flight,"
-            f" {elapsed:5.1f} s",
-            end="",
-            flush=True,
-        )
-        if handled >= len(event_ids):
-            print()
-            return elapsed
-        if elapsed > timeout:
-            print()
-            raise SystemExit(f"{label}: only {handled}/{len(event_ids)} events handled after {timeout:.0f} s")
-        time.sleep(0.5)
+    with tracking(f"{label} handled", len(event_ids)) as progress:
+        while True:
+            handled = pipeline.marker_count(event_ids)
+            visible, in_flight = pipeline.depth("OrderEventsQueueUrl")
+            progress.update(handled, f"queue {visible} visible / {in_flight} in flight")
+            if handled >= len(event_ids):
+                return progress.elapsed()
+            if progress.elapsed() > timeout:
+                raise SystemExit(f"{label}: only {handled}/{len(event_ids)} events handled after {timeout:.0f} s")
+            time.sleep(0.5)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -147,7 +140,10 @@ def main() -> int:
     pipeline = Pipeline(os.environ.get("STACK_NAME", "order-pipeline-local"))
     plan = scenarios.build(args.orders, seed=args.seed)
     notifications_url, subscription = subscribe(pipeline)
-    print(f"Stack {os.environ.get('STACK_NAME', 'order-pipeline-local')}: bus {pipeline.outputs['EventBusName']}")
+    console.print(
+        f"Stack {os.environ.get('STACK_NAME', 'order-pipeline-local')}: bus {pipeline.outputs['EventBusName']}"
+    )
+    run_started_ms = int(time.time() * 1000)
 
     # An orphan payment: its order is created only after the payment has exhausted its retries.
     orphan_order = str(uuid.uuid4())
@@ -159,7 +155,7 @@ def main() -> int:
     published = 0
     for number in range(1, len(plan.waves) + 1):
         wave, duplicates = plan.materialise(number - 1)
-        print(f"Wave {number}: publishing {len(wave)} events + {len(duplicates)} duplicates")
+        console.print(f"Wave {number}: publishing {len(wave)} events + {len(duplicates)} duplicates")
         pipeline.publisher.publish([*wave, *duplicates])
         published += len(wave) + len(duplicates)
         if number == 1:
@@ -174,29 +170,38 @@ def main() -> int:
                         }
                     ]
                 )
-                print(f"  + invalid event: {label}")
+                console.print(f"  + invalid event: {label}")
             published += len(plan.invalid)
         wait_for(pipeline, {event.event_id for event in wave}, f"wave {number}")
     drained_s = time.monotonic() - started
 
-    print("Redrive: waiting for the orphan payment to exhaust its retries and reach the DLQ")
-    while not peek_messages(pipeline.sqs, pipeline.outputs["OrderEventsDeadLetterQueueUrl"], orphan.event_id):
-        if time.monotonic() - orphan_published > ORPHAN_TIMEOUT_S:
-            raise SystemExit("the orphan payment never reached the DLQ")
-        visible, _ = pipeline.depth("OrderEventsDeadLetterQueueUrl")
-        print(f"\r  DLQ depth {visible}, {time.monotonic() - orphan_published:5.1f} s", end="", flush=True)
-        time.sleep(2)
-    print(f"\r  the orphan payment is in the DLQ after {time.monotonic() - orphan_published:.0f} s")
+    console.print("Redrive: waiting for the orphan payment to exhaust its retries and reach the DLQ")
+    with tracking("orphan payment in the DLQ", None) as progress:
+        while not peek_messages(pipeline.sqs, pipeline.outputs["OrderEventsDeadLetterQueueUrl"], orphan.event_id):
+            if time.monotonic() - orphan_published > ORPHAN_TIMEOUT_S:
+                raise SystemExit("the orphan payment never reached the DLQ")
+            visible, _ = pipeline.depth("OrderEventsDeadLetterQueueUrl")
+            progress.update(0, f"DLQ depth {visible}")
+            time.sleep(2)
+    console.print(f"  the orphan payment is in the DLQ after {time.monotonic() - orphan_published:.0f} s")
     pipeline.publisher.publish([order_created(orphan_order, "customer-orphan", Decimal("42.00"))])
     dry = pipeline.invoke("DlqRedriverFunctionName", {"dryRun": True})
-    print(f"  dry run:  {dry}")
+    console.print(f"  dry run:  {dry}")
     redrive = pipeline.invoke("DlqRedriverFunctionName", {})
-    print(f"  redrive:  {redrive}")
+    console.print(f"  redrive:  {redrive}")
     wait_for(pipeline, {orphan.event_id}, "orphan payment")
     figures = pipeline.invoke("MetricsEmitterFunctionName", {})
 
     notified = drain_notifications(pipeline, notifications_url)
-    report(pipeline, plan, published=published, drained_s=drained_s, notified=notified, figures=figures)
+    report(
+        pipeline,
+        plan,
+        published=published,
+        drained_s=drained_s,
+        notified=notified,
+        figures=figures,
+        since_ms=run_started_ms,
+    )
     pipeline.sns.unsubscribe(SubscriptionArn=subscription)
     pipeline.sqs.delete_queue(QueueUrl=notifications_url)
     return 0
@@ -210,7 +215,9 @@ def report(
     drained_s: float,
     notified: Counter[str],
     figures: dict[str, Any],
+    since_ms: int,
 ) -> None:
+    """Print what this run did; the DLQ's rejections are this run's (sent since ``since_ms``)."""
     orders = [item for item in pipeline.scan("OrdersTableName") if not item["orderId"]["S"].startswith("#")]
     ours = [item for item in orders if item["orderId"]["S"] in plan.expected_status]
     by_status = Counter(item["status"]["S"] for item in ours)
@@ -228,43 +235,43 @@ def report(
         for e in entries
     ]
     rejected: Counter[str] = Counter()
-    dlq_url = pipeline.outputs["OrderEventsDeadLetterQueueUrl"]
-    received: list[dict[str, Any]] = []
-    while True:
-        batch = pipeline.sqs.receive_message(
-            QueueUrl=dlq_url, MaxNumberOfMessages=10, VisibilityTimeout=5, MessageAttributeNames=["All"]
-        ).get("Messages", [])
-        if not batch:
-            break
-        received.extend(batch)
-        for message in batch:
-            attributes = message.get("MessageAttributes", {})
-            reason = attributes.get("rejectionReason", {}).get("StringValue", "RetryExhausted")
-            detail = attributes.get("rejectionPath", {}).get("StringValue", "")
-            rejected[f"{reason} ({detail})" if detail else reason] += 1
-    dlq_visible, _ = pipeline.depth("OrderEventsDeadLetterQueueUrl")
+    dlq = peek_messages(pipeline.sqs, pipeline.outputs["OrderEventsDeadLetterQueueUrl"], "")
+    for message in dlq:
+        if int(message["Attributes"]["SentTimestamp"]) < since_ms:
+            continue  # parked by an earlier run: the emulator keeps its state across restarts
+        attributes = message.get("MessageAttributes", {})
+        reason = attributes.get("rejectionReason", {}).get("StringValue", "RetryExhausted")
+        detail = attributes.get("rejectionPath", {}).get("StringValue", "")
+        rejected[f"{reason} ({detail})" if detail else reason] += 1
 
-    print("\n================ order pipeline: demo report ================")
-    print(
-        f"events published        {published} ({plan.valid_events} valid, {len(plan.duplicates)} duplicates,"
-        f" {len(plan.invalid)} invalid)"
-    )
-    print(f"orders                  {len(ours)} of {len(plan.expected_status)} expected")
-    for status in ("pending", "processing", "completed", "cancelled"):
-        print(f"  {status:<21} {by_status.get(status, 0)}")
-    print(f"  final state as planned {len(ours) - len(mismatched)}/{len(ours)}")
-    print(f"events applied          {len(entries)} (each exactly once: {len(entries) == plan.valid_events})")
-    print(f"notifications sent      {sum(notified.values())} {dict(sorted(notified.items()))}")
-    print("rejected, with reasons  " + (", ".join(f"{k}: {v}" for k, v in sorted(rejected.items())) or "none"))
-    print(f"DLQ depth               {max(dlq_visible, len(received))}")
-    print(f"latency publish→commit  p50 {percentile(latencies, 0.5):.0f} ms, p99 {percentile(latencies, 0.99):.0f} ms")
-    print(
-        f"throughput              {len(entries) / drained_s:.0f} events/s ({len(entries)} events in {drained_s:.1f} s)"
-    )
-    print(f"metrics emitter         {json.dumps(figures)}")
+    rows = [
+        (
+            "events published",
+            f"{published} ({plan.valid_events} valid, {len(plan.duplicates)} duplicates, {len(plan.invalid)} invalid)",
+        ),
+        ("orders", f"{len(ours)} of {len(plan.expected_status)} expected"),
+        *(
+            (f"  {status}", str(by_status.get(status, 0)))
+            for status in ("pending", "processing", "completed", "cancelled")
+        ),
+        ("  final state as planned", f"{len(ours) - len(mismatched)}/{len(ours)}"),
+        ("events applied", f"{len(entries)} (each exactly once: {len(entries) == plan.valid_events})"),
+        ("notifications sent", f"{sum(notified.values())} {dict(sorted(notified.items()))}"),
+        (
+            "rejected this run, with reasons",
+            ", ".join(f"{k}: {v}" for k, v in sorted(rejected.items())) or "none",
+        ),
+        ("DLQ depth (all runs)", str(len(dlq))),
+        (
+            "latency publish→commit",
+            f"p50 {percentile(latencies, 0.5):.0f} ms, p99 {percentile(latencies, 0.99):.0f} ms",
+        ),
+        ("throughput", f"{len(entries) / drained_s:.0f} events/s ({len(entries)} events in {drained_s:.1f} s)"),
+        ("metrics emitter", json.dumps(figures)),
+    ]
     if latencies:
-        print(f"(mean latency {statistics.fmean(latencies):.0f} ms over {len(latencies)} events)")
-    print("=============================================================")
+        rows.append(("mean latency", f"{statistics.fmean(latencies):.0f} ms over {len(latencies)} events"))
+    table("order pipeline: demo report", rows)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import time
 
 import scenario as scenarios
 from demo import Pipeline, wait_for
+from reporting import console
 
 
 def main() -> int:
@@ -29,11 +30,11 @@ def main() -> int:
         sent_at = time.monotonic()
         pipeline.publisher.publish([*wave, *duplicates])
         rate = (len(wave) + len(duplicates)) / max(time.monotonic() - sent_at, 1e-6)
-        print(f"wave {number + 1}: {len(wave)} events + {len(duplicates)} duplicates published ({rate:.0f}/s)")
+        console.print(f"wave {number + 1}: {len(wave)} events + {len(duplicates)} duplicates published ({rate:.0f}/s)")
         wait_for(pipeline, {event.event_id for event in wave}, f"wave {number + 1}")
         total += len(wave)
     elapsed = time.monotonic() - started
-    print(f"{args.orders} orders, {total} events handled in {elapsed:.1f} s ({total / elapsed:.0f} events/s)")
+    console.print(f"{args.orders} orders, {total} events handled in {elapsed:.1f} s ({total / elapsed:.0f} events/s)")
     return 0
 
 

@@ -36,15 +36,19 @@ def outputs(stack_name: str, client: Any = None) -> dict[str, str]:
     return {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
 
 
-def peek_messages(sqs: Any, queue_url: str, needle: str, *, depth: int = 200) -> list[dict[str, Any]]:
-    """Messages of a queue whose body contains ``needle``, left in the queue.
+def peek_messages(sqs: Any, queue_url: str, needle: str, *, depth: int | None = None) -> list[dict[str, Any]]:
+    """Messages of a queue whose body contains ``needle`` (``""``: every message), left in the queue.
 
     Received messages are held (hidden) while searching, so none is seen twice, then all are
-    made visible again; ``depth`` bounds how many are examined.
+    made visible again. ``depth`` bounds how many are examined: by default the queue's visible
+    messages when the search starts, so that a queue that grew over many runs is searched whole.
     """
+    if depth is None:
+        attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages"])
+        depth = int(attributes["Attributes"]["ApproximateNumberOfMessages"]) + 10
     found: list[dict[str, Any]] = []
     held: list[dict[str, Any]] = []
-    while len(held) < depth and not found:
+    while len(held) < depth and not (needle and found):
         messages = sqs.receive_message(
             QueueUrl=queue_url,
             MaxNumberOfMessages=10,

@@ -16,6 +16,8 @@ from tests.integration.stack_client import Stack
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         item.add_marker(pytest.mark.integration)
+    # The emulator restart runs after every other test, whatever the order they were collected in.
+    items.sort(key=lambda item: item.path.name == "test_integration_restart.py")
 
 
 @pytest.fixture(scope="session")
