@@ -82,6 +82,6 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         )
         for record in event["Records"]
     ]
-    batch = applier.apply(records, Deadline(context.get_remaining_time_in_millis))
+    batch = applier.apply(records, Deadline.of_invocation(context.get_remaining_time_in_millis))
     telemetry.record(batch, metrics, logger, datetime.now(UTC))
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in batch.failed_message_ids()]}

@@ -46,6 +46,7 @@ from orders_shared.errors import EventIdConflictError, InvalidEventError, Retrya
 from orders_shared.events import DetailType, OrderEvent, parse_sqs_body
 
 CALL_BUDGET_MS = 9_000  # the longest one AWS call may take: 2 attempts of 1 s connect + 3 s read, and a 1 s backoff
+GUARDED_TIMEOUT_MS = 3 * CALL_BUDGET_MS  # the shortest function timeout the guard can serve
 DEADLINE_NEAR = "DeadlineNear"  # the reason of a record left for SQS to deliver again, not started in time
 
 type OrderEvents = list[tuple[Record, OrderEvent]]
@@ -67,6 +68,18 @@ class Deadline:
     def near(self) -> bool:
         """True when one more call might not end before the invocation does."""
         return self.remaining_ms() < self.budget_ms
+
+    @classmethod
+    def of_invocation(cls, remaining_ms: Callable[[], int]) -> Deadline:
+        """The deadline of an invocation that starts with ``remaining_ms()`` left.
+
+        A function whose timeout cannot hold three calls' budgets (read, commit, notify) gets no
+        guard: its clients' own timeouts already outlast it (the local stage runs with 3 s, to keep
+        its tests' visibility timeouts short); a template test keeps every AWS stage above that.
+        """
+        if remaining_ms() < GUARDED_TIMEOUT_MS:
+            return NO_DEADLINE
+        return cls(remaining_ms)
 
 
 NO_DEADLINE = Deadline(lambda: 2**62)

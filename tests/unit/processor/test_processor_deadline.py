@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from order_processor.applier import CALL_BUDGET_MS, BatchApplier, Deadline
+from order_processor.applier import CALL_BUDGET_MS, GUARDED_TIMEOUT_MS, NO_DEADLINE, BatchApplier, Deadline
 from order_processor.model import Change, CommitResult, Notification, OrderState, Outcome, Record
 from orders_shared.events import OrderEvent, OrderStatus, order_created, order_status_changed, payment_processed
 
@@ -133,3 +133,21 @@ def test_batch_applier_with_time_enough_applies_and_notifies_everything(
     assert result.failed_message_ids() == []
     assert {r.outcome for r in result.results.values()} == {Outcome.APPLIED}
     assert len(notifier.sent) == 3
+
+
+def test_deadline_of_an_invocation_too_short_for_three_calls_is_no_guard() -> None:
+    # GIVEN an invocation that starts with less than three calls' budgets (the local stage's 3 s)
+    # WHEN its deadline is made
+    deadline = Deadline.of_invocation(lambda: GUARDED_TIMEOUT_MS - 1)
+    # THEN it guards nothing (its clients' timeouts outlast it anyway)
+    assert deadline is NO_DEADLINE
+
+
+def test_deadline_of_an_invocation_long_enough_follows_its_clock() -> None:
+    # GIVEN an invocation that starts with 30 s left, and a clock running down
+    left = [30_000]
+    deadline = Deadline.of_invocation(lambda: left[0])
+    # WHEN less than one call's budget is left
+    left[0] = CALL_BUDGET_MS - 1
+    # THEN the deadline is near
+    assert deadline.near()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from order_processor.applier import GUARDED_TIMEOUT_MS
 from tests.unit.template.template_support import Stack
 
 
@@ -160,3 +161,14 @@ def test_template_processor_parks_on_the_receive_its_queue_would_move_the_messag
     # THEN they are equal: the function parks a failing record, with its error, on exactly the receive
     # after which SQS would move it with no reason (one later and SQS wins; one earlier burns a try)
     assert checked == [("OrderProcessorFunction", 5, 5)]
+
+
+def test_template_processor_timeout_leaves_room_for_the_deadline_guard_on_aws_stages(stack: Stack) -> None:
+    # GIVEN the processor's timeout in this config env
+    timeout_ms = 1000 * stack.number(stack.resources["OrderProcessorFunction"]["Properties"]["Timeout"])
+    # WHEN it is compared with the shortest timeout the applier's deadline guard can serve
+    # THEN every AWS stage has room for it (three calls' budgets); only the emulator's stage runs without
+    if stack.env == "local":
+        assert timeout_ms < GUARDED_TIMEOUT_MS
+    else:
+        assert timeout_ms >= GUARDED_TIMEOUT_MS
