@@ -18,7 +18,7 @@ from dlq_redriver.domain import (
     outgoing_attributes,
     sqs_size,
 )
-from orders_shared.aws import error_code
+from orders_shared.aws import failure_code
 from orders_shared.batching import batches
 from orders_shared.observability import logger
 
@@ -39,10 +39,6 @@ if TYPE_CHECKING:
 
 # (call, queue URL, error code, entries concerned): told of every failed call or entry.
 FailureSink = Callable[[str, str, str, int], None]
-
-
-def _code(error: ClientError | BotoCoreError) -> str:
-    return error_code(error) if isinstance(error, ClientError) else type(error).__name__
 
 
 def _outgoing_size(outgoing: tuple[int, str, Mapping[str, AttributeValue]]) -> int:
@@ -162,7 +158,7 @@ class SqsQueues:
         try:
             response = call()
         except (ClientError, BotoCoreError) as error:
-            self._on_failure(name, queue_url, _code(error), entries)
+            self._on_failure(name, queue_url, failure_code(error), entries)
             return []
         for code, count in Counter(entry.get("Code", "") for entry in response.get("Failed", [])).items():
             self._on_failure(name, queue_url, code, count)

@@ -93,6 +93,12 @@ class Request:
     max_redrives: int = 3
 
 
+def _known_keys(payload: Mapping[str, Any], allowed: set[str], what: str) -> None:
+    unknown = set(payload) - allowed
+    if unknown:
+        raise PayloadError(f"unknown {what}: {', '.join(sorted(unknown))}")
+
+
 def _names(payload: Mapping[str, Any], key: str) -> frozenset[str]:
     value = payload.get(key, [])
     if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
@@ -130,18 +136,14 @@ def parse_request(payload: Any) -> Request:
         # The role may send only to the order-events queue, and a message moved elsewhere would
         # leave the pipeline: the option is gone rather than checked against the one allowed value.
         raise PayloadError("targetQueueUrl is not accepted: messages go back to the order-events queue only")
-    unknown = set(payload) - {"maxMessages", "dryRun", "filter", "maxRedrives"}
-    if unknown:
-        raise PayloadError(f"unknown keys: {', '.join(sorted(unknown))}")
+    _known_keys(payload, {"maxMessages", "dryRun", "filter", "maxRedrives"}, "keys")
     dry_run = payload.get("dryRun", False)
     if not isinstance(dry_run, bool):
         raise PayloadError("dryRun must be true or false")
     raw_filter = payload.get("filter", {})
     if not isinstance(raw_filter, dict):
         raise PayloadError("filter must be a JSON object")
-    unknown = set(raw_filter) - {"reasons", "detailTypes", "minAgeSeconds", "maxAgeSeconds"}
-    if unknown:
-        raise PayloadError(f"unknown filter keys: {', '.join(sorted(unknown))}")
+    _known_keys(raw_filter, {"reasons", "detailTypes", "minAgeSeconds", "maxAgeSeconds"}, "filter keys")
     return Request(
         max_messages=_int(payload, "maxMessages", 100, 1, 10_000) or 100,
         dry_run=dry_run,

@@ -15,20 +15,15 @@ from metrics_emitter.domain import QueueFigures
 from order_processor.decision import decide
 from order_processor.model import Change
 from order_processor.repository import DynamoOrderRepository
-from orders_shared.events import NewEvent, dumps, envelope_for, order_created, parse_sqs_body
+from orders_shared.events import NewEvent, order_created, parse_sqs_body
+from tests.support.aws import ACCOUNT, REGION
+from tests.support.events import body_of
 from tests.support.tables import EVENTS_TABLE, ORDERS_TABLE
 
-REGION = "us-east-1"
-ACCOUNT = "123456789012"
 DLQ_URL = f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/order-events-dlq"
 SOURCE_URL = f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/order-events"
 NOW_MS = 1_795_687_200_000  # the fake clock of the domain tests
 VISIBILITY = 30  # the adapter's receive visibility timeout, in seconds
-
-
-def body_of(event: NewEvent) -> str:
-    """The SQS body EventBridge delivers for ``event`` (the envelope as JSON)."""
-    return dumps(envelope_for(event, account=ACCOUNT, region=REGION))
 
 
 # --- the redriver's Queues port in memory --------------------------------------------------------
@@ -187,9 +182,14 @@ def run(
     return redrive(request or Request(), queues, DLQ_URL, SOURCE_URL, remaining_ms=remaining_ms, now_ms=lambda: NOW_MS)
 
 
+def order_bodies(count: int) -> list[str]:
+    """The SQS bodies of ``count`` OrderCreated events of distinct orders (amounts 0, 1, 2...)."""
+    return [body_of(order_created(str(uuid.uuid4()), "cust-42", Decimal(n))) for n in range(count)]
+
+
 def fill(queues: FakeQueues, count: int) -> list[str]:
     """Put ``count`` retry-exhausted order events in the DLQ; returns their bodies."""
-    bodies = [body_of(order_created(str(uuid.uuid4()), "cust-42", Decimal(n))) for n in range(count)]
+    bodies = order_bodies(count)
     for body in bodies:
         queues.put(DLQ_URL, body)
     return bodies

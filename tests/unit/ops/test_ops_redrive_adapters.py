@@ -12,8 +12,8 @@ import pytest
 from dlq_redriver.adapters import SqsQueues
 from dlq_redriver.domain import REDRIVE_COUNT, DlqMessage, ParkReason, Report, Request, redrive
 from orders_shared.events import order_created
-from tests.support.aws import drain
-from tests.unit.ops.ops_support import VISIBILITY, FailureLog, body_of, depth, now_ms, send_to
+from tests.support.aws import drain, record_requests
+from tests.unit.ops.ops_support import VISIBILITY, FailureLog, body_of, depth, now_ms, order_bodies, send_to
 
 SQS_BATCH_BYTES = 1_048_576  # SendMessageBatch: 1 MiB in total, bodies and attributes (AWS API reference)
 
@@ -27,7 +27,7 @@ def redrive_on(sqs: Any, dlq: str, source: str, request: Request | None = None) 
 
 def fill(sqs: Any, queue_url: str, count: int) -> list[str]:
     """Send ``count`` order events to a moto queue, ten per call; returns their bodies."""
-    bodies = [body_of(order_created(str(uuid.uuid4()), "cust-42", Decimal(n))) for n in range(count)]
+    bodies = order_bodies(count)
     for start in range(0, count, 10):
         entries = [{"Id": str(i), "MessageBody": body} for i, body in enumerate(bodies[start : start + 10])]
         sqs.send_message_batch(QueueUrl=queue_url, Entries=entries)
@@ -137,11 +137,7 @@ def test_sqs_queues_releases_every_held_message_ten_at_a_time(sqs: Any, moto_dlq
     # GIVEN 25 rejected messages, which a default redrive filters out and holds
     for n in range(25):
         send_to(sqs, moto_dlq, f"rejected {n}", {"rejectionReason": "SchemaViolation"})
-    releases: list[int] = []
-    sqs.meta.events.register(
-        "provide-client-params.sqs.ChangeMessageVisibilityBatch",
-        lambda params, **_: releases.append(len(params["Entries"])),
-    )
+    releases = record_requests(sqs, "sqs.ChangeMessageVisibilityBatch", lambda params: len(params["Entries"]))
     # WHEN a redrive runs (maxMessages spares the last, long-polling receive)
     report = redrive_on(sqs, moto_dlq, moto_source, Request(max_messages=25))
     # THEN all 25 are visible in the DLQ again at once, none in flight, released in calls of 10, 10 and 5
@@ -165,13 +161,7 @@ def wire_size(entry: dict[str, Any]) -> int:
 @pytest.fixture
 def send_calls(sqs: Any) -> list[list[int]]:
     """The size of each entry of every SendMessageBatch the moto client is asked to make, per call."""
-    calls: list[list[int]] = []
-
-    def record(params: dict[str, Any], **_: Any) -> None:
-        calls.append([wire_size(entry) for entry in params["Entries"]])
-
-    sqs.meta.events.register("provide-client-params.sqs.SendMessageBatch", record)
-    return calls
+    return record_requests(sqs, "sqs.SendMessageBatch", lambda params: [wire_size(e) for e in params["Entries"]])
 
 
 def test_sqs_queues_splits_near_limit_bodies_into_batches_under_one_mebibyte(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import boto3
@@ -11,6 +10,7 @@ from botocore.stub import Stubber
 
 from dlq_redriver.adapters import SqsQueues
 from dlq_redriver.domain import REDRIVE_COUNT, DlqMessage, Request, redrive
+from tests.support.aws import record_requests
 from tests.unit.ops.ops_support import DLQ_URL, REGION, SOURCE_URL, VISIBILITY, FailureLog, now_ms
 
 # --- partial failures, with the Stubber -----------------------------------------------------------------
@@ -24,13 +24,7 @@ def stubbed() -> tuple[Any, Stubber, list[dict[str, Any]]]:
     call, so the requests are recorded here and asserted on explicitly.
     """
     client = boto3.client("sqs", region_name=REGION)
-    deletes: list[dict[str, Any]] = []
-
-    def record(params: dict[str, Any], **_: Any) -> None:
-        deletes.append(copy.deepcopy(params))
-
-    client.meta.events.register("provide-client-params.sqs.DeleteMessageBatch", record)
-    return client, Stubber(client), deletes
+    return client, Stubber(client), record_requests(client, "sqs.DeleteMessageBatch")
 
 
 def received(count: int) -> dict[str, Any]:

@@ -6,7 +6,6 @@ Nothing here reaches the network: the domain runs against fakes, the adapters ag
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import importlib
 import sys
@@ -42,13 +41,12 @@ from orders_shared.events import (
     NewEvent,
     OrderEvent,
     content_digest,
-    dumps,
-    envelope_for,
     order_created,
     parse_sqs_body,
     payment_processed,
 )
-from tests.support.aws import FakeLambdaContext, drain
+from tests.support.aws import ACCOUNT, REGION, FakeLambdaContext, drain, record_requests
+from tests.support.events import body_of
 from tests.support.tables import EVENTS_TABLE, ORDERS_TABLE
 from tests.unit.processor.processor_support import (
     EVENT_ID,
@@ -61,17 +59,10 @@ from tests.unit.processor.processor_support import (
     pending,
 )
 
-REGION = "us-east-1"
-ACCOUNT = "123456789012"
 QUEUE_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:order-events"
 
 
 # --- SQS builders -----------------------------------------------------------------------------
-
-
-def body_of(event: NewEvent) -> str:
-    """The SQS ``body`` EventBridge delivers for ``event``: the envelope as JSON."""
-    return dumps(envelope_for(event, account=ACCOUNT, region=REGION))
 
 
 def sqs_record(body: str, message_id: str | None = None) -> dict[str, Any]:
@@ -372,12 +363,8 @@ def transact_calls(stubbed: tuple[Any, Stubber]) -> list[dict[str, Any]]:
     The Stubber's own assertion errors are botocore errors, which the repository turns into
     RetryableError; recording the requests lets the tests assert on them directly.
     """
-    calls: list[dict[str, Any]] = []
     client, _ = stubbed
-    client.meta.events.register(
-        "provide-client-params.dynamodb.TransactWriteItems", lambda params, **_: calls.append(copy.deepcopy(params))
-    )
-    return calls
+    return record_requests(client, "dynamodb.TransactWriteItems")
 
 
 @pytest.fixture

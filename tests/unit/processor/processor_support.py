@@ -12,6 +12,7 @@ from botocore.stub import Stubber
 from order_processor.decision import decide
 from order_processor.model import Change, OrderState
 from orders_shared.events import NewEvent, OrderEvent, OrderStatus, order_created
+from tests.support.aws import record_requests
 
 Parse = Callable[[NewEvent], OrderEvent]
 ORDER_ID = "6f1c2b7e-3d4a-4f5b-8c9d-0e1f2a3b4c5d"
@@ -55,9 +56,4 @@ def new_orders(parsed: Parse, count: int) -> list[Change]:
 
 def count_transactions(client: Any) -> list[int]:
     """The number of actions of every TransactWriteItems the client sends from now on."""
-    sizes: list[int] = []
-    client.meta.events.register(
-        "provide-client-params.dynamodb.TransactWriteItems",
-        lambda params, **_: sizes.append(len(params["TransactItems"])),
-    )
-    return sizes
+    return record_requests(client, "dynamodb.TransactWriteItems", lambda params: len(params["TransactItems"]))
