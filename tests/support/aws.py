@@ -6,6 +6,8 @@ so that none of them can reach or pick up a real account, and each context looks
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,3 +55,19 @@ def drain(sqs: Any, queue_url: str) -> list[dict[str, Any]]:
         if not batch:
             return messages
         messages.extend(batch)
+
+
+def record_requests[T](client: Any, operation: str, view: Callable[[dict[str, Any]], T] = copy.deepcopy) -> list[T]:
+    """Every request of ``operation`` (``"sqs.SendMessageBatch"``) that ``client`` makes from now on.
+
+    Each is recorded as ``view`` sees it (by default a deep copy of its parameters), before botocore
+    validates or sends it: a test can assert on what was asked even when a Stubber's own assertion
+    error, which adapters take for a failed call, would hide it.
+    """
+    recorded: list[T] = []
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        recorded.append(view(params))
+
+    client.meta.events.register(f"provide-client-params.{operation}", record)
+    return recorded

@@ -5,26 +5,45 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from dlq_redriver import telemetry
-from dlq_redriver.domain import MAX_BATCH_ENTRIES, MAX_MESSAGE_BYTES, DlqMessage, outgoing_attributes, sqs_size
-from orders_shared.aws import error_code
+from dlq_redriver.domain import (
+    MAX_BATCH_ENTRIES,
+    MAX_MESSAGE_BYTES,
+    AttributeValue,
+    DlqMessage,
+    outgoing_attributes,
+    sqs_size,
+)
+from orders_shared.aws import failure_code
 from orders_shared.batching import batches
 from orders_shared.observability import logger
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_sqs.type_defs import (
+        ChangeMessageVisibilityBatchRequestEntryTypeDef,
+        ChangeMessageVisibilityBatchResultTypeDef,
+        DeleteMessageBatchRequestEntryTypeDef,
+        DeleteMessageBatchResultTypeDef,
+        SendMessageBatchRequestEntryTypeDef,
+        SendMessageBatchResultTypeDef,
+    )
+
+    BatchResult = (
+        SendMessageBatchResultTypeDef | DeleteMessageBatchResultTypeDef | ChangeMessageVisibilityBatchResultTypeDef
+    )
 
 # (call, queue URL, error code, entries concerned): told of every failed call or entry.
 FailureSink = Callable[[str, str, str, int], None]
 
 
-def _code(error: ClientError | BotoCoreError) -> str:
-    return error_code(error) if isinstance(error, ClientError) else type(error).__name__
-
-
-def _entry_size(entry: Mapping[str, Any]) -> int:
-    return sqs_size(entry["MessageBody"], entry["MessageAttributes"])
+def _outgoing_size(outgoing: tuple[int, str, Mapping[str, AttributeValue]]) -> int:
+    _, body, attributes = outgoing
+    return sqs_size(body, attributes)
 
 
 class SqsQueues:
@@ -32,7 +51,7 @@ class SqsQueues:
 
     Parameters
     ----------
-    client
+    client : SQSClient
         A boto3 ``sqs`` client.
     visibility_seconds : int
         How long a received DLQ message stays hidden: longer than one invocation, so a message
@@ -42,7 +61,7 @@ class SqsQueues:
         by default it logs them through the layer's logger.
     """
 
-    def __init__(self, client: Any, visibility_seconds: int, on_failure: FailureSink | None = None) -> None:
+    def __init__(self, client: SQSClient, visibility_seconds: int, on_failure: FailureSink | None = None) -> None:
         self._client = client
         self._visibility = visibility_seconds
         self._on_failure = on_failure or partial(telemetry.call_failed, logger)
@@ -79,20 +98,27 @@ class SqsQueues:
         An entry over the size limit on its own is not sent (SQS would refuse it); the domain parks
         such messages before they get here.
         """
-        entries = [
-            {
-                "Id": str(index),
-                "MessageBody": message.body,
-                "MessageAttributes": outgoing_attributes(message, attributes),
-            }
+        outgoing = [
+            (index, message.body, outgoing_attributes(message, attributes))
             for index, (message, attributes) in enumerate(messages)
         ]
         sent: set[str] = set()
-        for chunk in batches(entries, max_items=MAX_BATCH_ENTRIES, max_bytes=MAX_MESSAGE_BYTES, size_of=_entry_size):
-            if _entry_size(chunk[0]) > MAX_MESSAGE_BYTES:
+        for chunk in batches(
+            outgoing, max_items=MAX_BATCH_ENTRIES, max_bytes=MAX_MESSAGE_BYTES, size_of=_outgoing_size
+        ):
+            if _outgoing_size(chunk[0]) > MAX_MESSAGE_BYTES:
                 self._on_failure("SendMessageBatch", queue_url, "MessageTooLong", 1)
                 continue
-            ids = self._call("SendMessageBatch", self._client.send_message_batch, queue_url, chunk)
+            entries: list[SendMessageBatchRequestEntryTypeDef] = [
+                {"Id": str(index), "MessageBody": body, "MessageAttributes": attributes}
+                for index, body, attributes in chunk
+            ]
+            ids = self._call(
+                "SendMessageBatch",
+                queue_url,
+                len(entries),
+                partial(self._client.send_message_batch, QueueUrl=queue_url, Entries=entries),
+            )
             sent.update(messages[int(entry_id)][0].message_id for entry_id in ids)
         return sent
 
@@ -101,8 +127,15 @@ class SqsQueues:
         deleted: set[str] = set()
         numbered = list(enumerate(messages))
         for chunk in batches(numbered, max_items=MAX_BATCH_ENTRIES):
-            entries = [{"Id": str(index), "ReceiptHandle": m.receipt_handle} for index, m in chunk]
-            ids = self._call("DeleteMessageBatch", self._client.delete_message_batch, queue_url, entries)
+            entries: list[DeleteMessageBatchRequestEntryTypeDef] = [
+                {"Id": str(index), "ReceiptHandle": m.receipt_handle} for index, m in chunk
+            ]
+            ids = self._call(
+                "DeleteMessageBatch",
+                queue_url,
+                len(entries),
+                partial(self._client.delete_message_batch, QueueUrl=queue_url, Entries=entries),
+            )
             deleted.update(messages[int(entry_id)].message_id for entry_id in ids)
         return deleted
 
@@ -110,19 +143,22 @@ class SqsQueues:
         """Make held messages visible again now; a failure only delays them until the timeout."""
         numbered = list(enumerate(messages))
         for chunk in batches(numbered, max_items=MAX_BATCH_ENTRIES):
-            entries = [
+            entries: list[ChangeMessageVisibilityBatchRequestEntryTypeDef] = [
                 {"Id": str(index), "ReceiptHandle": m.receipt_handle, "VisibilityTimeout": 0} for index, m in chunk
             ]
-            self._call("ChangeMessageVisibilityBatch", self._client.change_message_visibility_batch, queue_url, entries)
+            self._call(
+                "ChangeMessageVisibilityBatch",
+                queue_url,
+                len(entries),
+                partial(self._client.change_message_visibility_batch, QueueUrl=queue_url, Entries=entries),
+            )
 
-    def _call(
-        self, name: str, method: Callable[..., dict[str, Any]], queue_url: str, entries: list[dict[str, Any]]
-    ) -> list[str]:
-        """One batch call; returns the ids of the entries that succeeded, reporting the others."""
+    def _call(self, name: str, queue_url: str, entries: int, call: Callable[[], BatchResult]) -> list[str]:
+        """One batch call of ``entries`` entries; returns the ids of those that succeeded, reporting the others."""
         try:
-            response = method(QueueUrl=queue_url, Entries=entries)
+            response = call()
         except (ClientError, BotoCoreError) as error:
-            self._on_failure(name, queue_url, _code(error), len(entries))
+            self._on_failure(name, queue_url, failure_code(error), entries)
             return []
         for code, count in Counter(entry.get("Code", "") for entry in response.get("Failed", [])).items():
             self._on_failure(name, queue_url, code, count)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 
@@ -14,9 +14,13 @@ from dlq_redriver.domain import PayloadError, parse_request, redrive
 from dlq_redriver.settings import Settings
 from orders_shared.observability import configure, logger, metrics, tracer
 
+if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
+
 settings = Settings.from_env()
 configure(settings.stage)
-queues = SqsQueues(boto3.client("sqs"), settings.visibility_seconds, partial(telemetry.call_failed, logger))
+_sqs: SQSClient = boto3.client("sqs")
+queues = SqsQueues(_sqs, settings.visibility_seconds, partial(telemetry.call_failed, logger))
 
 
 def _now_ms() -> int:

@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, NotRequired, Protocol, TypedDict
 
 REDRIVE_COUNT = "redriveCount"
 REJECTION_REASON = "rejectionReason"
@@ -26,6 +26,16 @@ REDRIVE_COUNT_DIGITS = len(str(MAX_REDRIVES))
 # SQS: one message (body plus each attribute's name, type and value), and one SendMessageBatch in total.
 MAX_MESSAGE_BYTES = 1_048_576
 MAX_BATCH_ENTRIES = 10  # SQS batch calls take 10 entries
+
+
+class AttributeValue(TypedDict):
+    """One SQS message attribute, in the shape SQS gives and takes it (its list values are reserved, never set)."""
+
+    DataType: str
+    StringValue: NotRequired[str]
+    BinaryValue: NotRequired[bytes]
+    StringListValues: NotRequired[list[str]]
+    BinaryListValues: NotRequired[list[bytes]]
 
 
 class PayloadError(ValueError):
@@ -93,6 +103,12 @@ class Request:
     max_redrives: int = 3
 
 
+def _known_keys(payload: Mapping[str, Any], allowed: set[str], what: str) -> None:
+    unknown = set(payload) - allowed
+    if unknown:
+        raise PayloadError(f"unknown {what}: {', '.join(sorted(unknown))}")
+
+
 def _names(payload: Mapping[str, Any], key: str) -> frozenset[str]:
     value = payload.get(key, [])
     if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
@@ -130,18 +146,14 @@ def parse_request(payload: Any) -> Request:
         # The role may send only to the order-events queue, and a message moved elsewhere would
         # leave the pipeline: the option is gone rather than checked against the one allowed value.
         raise PayloadError("targetQueueUrl is not accepted: messages go back to the order-events queue only")
-    unknown = set(payload) - {"maxMessages", "dryRun", "filter", "maxRedrives"}
-    if unknown:
-        raise PayloadError(f"unknown keys: {', '.join(sorted(unknown))}")
+    _known_keys(payload, {"maxMessages", "dryRun", "filter", "maxRedrives"}, "keys")
     dry_run = payload.get("dryRun", False)
     if not isinstance(dry_run, bool):
         raise PayloadError("dryRun must be true or false")
     raw_filter = payload.get("filter", {})
     if not isinstance(raw_filter, dict):
         raise PayloadError("filter must be a JSON object")
-    unknown = set(raw_filter) - {"reasons", "detailTypes", "minAgeSeconds", "maxAgeSeconds"}
-    if unknown:
-        raise PayloadError(f"unknown filter keys: {', '.join(sorted(unknown))}")
+    _known_keys(raw_filter, {"reasons", "detailTypes", "minAgeSeconds", "maxAgeSeconds"}, "filter keys")
     return Request(
         max_messages=_int(payload, "maxMessages", 100, 1, 10_000) or 100,
         dry_run=dry_run,
@@ -168,7 +180,7 @@ class DlqMessage:
     body: str
     attributes: Mapping[str, str]
     sent_timestamp_ms: int
-    raw_attributes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    raw_attributes: Mapping[str, AttributeValue] = field(default_factory=dict)
 
     @property
     def attribute_count(self) -> int:
@@ -205,18 +217,25 @@ class DlqMessage:
         return value if isinstance(value, str) else None
 
 
-def outgoing_attributes(message: DlqMessage, given: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+def _kept(value: AttributeValue) -> AttributeValue:
+    kept: AttributeValue = {"DataType": value["DataType"]}
+    if "StringValue" in value:
+        kept["StringValue"] = value["StringValue"]
+    if "BinaryValue" in value:
+        kept["BinaryValue"] = value["BinaryValue"]
+    return kept
+
+
+def outgoing_attributes(message: DlqMessage, given: Mapping[str, str]) -> dict[str, AttributeValue]:
     """The SQS attributes a moved copy carries: every one received, with the string values given.
 
     A received attribute whose value the redriver did not change keeps its original type (Number
     and Binary ones included); a new or changed one (the redrive count) is sent as a String.
     """
-    merged = {
-        name: {key: value[key] for key in ("DataType", "StringValue", "BinaryValue") if key in value}
-        for name, value in message.raw_attributes.items()
-    }
+    merged = {name: _kept(value) for name, value in message.raw_attributes.items()}
     for name, text in given.items():
-        if merged.get(name, {}).get("StringValue") != text:
+        current = merged.get(name)
+        if current is None or current.get("StringValue") != text:
             merged[name] = {"DataType": "String", "StringValue": text}
     return merged
 
@@ -225,7 +244,7 @@ def _length(value: str | bytes) -> int:
     return len(value.encode("utf-8")) if isinstance(value, str) else len(value)
 
 
-def sqs_size(body: str, attributes: Mapping[str, Mapping[str, Any]]) -> int:
+def sqs_size(body: str, attributes: Mapping[str, AttributeValue]) -> int:
     """Bytes a message counts against the SQS limits: the body and each attribute's name, type and value."""
     size = _length(body)
     for name, value in attributes.items():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
@@ -12,11 +12,16 @@ from metrics_emitter.domain import FiguresUnavailableError, QueueFigures
 from orders_shared.aws import error_code
 from orders_shared.counters import all_stats_keys
 
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import KeysAndAttributesUnionTypeDef
+    from mypy_boto3_sqs import SQSClient
+
 
 class SqsQueueStats:
-    """GetQueueAttributes for depth and in-flight counts."""
+    """GetQueueAttributes for depth and in-flight counts (``client``: a boto3 ``sqs`` client)."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: SQSClient) -> None:
         self._client = client
 
     def figures(self, queue_url: str) -> QueueFigures:
@@ -41,9 +46,9 @@ class SqsQueueStats:
 
 
 class DynamoCounters:
-    """The status counter shards in the Orders table, read in one BatchGetItem."""
+    """The status counter shards in the Orders table, read in one BatchGetItem (``client``: boto3 ``dynamodb``)."""
 
-    def __init__(self, client: Any, table_name: str) -> None:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._client = client
         self._table = table_name
 
@@ -55,7 +60,9 @@ class DynamoCounters:
         FiguresUnavailableError
             If DynamoDB refused the read, naming the table and the error code.
         """
-        request: dict[str, Any] = {self._table: {"Keys": [{"orderId": {"S": key}} for key in all_stats_keys()]}}
+        request: Mapping[str, KeysAndAttributesUnionTypeDef] = {
+            self._table: {"Keys": [{"orderId": {"S": key}} for key in all_stats_keys()]}
+        }
         shards: list[Mapping[str, Decimal]] = []
         while request:
             try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 
@@ -11,10 +11,16 @@ from metrics_emitter.domain import collect
 from metrics_emitter.settings import Settings
 from orders_shared.observability import configure, logger, metrics, tracer
 
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_sqs import SQSClient
+
 settings = Settings.from_env()
 configure(settings.stage)
-queue_stats = SqsQueueStats(boto3.client("sqs"))
-counters = DynamoCounters(boto3.client("dynamodb"), settings.orders_table)
+_sqs: SQSClient = boto3.client("sqs")
+_dynamodb: DynamoDBClient = boto3.client("dynamodb")
+queue_stats = SqsQueueStats(_sqs)
+counters = DynamoCounters(_dynamodb, settings.orders_table)
 
 
 @logger.inject_lambda_context

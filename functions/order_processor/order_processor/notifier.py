@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from order_processor.model import Notification
-from orders_shared.batching import batches
+from orders_shared.batching import batches, map_batches
 from orders_shared.events import dumps
 
 if TYPE_CHECKING:
@@ -54,10 +54,7 @@ class SnsNotifier:
     def notify(self, notifications: Sequence[Notification]) -> set[str]:
         """PublishBatch in chunks of 10; returns the event ids whose notification failed."""
         chunks = list(batches(notifications, max_items=PUBLISH_LIMIT))
-        if self._executor is None or len(chunks) == 1:
-            outcomes = [self._publish(chunk) for chunk in chunks]
-        else:
-            outcomes = list(self._executor.map(self._publish, chunks))
+        outcomes = map_batches(self._publish, chunks, self._executor)
         failed: set[str] = set()
         for outcome in outcomes:
             failed |= outcome

@@ -27,8 +27,8 @@ from order_processor.items import (
     state_from_item,
 )
 from order_processor.model import Change, CommitResult, Committed, Duplicate, Failed, OrderState, Outcome, Refused
-from orders_shared.aws import error_code
-from orders_shared.batching import batches
+from orders_shared.aws import error_code, failure_code
+from orders_shared.batching import batches, map_batches
 from orders_shared.counters import STATS_SHARDS
 from orders_shared.errors import RetryableError
 from orders_shared.events import OrderEvent, dumps, utc_now_iso
@@ -51,8 +51,7 @@ PASSING = frozenset({"None", "TransactionConflict"})  # cancellation codes that 
 
 
 def _transient(error: ClientError | BotoCoreError, what: str) -> RetryableError:
-    code = error_code(error) if isinstance(error, ClientError) else type(error).__name__
-    return RetryableError(f"{what}: {code}")
+    return RetryableError(f"{what}: {failure_code(error)}")
 
 
 def _estimated_bytes(change: Change) -> int:
@@ -166,11 +165,7 @@ class DynamoOrderRepository:
             for index, result in zip(indexes, self._commit_group([changes[i] for i in indexes]), strict=True):
                 results[index] = result
 
-        if self._executor is None or len(groups) == 1:
-            for indexes in groups:
-                commit_group(indexes)
-        else:
-            list(self._executor.map(commit_group, groups))
+        map_batches(commit_group, groups, self._executor)
         return results
 
     def _commit_group(self, changes: Sequence[Change]) -> list[CommitResult]:

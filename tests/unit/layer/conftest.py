@@ -17,6 +17,7 @@ from moto import mock_aws
 from orders_shared.event_store import EventStore
 from orders_shared.events import NewEvent
 from orders_shared.publisher import EventPublisher
+from tests.support.aws import record_requests
 from tests.support.tables import create_event_store_table
 
 ORDER_ID = "6f1c2b7e-3d4a-4f5b-8c9d-0e1f2a3b4c5d"
@@ -138,13 +139,7 @@ def put_events_calls(events_client: Any) -> list[dict[str, Any]]:
     The publisher treats a botocore error as a transient failure, and the Stubber's own assertion
     errors are botocore errors, so calls are recorded here and asserted on explicitly.
     """
-    calls: list[dict[str, Any]] = []
-
-    def record(params: dict[str, Any], **_: Any) -> None:
-        calls.append(copy.deepcopy(params))
-
-    events_client.meta.events.register("provide-client-params.events.PutEvents", record)
-    return calls
+    return record_requests(events_client, "events.PutEvents")
 
 
 @pytest.fixture

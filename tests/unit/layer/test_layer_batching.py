@@ -1,10 +1,13 @@
-"""batches: the one chunking helper, by count and size or by count alone."""
+"""batches: the one chunking helper, by count and size or by count alone; map_batches: running them."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
-from orders_shared.batching import batches
+from orders_shared.batching import batches, map_batches
 
 
 def test_batches_by_count_alone_cut_at_max_items() -> None:
@@ -51,3 +54,39 @@ def test_batches_refuse_limits_that_cannot_work(kwargs: dict[str, object]) -> No
     # THEN a ValueError says which limit is wrong
     with pytest.raises(ValueError, match=r"max_items|max_bytes"):
         list(batches(["a"], **kwargs))  # type: ignore[arg-type]
+
+
+def test_map_batches_on_an_executor_runs_there_and_keeps_the_batches_order() -> None:
+    # GIVEN a call that notes the thread it runs in
+    threads: list[int] = []
+
+    def call(n: int) -> int:
+        threads.append(threading.get_ident())
+        return n * 10
+
+    # WHEN four batches run with an executor
+    with ThreadPoolExecutor(max_workers=2) as executor:
+        results = map_batches(call, [0, 1, 2, 3], executor)
+    # THEN every call ran on the executor, not in the calling thread, and each result stands at its batch's place
+    assert results == [0, 10, 20, 30]
+    assert len(threads) == 4
+    assert threading.get_ident() not in threads
+
+
+@pytest.mark.parametrize(("count", "use_executor"), [(3, False), (1, True)], ids=["no-executor", "one-batch"])
+def test_map_batches_runs_in_the_calling_thread_without_an_executor_or_for_one_batch(
+    count: int, *, use_executor: bool
+) -> None:
+    # GIVEN a call that notes the thread it runs in
+    threads: list[int] = []
+
+    def call(n: int) -> int:
+        threads.append(threading.get_ident())
+        return n
+
+    # WHEN the batches run without an executor, or a single batch runs with one
+    with ThreadPoolExecutor(max_workers=2) as executor:
+        results = map_batches(call, list(range(count)), executor if use_executor else None)
+    # THEN every call ran in the calling thread, in order
+    assert results == list(range(count))
+    assert threads == [threading.get_ident()] * count

@@ -3,30 +3,27 @@
 from __future__ import annotations
 
 import itertools
+import time
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from dlq_redriver.domain import DlqMessage
+from dlq_redriver.domain import DlqMessage, Report, Request, redrive
 from metrics_emitter.domain import QueueFigures
 from order_processor.decision import decide
 from order_processor.model import Change
 from order_processor.repository import DynamoOrderRepository
-from orders_shared.events import NewEvent, dumps, envelope_for, parse_sqs_body
+from orders_shared.events import NewEvent, order_created, parse_sqs_body
+from tests.support.aws import ACCOUNT, REGION
+from tests.support.events import body_of
 from tests.support.tables import EVENTS_TABLE, ORDERS_TABLE
 
-REGION = "us-east-1"
-ACCOUNT = "123456789012"
 DLQ_URL = f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/order-events-dlq"
 SOURCE_URL = f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/order-events"
 NOW_MS = 1_795_687_200_000  # the fake clock of the domain tests
-
-
-def body_of(event: NewEvent) -> str:
-    """The SQS body EventBridge delivers for ``event`` (the envelope as JSON)."""
-    return dumps(envelope_for(event, account=ACCOUNT, region=REGION))
+VISIBILITY = 30  # the adapter's receive visibility timeout, in seconds
 
 
 # --- the redriver's Queues port in memory --------------------------------------------------------
@@ -170,3 +167,47 @@ def depth(sqs: Any, queue_url: str) -> tuple[int, int]:
         QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
     )["Attributes"]
     return int(attributes["ApproximateNumberOfMessages"]), int(attributes["ApproximateNumberOfMessagesNotVisible"])
+
+
+# --- running the redriver's domain on FakeQueues ---------------------------------------------
+
+
+def run(
+    queues: FakeQueues,
+    request: Request | None = None,
+    *,
+    remaining_ms: Callable[[], int] = lambda: 300_000,
+) -> Report:
+    """Redrive from the DLQ to the source queue with a fixed clock and plenty of time left."""
+    return redrive(request or Request(), queues, DLQ_URL, SOURCE_URL, remaining_ms=remaining_ms, now_ms=lambda: NOW_MS)
+
+
+def order_bodies(count: int) -> list[str]:
+    """The SQS bodies of ``count`` OrderCreated events of distinct orders (amounts 0, 1, 2...)."""
+    return [body_of(order_created(str(uuid.uuid4()), "cust-42", Decimal(n))) for n in range(count)]
+
+
+def fill(queues: FakeQueues, count: int) -> list[str]:
+    """Put ``count`` retry-exhausted order events in the DLQ; returns their bodies."""
+    bodies = order_bodies(count)
+    for body in bodies:
+        queues.put(DLQ_URL, body)
+    return bodies
+
+
+# --- the redriver's SQS adapter -------------------------------------------------------------
+
+
+def now_ms() -> int:
+    """The wall clock in milliseconds, as the redriver's handler reads it."""
+    return int(time.time() * 1000)
+
+
+class FailureLog:
+    """An ``on_failure`` sink recording (call, queue URL, error code, entries)."""
+
+    def __init__(self) -> None:
+        self.failures: list[tuple[str, str, str, int]] = []
+
+    def __call__(self, call: str, queue_url: str, code: str, entries: int) -> None:
+        self.failures.append((call, queue_url, code, entries))

@@ -6,7 +6,6 @@ moto, so the emitter is checked against the items the processor really writes, n
 
 from __future__ import annotations
 
-import copy
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -19,6 +18,7 @@ from metrics_emitter.adapters import DynamoCounters, SqsQueueStats
 from metrics_emitter.domain import Figures, FiguresUnavailableError, QueueFigures, collect, sum_shards
 from orders_shared.counters import STATS_SHARDS, stats_key
 from orders_shared.events import OrderStatus, order_created, order_status_changed, payment_processed
+from tests.support.aws import record_requests
 from tests.unit.ops.ops_support import (
     ORDERS_TABLE,
     REGION,
@@ -110,10 +110,7 @@ def test_figures_as_metrics_names_every_metric_with_its_unit() -> None:
 
 def test_dynamo_counters_asks_for_exactly_the_processor_shard_keys(dynamodb: Any) -> None:
     # GIVEN a record of the BatchGetItem requests the emitter makes
-    requests: list[dict[str, Any]] = []
-    dynamodb.meta.events.register(
-        "provide-client-params.dynamodb.BatchGetItem", lambda params, **_: requests.append(copy.deepcopy(params))
-    )
+    requests = record_requests(dynamodb, "dynamodb.BatchGetItem")
     # WHEN it reads the counters
     DynamoCounters(dynamodb, ORDERS_TABLE).shards()
     # THEN it asked, in one call, for every key the processor's stats_key gives

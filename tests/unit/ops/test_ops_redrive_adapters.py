@@ -1,30 +1,21 @@
-"""SqsQueues: a real redrive on moto queues, partial failures through botocore's Stubber, calls per message."""
+"""SqsQueues on moto queues: a real redrive, attributes carried over, calls per message, batches under 1 MiB."""
 
 from __future__ import annotations
 
-import copy
-import time
 import uuid
 from collections import Counter
 from decimal import Decimal
 from typing import Any
 
-import boto3
 import pytest
-from botocore.stub import Stubber
 
 from dlq_redriver.adapters import SqsQueues
 from dlq_redriver.domain import REDRIVE_COUNT, DlqMessage, ParkReason, Report, Request, redrive
 from orders_shared.events import order_created
-from tests.support.aws import drain
-from tests.unit.ops.ops_support import DLQ_URL, REGION, SOURCE_URL, body_of, depth, send_to
+from tests.support.aws import drain, record_requests
+from tests.unit.ops.ops_support import VISIBILITY, FailureLog, body_of, depth, now_ms, order_bodies, send_to
 
-VISIBILITY = 30
 SQS_BATCH_BYTES = 1_048_576  # SendMessageBatch: 1 MiB in total, bodies and attributes (AWS API reference)
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 def redrive_on(sqs: Any, dlq: str, source: str, request: Request | None = None) -> Report:
@@ -36,7 +27,7 @@ def redrive_on(sqs: Any, dlq: str, source: str, request: Request | None = None) 
 
 def fill(sqs: Any, queue_url: str, count: int) -> list[str]:
     """Send ``count`` order events to a moto queue, ten per call; returns their bodies."""
-    bodies = [body_of(order_created(str(uuid.uuid4()), "cust-42", Decimal(n))) for n in range(count)]
+    bodies = order_bodies(count)
     for start in range(0, count, 10):
         entries = [{"Id": str(i), "MessageBody": body} for i, body in enumerate(bodies[start : start + 10])]
         sqs.send_message_batch(QueueUrl=queue_url, Entries=entries)
@@ -102,150 +93,6 @@ def test_sqs_queues_redrive_costs_about_three_calls_per_ten_messages(sqs: Any, m
     assert sum(calls.values()) / report.moved <= 0.35, calls
 
 
-# --- partial failures, with the Stubber -----------------------------------------------------------------
-
-
-@pytest.fixture
-def stubbed() -> tuple[Any, Stubber, list[dict[str, Any]]]:
-    """A real SQS client answered by a Stubber, and every DeleteMessageBatch request it was asked to make.
-
-    The adapter treats botocore errors (the Stubber's own assertion errors among them) as a failed
-    call, so the requests are recorded here and asserted on explicitly.
-    """
-    client = boto3.client("sqs", region_name=REGION)
-    deletes: list[dict[str, Any]] = []
-
-    def record(params: dict[str, Any], **_: Any) -> None:
-        deletes.append(copy.deepcopy(params))
-
-    client.meta.events.register("provide-client-params.sqs.DeleteMessageBatch", record)
-    return client, Stubber(client), deletes
-
-
-def received(count: int) -> dict[str, Any]:
-    """A ReceiveMessage response with ``count`` messages m-0, m-1, … and receipt handles h-0, h-1, …"""
-    return {
-        "Messages": [
-            {
-                "MessageId": f"m-{n}",
-                "ReceiptHandle": f"h-{n}",
-                "Body": f'{{"n": {n}}}',
-                "Attributes": {"SentTimestamp": "1795687200000"},
-                "MessageAttributes": {"originalMessageId": {"DataType": "String", "StringValue": f"o-{n}"}},
-            }
-            for n in range(count)
-        ]
-    }
-
-
-def test_sqs_queues_does_not_delete_a_message_whose_send_failed(
-    stubbed: tuple[Any, Stubber, list[dict[str, Any]]],
-) -> None:
-    # GIVEN three DLQ messages, and a SendMessageBatch that answers the second entry in Failed
-    client, stubber, deletes = stubbed
-    stubber.add_response("receive_message", received(3))
-    stubber.add_response(
-        "send_message_batch",
-        {
-            "Successful": [
-                {"Id": "0", "MessageId": "n-0", "MD5OfMessageBody": "0" * 32},
-                {"Id": "2", "MessageId": "n-2", "MD5OfMessageBody": "0" * 32},
-            ],
-            "Failed": [{"Id": "1", "SenderFault": False, "Code": "InternalError", "Message": "try again"}],
-        },
-    )
-    stubber.add_response("delete_message_batch", {"Successful": [{"Id": "0"}, {"Id": "1"}], "Failed": []})
-    stubber.add_response("receive_message", {})
-    # WHEN they are redriven
-    with stubber:
-        report = redrive(
-            Request(), SqsQueues(client, VISIBILITY), DLQ_URL, SOURCE_URL, remaining_ms=lambda: 300_000, now_ms=now_ms
-        )
-    # THEN the DeleteMessageBatch named only the two that were sent; the failed one stays in the DLQ
-    assert deletes == [
-        {
-            "QueueUrl": DLQ_URL,
-            "Entries": [{"Id": "0", "ReceiptHandle": "h-0"}, {"Id": "1", "ReceiptHandle": "h-2"}],
-        }
-    ]
-    assert (report.moved, report.failed, report.delete_failed) == (2, 1, 0)
-    stubber.assert_no_pending_responses()
-
-
-def test_sqs_queues_deletes_nothing_when_the_send_call_fails(
-    stubbed: tuple[Any, Stubber, list[dict[str, Any]]],
-) -> None:
-    # GIVEN three DLQ messages, and a SendMessageBatch call that fails as a whole
-    client, stubber, deletes = stubbed
-    stubber.add_response("receive_message", received(3))
-    stubber.add_client_error("send_message_batch", service_error_code="AWS.SimpleQueueService.ServiceUnavailable")
-    stubber.add_response("receive_message", {})
-    # WHEN they are redriven
-    with stubber:
-        report = redrive(
-            Request(), SqsQueues(client, VISIBILITY), DLQ_URL, SOURCE_URL, remaining_ms=lambda: 300_000, now_ms=now_ms
-        )
-    # THEN nothing was deleted and all three count as failed
-    assert deletes == []
-    assert (report.moved, report.failed) == (0, 3)
-    stubber.assert_no_pending_responses()
-
-
-def test_sqs_queues_counts_a_delete_answered_in_failed(stubbed: tuple[Any, Stubber, list[dict[str, Any]]]) -> None:
-    # GIVEN two DLQ messages both sent, and a DeleteMessageBatch that answers the second in Failed
-    client, stubber, _ = stubbed
-    stubber.add_response("receive_message", received(2))
-    stubber.add_response(
-        "send_message_batch",
-        {
-            "Successful": [{"Id": str(n), "MessageId": f"n-{n}", "MD5OfMessageBody": "0" * 32} for n in range(2)],
-            "Failed": [],
-        },
-    )
-    stubber.add_response(
-        "delete_message_batch",
-        {
-            "Successful": [{"Id": "0"}],
-            "Failed": [{"Id": "1", "SenderFault": True, "Code": "ReceiptHandleIsInvalid"}],
-        },
-    )
-    stubber.add_response("receive_message", {})
-    # WHEN they are redriven
-    with stubber:
-        report = redrive(
-            Request(), SqsQueues(client, VISIBILITY), DLQ_URL, SOURCE_URL, remaining_ms=lambda: 300_000, now_ms=now_ms
-        )
-    # THEN both count as moved, one delete as failed (a duplicate, never a loss)
-    assert (report.moved, report.delete_failed) == (2, 1)
-    stubber.assert_no_pending_responses()
-
-
-def test_sqs_queues_receive_reads_attributes_and_sent_timestamp(
-    stubbed: tuple[Any, Stubber, list[dict[str, Any]]],
-) -> None:
-    # GIVEN a ReceiveMessage answer with one message
-    client, stubber, _ = stubbed
-    stubber.add_response(
-        "receive_message",
-        received(1),
-        expected_params={
-            "QueueUrl": DLQ_URL,
-            "MaxNumberOfMessages": 7,
-            "WaitTimeSeconds": 1,
-            "VisibilityTimeout": VISIBILITY,
-            "MessageAttributeNames": ["All"],
-            "MessageSystemAttributeNames": ["SentTimestamp"],
-        },
-    )
-    # WHEN the adapter receives
-    with stubber:
-        [message] = SqsQueues(client, VISIBILITY).receive(DLQ_URL, 7)
-    # THEN the message carries its id, handle, body, string attributes and sent time
-    assert (message.message_id, message.receipt_handle, message.body) == ("m-0", "h-0", '{"n": 0}')
-    assert message.attributes == {"originalMessageId": "o-0"}
-    assert message.sent_timestamp_ms == 1_795_687_200_000
-
-
 def test_sqs_queues_redrive_keeps_number_and_binary_attributes(sqs: Any, moto_dlq: str, moto_source: str) -> None:
     # GIVEN a DLQ message with a Number and a Binary attribute beside a String one
     sqs.send_message(
@@ -271,17 +118,35 @@ def test_sqs_queues_redrive_keeps_number_and_binary_attributes(sqs: Any, moto_dl
     assert attributes[REDRIVE_COUNT]["StringValue"] == "1"
 
 
+def test_sqs_queues_redrive_parks_a_binary_redrive_count(sqs: Any, moto_dlq: str, moto_source: str) -> None:
+    # GIVEN a DLQ message whose redriveCount is a Binary attribute
+    sqs.send_message(
+        QueueUrl=moto_dlq,
+        MessageBody='{"order": 1}',
+        MessageAttributes={REDRIVE_COUNT: {"DataType": "Binary", "BinaryValue": b"\x01"}},
+    )
+    # WHEN it is redriven
+    report = redrive_on(sqs, moto_dlq, moto_source, Request(max_messages=1))
+    # THEN it is parked as an invalid count, visible in the DLQ again, and nothing was sent
+    assert [reason for _, reason in report.parked_messages] == [ParkReason.BAD_REDRIVE_COUNT]
+    assert depth(sqs, moto_dlq) == (1, 0)
+    assert depth(sqs, moto_source) == (0, 0)
+
+
+def test_sqs_queues_releases_every_held_message_ten_at_a_time(sqs: Any, moto_dlq: str, moto_source: str) -> None:
+    # GIVEN 25 rejected messages, which a default redrive filters out and holds
+    for n in range(25):
+        send_to(sqs, moto_dlq, f"rejected {n}", {"rejectionReason": "SchemaViolation"})
+    releases = record_requests(sqs, "sqs.ChangeMessageVisibilityBatch", lambda params: len(params["Entries"]))
+    # WHEN a redrive runs (maxMessages spares the last, long-polling receive)
+    report = redrive_on(sqs, moto_dlq, moto_source, Request(max_messages=25))
+    # THEN all 25 are visible in the DLQ again at once, none in flight, released in calls of 10, 10 and 5
+    assert report.filtered_out == 25
+    assert depth(sqs, moto_dlq) == (25, 0)
+    assert releases == [10, 10, 5]
+
+
 # --- batches within the size limit ------------------------------------------------------------------
-
-
-class FailureLog:
-    """An ``on_failure`` sink recording (call, queue URL, error code, entries)."""
-
-    def __init__(self) -> None:
-        self.failures: list[tuple[str, str, str, int]] = []
-
-    def __call__(self, call: str, queue_url: str, code: str, entries: int) -> None:
-        self.failures.append((call, queue_url, code, entries))
 
 
 def wire_size(entry: dict[str, Any]) -> int:
@@ -296,13 +161,7 @@ def wire_size(entry: dict[str, Any]) -> int:
 @pytest.fixture
 def send_calls(sqs: Any) -> list[list[int]]:
     """The size of each entry of every SendMessageBatch the moto client is asked to make, per call."""
-    calls: list[list[int]] = []
-
-    def record(params: dict[str, Any], **_: Any) -> None:
-        calls.append([wire_size(entry) for entry in params["Entries"]])
-
-    sqs.meta.events.register("provide-client-params.sqs.SendMessageBatch", record)
-    return calls
+    return record_requests(sqs, "sqs.SendMessageBatch", lambda params: [wire_size(e) for e in params["Entries"]])
 
 
 def test_sqs_queues_splits_near_limit_bodies_into_batches_under_one_mebibyte(
@@ -348,80 +207,3 @@ def test_sqs_queues_send_skips_and_reports_an_entry_over_the_limit_alone(
     # THEN no call is made (SQS would refuse it), nothing counts as sent, and the failure is reported
     assert (send_calls, sent) == ([], set())
     assert failures.failures == [("SendMessageBatch", moto_source, "MessageTooLong", 1)]
-
-
-def test_sqs_queues_redrive_parks_a_binary_redrive_count(sqs: Any, moto_dlq: str, moto_source: str) -> None:
-    # GIVEN a DLQ message whose redriveCount is a Binary attribute
-    sqs.send_message(
-        QueueUrl=moto_dlq,
-        MessageBody='{"order": 1}',
-        MessageAttributes={REDRIVE_COUNT: {"DataType": "Binary", "BinaryValue": b"\x01"}},
-    )
-    # WHEN it is redriven
-    report = redrive_on(sqs, moto_dlq, moto_source, Request(max_messages=1))
-    # THEN it is parked as an invalid count, visible in the DLQ again, and nothing was sent
-    assert [reason for _, reason in report.parked_messages] == [ParkReason.BAD_REDRIVE_COUNT]
-    assert depth(sqs, moto_dlq) == (1, 0)
-    assert depth(sqs, moto_source) == (0, 0)
-
-
-# --- failures reported with their code ---------------------------------------------------------------
-
-
-def test_sqs_queues_reports_a_failed_call_with_its_error_code(
-    stubbed: tuple[Any, Stubber, list[dict[str, Any]]],
-) -> None:
-    # GIVEN a SendMessageBatch refused as a whole, and three messages to send
-    client, stubber, _ = stubbed
-    stubber.add_client_error("send_message_batch", service_error_code="AccessDenied")
-    failures = FailureLog()
-    messages = [(DlqMessage(f"m-{n}", f"h-{n}", "{}", {}, 0), {REDRIVE_COUNT: "1"}) for n in range(3)]
-    # WHEN the adapter sends them
-    with stubber:
-        sent = SqsQueues(client, VISIBILITY, failures).send(SOURCE_URL, messages)
-    # THEN none counts as sent, and the sink heard of the call, its queue, the code AWS gave and the entries
-    assert sent == set()
-    assert failures.failures == [("SendMessageBatch", SOURCE_URL, "AccessDenied", 3)]
-
-
-def test_sqs_queues_reports_failed_entries_by_code(stubbed: tuple[Any, Stubber, list[dict[str, Any]]]) -> None:
-    # GIVEN a DeleteMessageBatch that answers two entries in Failed, with two codes
-    client, stubber, _ = stubbed
-    stubber.add_response(
-        "delete_message_batch",
-        {
-            "Successful": [{"Id": "0"}],
-            "Failed": [
-                {"Id": "1", "SenderFault": True, "Code": "ReceiptHandleIsInvalid"},
-                {"Id": "2", "SenderFault": False, "Code": "InternalError"},
-            ],
-        },
-    )
-    failures = FailureLog()
-    messages = [DlqMessage(f"m-{n}", f"h-{n}", "{}", {}, 0) for n in range(3)]
-    # WHEN the adapter deletes them
-    with stubber:
-        deleted = SqsQueues(client, VISIBILITY, failures).delete(DLQ_URL, messages)
-    # THEN the one deleted is returned and each failed entry's code is reported
-    assert deleted == {"m-0"}
-    assert sorted(failures.failures) == [
-        ("DeleteMessageBatch", DLQ_URL, "InternalError", 1),
-        ("DeleteMessageBatch", DLQ_URL, "ReceiptHandleIsInvalid", 1),
-    ]
-
-
-def test_sqs_queues_releases_every_held_message_ten_at_a_time(sqs: Any, moto_dlq: str, moto_source: str) -> None:
-    # GIVEN 25 rejected messages, which a default redrive filters out and holds
-    for n in range(25):
-        send_to(sqs, moto_dlq, f"rejected {n}", {"rejectionReason": "SchemaViolation"})
-    releases: list[int] = []
-    sqs.meta.events.register(
-        "provide-client-params.sqs.ChangeMessageVisibilityBatch",
-        lambda params, **_: releases.append(len(params["Entries"])),
-    )
-    # WHEN a redrive runs (maxMessages spares the last, long-polling receive)
-    report = redrive_on(sqs, moto_dlq, moto_source, Request(max_messages=25))
-    # THEN all 25 are visible in the DLQ again at once, none in flight, released in calls of 10, 10 and 5
-    assert report.filtered_out == 25
-    assert depth(sqs, moto_dlq) == (25, 0)
-    assert releases == [10, 10, 5]

@@ -1,4 +1,4 @@
-"""Fixtures for the order processor's unit tests: SQS builders, in-memory ports, moto resources.
+"""Fixtures for the order processor's unit tests: SQS builders, in-memory ports, moto resources, repositories.
 
 Nothing here reaches the network: the domain runs against fakes, the adapters against moto
 (``mock_aws``) or botocore's Stubber, and the handler against moto with its real adapters.
@@ -12,11 +12,13 @@ import sys
 import uuid
 from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 from types import ModuleType
 from typing import Any
 
 import boto3
 import pytest
+from botocore.stub import Stubber
 
 from order_processor.applier import BatchApplier
 from order_processor.model import (
@@ -33,22 +35,34 @@ from order_processor.model import (
     Refused,
     Rejection,
 )
+from order_processor.repository import DynamoOrderRepository
 from orders_shared.errors import RetryableError
-from orders_shared.events import NewEvent, OrderEvent, content_digest, dumps, envelope_for, parse_sqs_body
-from tests.support.aws import FakeLambdaContext, drain
+from orders_shared.events import (
+    NewEvent,
+    OrderEvent,
+    content_digest,
+    order_created,
+    parse_sqs_body,
+    payment_processed,
+)
+from tests.support.aws import ACCOUNT, REGION, FakeLambdaContext, drain, record_requests
+from tests.support.events import body_of
 from tests.support.tables import EVENTS_TABLE, ORDERS_TABLE
+from tests.unit.processor.processor_support import (
+    EVENT_ID,
+    NOW,
+    OCCURRED_AT,
+    ORDER_ID,
+    SHARD,
+    Parse,
+    change_of,
+    pending,
+)
 
-REGION = "us-east-1"
-ACCOUNT = "123456789012"
 QUEUE_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:order-events"
 
 
 # --- SQS builders -----------------------------------------------------------------------------
-
-
-def body_of(event: NewEvent) -> str:
-    """The SQS ``body`` EventBridge delivers for ``event``: the envelope as JSON."""
-    return dumps(envelope_for(event, account=ACCOUNT, region=REGION))
 
 
 def sqs_record(body: str, message_id: str | None = None) -> dict[str, Any]:
@@ -318,3 +332,50 @@ def app(monkeypatch: pytest.MonkeyPatch, dynamodb: Any, topic_arn: str, dlq_url:
 def invoke(app: ModuleType, lambda_context: FakeLambdaContext) -> Callable[[dict[str, Any]], dict[str, Any]]:
     """Call ``app.handler`` with an SQS event, as the Lambda runtime does."""
     return lambda event: app.handler(event, lambda_context)
+
+
+# --- the DynamoDB repository: on moto, or on a stubbed client ------------------------------------
+
+
+@pytest.fixture
+def repo(dynamodb: Any) -> DynamoOrderRepository:
+    return DynamoOrderRepository(dynamodb, "Orders", "EventStore", clock=lambda: NOW, shard=lambda: SHARD)
+
+
+@pytest.fixture
+def created(repo: DynamoOrderRepository, parsed: Parse) -> Change:
+    """An order created through the repository (pending, version 1)."""
+    change = change_of(parsed, order_created(ORDER_ID, "cust-42", Decimal("129.99")), None)
+    repo.commit([change])
+    return change
+
+
+@pytest.fixture
+def stubbed() -> Iterator[tuple[Any, Stubber]]:
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    with Stubber(client) as stubber:
+        yield client, stubber
+
+
+@pytest.fixture
+def transact_calls(stubbed: tuple[Any, Stubber]) -> list[dict[str, Any]]:
+    """Every TransactWriteItems request, recorded before the Stubber answers it.
+
+    The Stubber's own assertion errors are botocore errors, which the repository turns into
+    RetryableError; recording the requests lets the tests assert on them directly.
+    """
+    client, _ = stubbed
+    return record_requests(client, "dynamodb.TransactWriteItems")
+
+
+@pytest.fixture
+def payment(parsed: Parse) -> Change:
+    """PaymentProcessed on a pending order at version 1, with a fixed event id and time."""
+    event = payment_processed(
+        ORDER_ID,
+        Decimal("129.99"),
+        payment_id="0a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d",
+        event_id=EVENT_ID,
+        clock=lambda: OCCURRED_AT,
+    )
+    return change_of(parsed, event, pending(version=1))

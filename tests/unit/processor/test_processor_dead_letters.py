@@ -14,6 +14,7 @@ from order_processor.dead_letters import SqsDeadLetters
 from order_processor.model import Record, Rejection
 from orders_shared.errors import InvalidEventError, MalformedEventError, SchemaValidationError
 from orders_shared.events import parse_sqs_body
+from tests.support.aws import record_requests
 
 REJECTED_AT = "2026-11-26T10:00:05.000Z"
 DLQ_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/order-events-dlq"
@@ -72,10 +73,7 @@ def test_dead_letters_park_leaves_out_empty_attributes(sqs: Any, dlq_url: str, r
 
 def test_dead_letters_park_sends_in_chunks_of_ten(sqs: Any, dlq_url: str, receive_all: Any) -> None:
     # GIVEN 23 rejected records and a record of every SendMessageBatch
-    sizes: list[int] = []
-    sqs.meta.events.register(
-        "provide-client-params.sqs.SendMessageBatch", lambda params, **_: sizes.append(len(params["Entries"]))
-    )
+    sizes = record_requests(sqs, "sqs.SendMessageBatch", lambda params: len(params["Entries"]))
     rejections = [rejection("{") for _ in range(23)]
     # WHEN they are parked
     SqsDeadLetters(sqs, dlq_url).park(rejections)

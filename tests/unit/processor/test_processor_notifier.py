@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -15,6 +14,7 @@ from botocore.stub import Stubber
 from order_processor.model import Notification
 from order_processor.notifier import SnsNotifier
 from orders_shared.events import NewEvent, OrderEvent, OrderStatus, order_created, order_status_changed
+from tests.support.aws import record_requests
 
 Parse = Callable[[NewEvent], OrderEvent]
 ORDER_ID = "6f1c2b7e-3d4a-4f5b-8c9d-0e1f2a3b4c5d"
@@ -78,11 +78,7 @@ def test_notifier_publishes_in_chunks_of_ten(
     sns: Any, topic_arn: str, creations: Callable[[int], list[Notification]]
 ) -> None:
     # GIVEN 23 notifications and a record of every PublishBatch
-    sizes: list[int] = []
-    sns.meta.events.register(
-        "provide-client-params.sns.PublishBatch",
-        lambda params, **_: sizes.append(len(params["PublishBatchRequestEntries"])),
-    )
+    sizes = record_requests(sns, "sns.PublishBatch", lambda params: len(params["PublishBatchRequestEntries"]))
     notifier = SnsNotifier(sns, topic_arn)
     # WHEN they are notified
     failed = notifier.notify(creations(23))
@@ -151,10 +147,7 @@ def test_notifier_sends_entries_with_attributes_per_notification(
 ) -> None:
     # GIVEN a recorder of the PublishBatch request
     client, stubber = stubbed
-    calls: list[dict[str, Any]] = []
-    client.meta.events.register(
-        "provide-client-params.sns.PublishBatch", lambda params, **_: calls.append(copy.deepcopy(params))
-    )
+    calls = record_requests(client, "sns.PublishBatch")
     stubber.add_response("publish_batch", {"Successful": [{"Id": "0", "MessageId": "m-0"}]})
     # WHEN one notification is sent
     SnsNotifier(client, TOPIC_ARN).notify([completion])

@@ -17,6 +17,7 @@ from order_processor.repository import DynamoOrderRepository
 from orders_shared.errors import MalformedEventError, RetryableError
 from orders_shared.events import OrderStatus, order_created, order_status_changed, payment_processed
 from orders_shared.transitions import can_reach
+from tests.support.aws import record_requests
 
 ORDER = "6f1c2b7e-3d4a-4f5b-8c9d-0e1f2a3b4c5d"
 PENDING = OrderState(ORDER, OrderStatus.PENDING, 1, "cust-42", Decimal(10))
@@ -149,9 +150,7 @@ def test_dead_letters_split_large_bodies_across_batches(sqs: Any, dlq_url: str, 
     big = "x" * (100 * 1024)
     error = MalformedEventError("body is not valid JSON", rule="json")
     rejections = [Rejection(record(big), error) for _ in range(4)]
-    calls: list[int] = []
-    hook = "provide-client-params.sqs.SendMessageBatch"
-    sqs.meta.events.register(hook, lambda params, **_: calls.append(len(params["Entries"])))
+    calls = record_requests(sqs, "sqs.SendMessageBatch", lambda params: len(params["Entries"]))
 
     # WHEN parked
     failed = SqsDeadLetters(sqs, dlq_url).park(rejections)

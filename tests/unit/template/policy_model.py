@@ -187,3 +187,30 @@ def decide(statements: list[Mapping[str, Any]], request: Request) -> Decision:
     if "Deny" in applying:
         return Decision.DENY
     return Decision.ALLOW if "Allow" in applying else Decision.NONE
+
+
+# --- the example account's principals, and the policies of a stack as the model reads them -----------
+
+ORDER_SERVICE = f"arn:aws:iam::{ACCOUNT}:role/order-service"
+PAYMENT_SERVICE = f"arn:aws:iam::{ACCOUNT}:role/payment-service"
+KEY_ADMINISTRATOR = f"arn:aws:iam::{ACCOUNT}:role/key-administrator"
+DEVELOPER = f"arn:aws:iam::{ACCOUNT}:role/developer"  # any other principal of the account
+ACCOUNT_PARAMETERS = {
+    "KeyAdministratorArns": KEY_ADMINISTRATOR,
+    "OrderServicePrincipals": ORDER_SERVICE,
+    "PaymentServicePrincipals": PAYMENT_SERVICE,
+}
+TLS = {"aws:SecureTransport": "true"}
+PLAIN_HTTP = {"aws:SecureTransport": "false"}
+
+
+def statements(stack: Stack, node: Any) -> list[dict[str, Any]]:
+    """The statements of a policy document, resolved for the stack's config env."""
+    resolved: list[dict[str, Any]] = Resolver(stack)(node)["Statement"]
+    return resolved
+
+
+def role_arn(stack: Stack, role: str) -> str:
+    """The ARN a role of the stack gets from its RoleName."""
+    arn: str = Resolver(stack)({"Fn::GetAtt": [role, "Arn"]})
+    return arn

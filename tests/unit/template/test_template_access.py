@@ -15,32 +15,24 @@ from typing import Any
 
 import pytest
 
-from tests.unit.template.policy_model import ACCOUNT, REGION, Decision, Request, Resolver, as_list, decide
-from tests.unit.template.template_support import Stack, config_envs, deploy_settings, stack_for
-
-ORDER_SERVICE = f"arn:aws:iam::{ACCOUNT}:role/order-service"
-PAYMENT_SERVICE = f"arn:aws:iam::{ACCOUNT}:role/payment-service"
-KEY_ADMINISTRATOR = f"arn:aws:iam::{ACCOUNT}:role/key-administrator"
-DEVELOPER = f"arn:aws:iam::{ACCOUNT}:role/developer"  # any other principal of the account
-ACCOUNT_PARAMETERS = {
-    "KeyAdministratorArns": KEY_ADMINISTRATOR,
-    "OrderServicePrincipals": ORDER_SERVICE,
-    "PaymentServicePrincipals": PAYMENT_SERVICE,
-}
-TLS = {"aws:SecureTransport": "true"}
-PLAIN_HTTP = {"aws:SecureTransport": "false"}
-
-
-@pytest.fixture(params=config_envs())
-def secured(request: pytest.FixtureRequest) -> Stack:
-    """The template as one config env deploys it, with the example principals as its parameters."""
-    stack = stack_for(request.param)
-    return dataclasses.replace(stack, parameters={**stack.parameters, **ACCOUNT_PARAMETERS})
-
-
-def statements(stack: Stack, node: Any) -> list[dict[str, Any]]:
-    resolved: list[dict[str, Any]] = Resolver(stack)(node)["Statement"]
-    return resolved
+from tests.unit.template.policy_model import (
+    ACCOUNT,
+    ACCOUNT_PARAMETERS,
+    DEVELOPER,
+    KEY_ADMINISTRATOR,
+    ORDER_SERVICE,
+    PAYMENT_SERVICE,
+    PLAIN_HTTP,
+    REGION,
+    TLS,
+    Decision,
+    Request,
+    Resolver,
+    decide,
+    role_arn,
+    statements,
+)
+from tests.unit.template.template_support import Stack, deploy_settings, stack_for
 
 
 def bus_policy(stack: Stack) -> list[dict[str, Any]]:
@@ -68,21 +60,8 @@ def topic_policy(stack: Stack, topic: str) -> list[dict[str, Any]]:
     return resource_policy(stack, "topic", topic)
 
 
-def key_policy(stack: Stack, key: str) -> list[dict[str, Any]]:
-    return statements(stack, stack.of_type("AWS::KMS::Key")[key]["KeyPolicy"])
-
-
-def role_arn(stack: Stack, role: str) -> str:
-    arn: str = Resolver(stack)({"Fn::GetAtt": [role, "Arn"]})
-    return arn
-
-
 def put_events(principal: str, source: str) -> Request:
     return Request(principal, "events:PutEvents", {"events:source": source, **TLS})
-
-
-def via(service: str) -> dict[str, str]:
-    return {"kms:ViaService": f"{service}.{REGION}.amazonaws.com", "kms:CallerAccount": ACCOUNT, **TLS}
 
 
 # --- the bus: each source from its own producers -----------------------------------------------------
@@ -252,80 +231,6 @@ def test_alerts_topic_lets_this_stacks_alarms_publish(secured: Stack) -> None:
     assert (decide(policy, alarm(own)), decide(policy, alarm(foreign))) == (Decision.ALLOW, Decision.NONE)
 
 
-# --- keys: administrators apart from users -------------------------------------------------------------
-
-KEYS = ["TopicsKey", "TablesKey", "LogsKey"]
-KEY_MANAGEMENT = ["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:EnableKeyRotation"]
-KEY_USE = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:CreateGrant"]
-
-
-@pytest.mark.parametrize("key", KEYS)
-def test_key_administrators_manage_the_key_but_cannot_use_it_directly(secured: Stack, key: str) -> None:
-    # GIVEN a key's policy
-    policy = key_policy(secured, key)
-    # WHEN the administrator manages it, then calls KMS to decrypt or encrypt directly
-    manage = {action: decide(policy, Request(KEY_ADMINISTRATOR, action, TLS)) for action in KEY_MANAGEMENT}
-    use = {action: decide(policy, Request(KEY_ADMINISTRATOR, action, TLS)) for action in KEY_USE}
-    # THEN management is allowed and direct use is not
-    assert set(manage.values()) == {Decision.ALLOW}, manage
-    assert set(use.values()) == {Decision.NONE}, use
-
-
-@pytest.mark.parametrize("key", KEYS)
-@pytest.mark.parametrize("service", [None, "dynamodb", "sns"])
-def test_no_other_principal_of_the_account_gets_a_key(secured: Stack, key: str, service: str | None) -> None:
-    # GIVEN a key's policy, and a principal of the account that is neither administrator nor function
-    policy = key_policy(secured, key)
-    context = via(service) if service else TLS
-    # WHEN it tries to manage or use the key, directly or through a service
-    decisions = {decide(policy, Request(DEVELOPER, action, context)) for action in KEY_MANAGEMENT + KEY_USE}
-    # THEN nothing is allowed (an IAM policy granting kms:* is not enough: the key policy does not delegate to it)
-    assert decisions == {Decision.NONE}
-
-
-@pytest.mark.parametrize(
-    ("key", "action", "role", "service", "allowed"),
-    [
-        # the tables key: the functions that read or write the tables, through DynamoDB only
-        ("TablesKey", "kms:Decrypt", "OrderProcessorRole", "dynamodb", True),
-        ("TablesKey", "kms:Decrypt", "MetricsEmitterRole", "dynamodb", True),
-        ("TablesKey", "kms:Decrypt", "OrderProcessorRole", None, False),
-        ("TablesKey", "kms:Decrypt", "OrderProcessorRole", "sns", False),
-        ("TablesKey", "kms:Decrypt", "DlqRedriverRole", "dynamodb", False),
-        # the topics key: the processor (which publishes notifications), through SNS only
-        ("TopicsKey", "kms:GenerateDataKey", "OrderProcessorRole", "sns", True),
-        ("TopicsKey", "kms:GenerateDataKey", "OrderProcessorRole", None, False),
-        ("TopicsKey", "kms:GenerateDataKey", "OrderProcessorRole", "dynamodb", False),
-        ("TopicsKey", "kms:GenerateDataKey", "MetricsEmitterRole", "sns", False),
-    ],
-)
-def test_keys_are_used_by_the_functions_through_their_service_only(
-    secured: Stack, key: str, action: str, role: str, service: str | None, *, allowed: bool
-) -> None:
-    # GIVEN a key's policy and a function's role (by the ARN its RoleName gives it)
-    policy = key_policy(secured, key)
-    context = via(service) if service else TLS
-    # WHEN the role uses the key, directly or through a service
-    decision = decide(policy, Request(role_arn(secured, role), action, context))
-    # THEN only the functions that need the key may, and only through the service that owns the data
-    assert (decision is Decision.ALLOW) is allowed
-
-
-def test_roles_named_in_key_policies_keep_their_names(secured: Stack) -> None:
-    # GIVEN every role ARN the key policies name in aws:PrincipalArn
-    named = {
-        arn
-        for key in KEYS
-        for statement in key_policy(secured, key)
-        for arn in as_list(statement.get("Condition", {}).get("ArnEquals", {}).get("aws:PrincipalArn", []))
-    }
-    # WHEN the template's roles are listed by the ARN their RoleName gives them
-    roles = {role_arn(secured, name) for name in secured.of_type("AWS::IAM::Role")}
-    # THEN every named ARN is one of them (a renamed role would silently lose its key)
-    assert named
-    assert named <= roles, named - roles
-
-
 # --- parameters: bad principals are refused with a reason -----------------------------------------------
 
 
@@ -363,49 +268,3 @@ def test_principal_parameters_have_no_default() -> None:
     defaults = {name: specs[name].get("Default") for name in ACCOUNT_PARAMETERS}
     # THEN none has one: a forgotten value stops the deploy instead of opening or closing the bus silently
     assert defaults == dict.fromkeys(ACCOUNT_PARAMETERS)
-
-
-# --- roles: only the calls the code makes ----------------------------------------------------------------
-
-# The AWS calls of each function (functions/*/adapters.py), as IAM actions per resource. The processor's
-# TransactWriteItems holds Put and Update items only (a transaction needs the action of each item).
-ROLE_ACTIONS = {
-    "OrderProcessorRole": {
-        "OrdersTable": {"dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
-        "EventStoreTable": {"dynamodb:GetItem", "dynamodb:PutItem"},
-        "OrderEventsDeadLetterQueue": {"sqs:SendMessage"},
-        "NotificationsTopic": {"sns:Publish"},
-    },
-    "DlqRedriverRole": {
-        "OrderEventsDeadLetterQueue": {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"},
-        "OrderEventsQueue": {"sqs:SendMessage"},
-    },
-    "MetricsEmitterRole": {
-        "OrdersTable": {"dynamodb:BatchGetItem"},
-        "OrderEventsQueue": {"sqs:GetQueueAttributes"},
-        "OrderEventsDeadLetterQueue": {"sqs:GetQueueAttributes"},
-    },
-}
-# What the SQS trigger (the event source mapping, not the code) needs on the processor's queue.
-TRIGGER_ACTIONS = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"}
-
-
-@pytest.mark.parametrize("role", sorted(ROLE_ACTIONS))
-def test_roles_grant_data_actions_only_for_the_calls_their_code_makes(secured: Stack, role: str) -> None:
-    # GIVEN a function role's DynamoDB, SQS and SNS grants, per resource
-    grants: dict[str, set[str]] = {}
-    for policy in secured.of_type("AWS::IAM::Role")[role]["Policies"]:
-        for statement in policy["PolicyDocument"]["Statement"]:
-            actions = {
-                action for action in as_list(statement["Action"]) if action.split(":")[0] in {"dynamodb", "sqs", "sns"}
-            }
-            for resource in as_list(statement["Resource"]) if actions else []:
-                target = next(iter(resource.values()))
-                name = target[0] if isinstance(target, list) else target
-                grants.setdefault(name, set()).update(actions)
-    # WHEN they are compared with the calls its code makes (and, for the processor, what its trigger needs)
-    expected = {name: set(actions) for name, actions in ROLE_ACTIONS[role].items()}
-    if role == "OrderProcessorRole":
-        expected["OrderEventsQueue"] = TRIGGER_ACTIONS
-    # THEN they are exactly those: no ConditionCheckItem, no read of a table the code never reads
-    assert grants == expected

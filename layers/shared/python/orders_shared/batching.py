@@ -1,8 +1,9 @@
-"""Splitting work into the batches AWS batch APIs accept (a count limit, and maybe a size limit)."""
+"""Splitting work into the batches AWS batch APIs accept (a count limit, and maybe a size limit), and running them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor
 
 
 def batches[T](
@@ -37,3 +38,15 @@ def batches[T](
         total += size
     if batch:
         yield batch
+
+
+def map_batches[T, R](function: Callable[[T], R], batches: Sequence[T], executor: Executor | None = None) -> list[R]:
+    """``function`` of each batch, the results in the batches' order.
+
+    With an ``executor`` and more than one batch, the calls run concurrently on it; otherwise they
+    run one after another in the calling thread (a single batch is not worth the hand-off). An
+    exception raised by a call is raised here.
+    """
+    if executor is None or len(batches) <= 1:
+        return [function(batch) for batch in batches]
+    return list(executor.map(function, batches))
