@@ -10,7 +10,7 @@ import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from dlq_redriver.domain import DlqMessage
+from dlq_redriver.messages import DlqMessage
 from tests.reliability.harness.checks import (
     Outcomes,
     check_dead_letters,

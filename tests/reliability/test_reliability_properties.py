@@ -19,7 +19,8 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dlq_redriver.domain import DlqMessage, Request, redrive
+from dlq_redriver.domain import Request, redrive
+from dlq_redriver.messages import DlqMessage
 from order_processor.applier import BatchApplier
 from order_processor.model import Outcome, Record
 from tests.reliability.harness.checks import event_id_of

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import BotoCoreError, ClientError
 
 from dlq_redriver import telemetry
-from dlq_redriver.domain import (
+from dlq_redriver.messages import (
     MAX_BATCH_ENTRIES,
     MAX_MESSAGE_BYTES,
     AttributeValue,

@@ -9,7 +9,7 @@ from collections import Counter, deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from dlq_redriver.domain import DlqMessage
+from dlq_redriver.messages import DlqMessage
 from order_processor.applier import BatchApplier, BatchResult
 from order_processor.model import Outcome, Record
 from orders_shared.errors import InvalidEventError

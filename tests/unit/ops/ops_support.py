@@ -10,7 +10,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from dlq_redriver.domain import DlqMessage, Report, Request, redrive
+from dlq_redriver.domain import Report, Request, redrive
+from dlq_redriver.messages import DlqMessage
 from metrics_emitter.domain import QueueFigures
 from order_processor.decision import decide
 from order_processor.model import Change

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from dlq_redriver.adapters import SqsQueues
-from dlq_redriver.domain import REDRIVE_COUNT, DlqMessage, ParkReason, Report, Request, redrive
+from dlq_redriver.domain import ParkReason, Report, Request, redrive
+from dlq_redriver.messages import REDRIVE_COUNT, DlqMessage
 from orders_shared.events import order_created
 from tests.support.aws import drain, record_requests
 from tests.unit.ops.ops_support import VISIBILITY, FailureLog, body_of, depth, now_ms, order_bodies, send_to

@@ -9,7 +9,8 @@ import pytest
 from botocore.stub import Stubber
 
 from dlq_redriver.adapters import SqsQueues
-from dlq_redriver.domain import REDRIVE_COUNT, DlqMessage, Request, redrive
+from dlq_redriver.domain import Request, redrive
+from dlq_redriver.messages import REDRIVE_COUNT, DlqMessage
 from tests.support.aws import record_requests
 from tests.unit.ops.ops_support import DLQ_URL, REGION, SOURCE_URL, VISIBILITY, FailureLog, now_ms
 

@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from dlq_redriver.domain import REDRIVE_COUNT, DlqMessage, ParkReason, Report, Request
+from dlq_redriver.domain import ParkReason, Report, Request
+from dlq_redriver.messages import REDRIVE_COUNT, DlqMessage
 from orders_shared.events import payment_failed
 from tests.unit.ops.ops_support import DLQ_URL, SOURCE_URL, FakeQueues, body_of, fill, run
 

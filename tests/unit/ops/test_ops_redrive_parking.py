@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dlq_redriver.domain import (
-    MAX_ATTRIBUTES,
-    MAX_MESSAGE_BYTES,
-    REDRIVE_COUNT,
-    DlqMessage,
-    ParkReason,
-    RedriveCountError,
-    Request,
-)
+from dlq_redriver.domain import ParkReason, Request
+from dlq_redriver.messages import MAX_ATTRIBUTES, MAX_MESSAGE_BYTES, REDRIVE_COUNT, DlqMessage, RedriveCountError
 from tests.unit.ops.ops_support import DLQ_URL, NOW_MS, SOURCE_URL, FakeQueues, run
 
 # --- parking -----------------------------------------------------------------------------------------
