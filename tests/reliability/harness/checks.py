@@ -211,7 +211,7 @@ def check_notifications(scenario: Scenario, ledger: Ledger, outcomes: Outcomes) 
     if phantom:
         problems.append(f"{len(phantom)} notifications for events never stored, e.g. {sorted(phantom)[:3]}")
     status, events = scenario.status_after, scenario.events
-    at = {(stream, version): event_id for event_id, (stream, version) in stored.items()}
+    at = {(stream, version): event_id for stream, entries in outcomes.streams.items() for version, event_id in entries}
     wrong = []
     for event_id, *said in outcomes.notes:
         if event_id not in stored:
