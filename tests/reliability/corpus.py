@@ -317,6 +317,16 @@ def reuse_cases() -> list[ReuseCase]:
     return cases
 
 
+def waiting_reuse_cases() -> list[ReuseCase]:
+    """Reuses the processor does not detect yet: the reuser would wait (``NotYet``), so it is retried
+    without its id's marker ever being read, and ends in the retry-exhausted DLQ without a reason.
+    """
+    return [
+        _reuse_case("reuser-of-an-order-never-created", _order_never_created),
+        _reuse_case("reuser-skipping-a-step", _skipping_a_step),
+    ]
+
+
 class _Ids:
     """Fresh, reproducible ids for one reuse case (drawn from its name)."""
 
@@ -415,3 +425,18 @@ def _same_batch_as_redelivery(ids: _Ids) -> _Built:
     created_b = order_created(ids.order_b, "cust-43", Decimal("5.00"), **ids.meta())
     reuser = payment_failed(ids.order_b, "card declined", **ids.meta(ids.reused))
     return ((original, created_b), (original, reuser)), original, reuser
+
+
+def _order_never_created(ids: _Ids) -> _Built:
+    # OrderCreated of A under X; then PaymentFailed of B, which does not exist, under X.
+    original = order_created(ids.order_a, "cust-42", Decimal("129.99"), **ids.meta(ids.reused))
+    reuser = payment_failed(ids.order_b, "card declined", **ids.meta(ids.reused))
+    return ((original,), (reuser,)), original, reuser
+
+
+def _skipping_a_step(ids: _Ids) -> _Built:
+    # OrderCreated of A under X; B pending; then OrderStatusChanged of B to completed (skips processing) under X.
+    original = order_created(ids.order_a, "cust-42", Decimal("129.99"), **ids.meta(ids.reused))
+    created_b = order_created(ids.order_b, "cust-43", Decimal("5.00"), **ids.meta())
+    reuser = order_status_changed(ids.order_b, OrderStatus.COMPLETED, **ids.meta(ids.reused))
+    return ((original, created_b), (reuser,)), original, reuser
