@@ -15,13 +15,16 @@ from tests.reliability.harness.checks import (
     Outcomes,
     check_dead_letters,
     check_notifications,
+    check_orders,
+    check_reusers,
+    check_streams,
     collect,
     event_id_of,
     parked_reasons,
 )
 from tests.reliability.harness.delivery import SimulatedQueues
-from tests.reliability.harness.sabotage import parked_twice, previous_status_replaced
-from tests.reliability.harness.scenario import Scenario, build_scenario
+from tests.reliability.harness.sabotage import conflicts_taken_for_duplicates, parked_twice, previous_status_replaced
+from tests.reliability.harness.scenario import Reuse, Scenario, build_scenario
 from tests.reliability.harness.soak_run import SoakRun, run_soak
 
 _runs = itertools.count()
@@ -79,3 +82,29 @@ def test_check_notifications_reports_a_wrong_previous_status(aws: None) -> None:
     problems = check_notifications(scenario, run.ledger, outcomes)
     assert len(problems) == 1
     assert problems[0].startswith(f"{len(outcomes.notes)} notifications say other than what was applied")
+
+
+def test_check_reusers_reports_a_reuser_taken_for_a_duplicate(aws: None) -> None:
+    # GIVEN a processor that takes an event reusing an id for a redelivery of the id's first event
+    # WHEN a small soak with a reuser of each kind runs through it
+    scenario, run, outcomes = small_soak(sabotage=conflicts_taken_for_duplicates())
+    assert {reuser.kind for reuser in scenario.reusers} == set(Reuse)
+    # THEN the older views are clean: orders end as their lifecycles say, streams hold the reported
+    # events, and the dead-letter queues hold what the processor reported parking
+    assert check_orders(scenario, outcomes) == []
+    assert check_streams(scenario, run.ledger, outcomes) == []
+    assert check_dead_letters(scenario, run.ledger, outcomes) == []
+    # AND the reuser check sees each reuser accepted under its original's id, and none of them parked
+    count = len(scenario.reusers)
+    problems = check_reusers(scenario, run, outcomes)
+    assert len(problems) == 2
+    assert problems[0].startswith(f"{count} contents other than an id's first event's were accepted under it")
+    assert problems[1].startswith(f"{count} of {count} messages carrying a reusing event")
+    # AND the notifications of reusers of another order or type fail the content check (a reuser of
+    # the same order and type says, byte for byte, what a resend of its original says)
+    resent = [
+        r for r in scenario.reusers if r.kind is not Reuse.OTHER_CONTENT and r.original.event_id in run.ledger.applied
+    ]
+    notified = check_notifications(scenario, run.ledger, outcomes)
+    assert len(notified) == 1
+    assert notified[0].startswith(f"{len(resent)} notifications say other than what was applied")

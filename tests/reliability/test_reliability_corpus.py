@@ -2,7 +2,9 @@
 
 Each case travels in a batch with nine valid records; the hostile one must be parked in the
 dead-letter queue (body intact, reason and a short message as attributes) and acknowledged, and the
-valid ones applied.
+valid ones applied. Each event-id reuse case is a sequence of batches, sent twice: with its reusing
+event, and on a second stack without it; the reuser must be parked as a conflict and leave every
+order, marker and notification as the run without it does.
 """
 
 from __future__ import annotations
@@ -10,6 +12,10 @@ from __future__ import annotations
 import json
 import random
 import uuid
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +24,16 @@ import pytest
 from order_processor.applier import BatchApplier, BatchResult
 from order_processor.model import Outcome, Record
 from orders_shared.events import order_created, payment_failed
-from tests.reliability.corpus import HOSTILE_REASONS, HostileCase, rejection_cases, unstorable_case
+from tests.reliability.corpus import (
+    CONFLICT,
+    HOSTILE_REASONS,
+    HostileCase,
+    ReuseCase,
+    rejection_cases,
+    reuse_cases,
+    unstorable_case,
+    waiting_reuse_cases,
+)
 from tests.reliability.harness.common import fixed_clock, seeded_uuid
 from tests.reliability.harness.faults import FaultInjector
 from tests.reliability.harness.scenario import body_for
@@ -146,3 +161,142 @@ def test_corpus_amount_dynamodb_cannot_store_is_rejected(amount: str, make_appli
     assert result.results["m"].outcome is Outcome.REJECTED
     assert result.results["m"].reason == "SchemaViolation"
     assert result.failed_message_ids() == []
+
+
+@pytest.fixture(scope="module")
+def reference_stack(shared_stack: Stack) -> Stack:
+    """A second stack in the module's moto: where each reuse case runs without its reusing event."""
+    return Stack(f"{shared_stack.suffix}-without-reuser")
+
+
+@pytest.fixture(scope="module")
+def reference_applier(reference_stack: Stack) -> Iterator[BatchApplier]:
+    """The real BatchApplier on the reference stack, without faults."""
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        yield reference_stack.applier(FaultInjector(seed=0, rate=0.0), pool)
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What a reuse case's batches did: the last batch's outcomes and notifications, what is stored."""
+
+    earlier: list[BatchResult]
+    last: BatchResult
+    notes: Counter[Any]
+    stored: dict[str, Any]
+
+
+def reuse_records(case: ReuseCase) -> list[list[tuple[Record, bool]]]:
+    """The case's batches as SQS records (a new envelope id for every copy), each marked reuser or not."""
+    rng = random.Random(case.name)
+    return [
+        [(Record(f"{case.name}/{b}/{i}", body_for(event, rng)), event is case.reuser) for i, event in enumerate(batch)]
+        for b, batch in enumerate(case.batches)
+    ]
+
+
+def stored_state(stack: Stack, order_ids: frozenset[str], event_id: str) -> dict[str, Any]:
+    """Every item the processor keeps for the orders and the reused id: projections, streams, marker."""
+    db = stack.dynamodb
+    state: dict[str, Any] = {
+        "marker": db.get_item(
+            TableName=stack.events_table, Key={"streamId": {"S": f"event#{event_id}"}, "version": {"N": "0"}}
+        ).get("Item")
+    }
+    for order_id in sorted(order_ids):
+        state[order_id] = (
+            db.get_item(TableName=stack.orders_table, Key={"orderId": {"S": order_id}}).get("Item"),
+            db.query(
+                TableName=stack.events_table,
+                KeyConditionExpression="streamId = :s",
+                ExpressionAttributeValues={":s": {"S": order_id}},
+            )["Items"],
+        )
+    return state
+
+
+def send_batches(case: ReuseCase, batches: Sequence[Sequence[Record]], applier: BatchApplier, stack: Stack) -> Sent:
+    *earlier, last = batches
+    results = [applier.apply(batch) for batch in earlier]
+    before = Counter(stack.recorder.contents)
+    result = applier.apply(last)
+    notes = Counter(stack.recorder.contents) - before
+    return Sent(results, result, notes, stored_state(stack, case.order_ids, case.reuser.event_id))
+
+
+NOT_DETECTED = pytest.mark.xfail(
+    strict=True,
+    reason="processor gap: a reuser that would wait (NotYet) is retried without its id's marker being read",
+)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [*reuse_cases(), *(pytest.param(case, marks=NOT_DETECTED) for case in waiting_reuse_cases())],
+    ids=lambda case: case.name,
+)
+def test_corpus_reused_event_id_is_parked_as_a_conflict_and_changes_nothing(
+    case: ReuseCase,
+    shared_applier: BatchApplier,
+    shared_stack: Stack,
+    reference_applier: BatchApplier,
+    reference_stack: Stack,
+) -> None:
+    # GIVEN a sequence of batches in which an event id is recorded, then carried by another event
+    batches = reuse_records(case)
+    (reuser,) = [record for batch in batches for record, reusing in batch if reusing]
+    # WHEN the real applier processes them, and (on a second stack) the same batches without the reuser
+    sent = send_batches(case, [[record for record, _ in batch] for batch in batches], shared_applier, shared_stack)
+    without = send_batches(
+        case,
+        [[record for record, reusing in batch if not reusing] for batch in batches],
+        reference_applier,
+        reference_stack,
+    )
+    # THEN every earlier batch is acknowledged, and the reuser is rejected as a conflict, not retried
+    assert all(batch.failed_message_ids() == [] for batch in [*sent.earlier, sent.last])
+    assert {r.outcome for batch in sent.earlier for r in batch.results.values()} <= {Outcome.APPLIED, Outcome.IGNORED}
+    result = sent.last.results[reuser.message_id]
+    assert (result.outcome, result.reason) == (Outcome.REJECTED, CONFLICT)
+    # AND the other records of the batch end as they do without the reuser
+    others = {mid: r.outcome for mid, r in sent.last.results.items() if mid != reuser.message_id}
+    assert others == {mid: r.outcome for mid, r in without.last.results.items()}
+    # AND it is parked once, body intact, with the reason, the path and rule, and the event the id belongs to
+    (parked,) = shared_stack.drain(shared_stack.dlq_url)
+    attributes = {name: value["StringValue"] for name, value in parked["MessageAttributes"].items()}
+    assert parked["Body"] == reuser.body
+    assert (attributes["rejectionReason"], attributes["rejectionPath"], attributes["rejectionRule"]) == (
+        CONFLICT,
+        "detail.metadata.eventId",
+        "unique",
+    )
+    assert attributes["originalMessageId"] == reuser.message_id
+    assert (
+        f"recorded for {case.original.detail_type} of order {case.original.order_id}"
+        in (attributes["rejectionMessage"])
+    )
+    assert reference_stack.drain(reference_stack.dlq_url) == []
+    # AND both orders, their streams and the id's marker are exactly as without the reuser
+    assert sent.stored == without.stored
+    assert sent.stored["marker"]["orderId"]["S"] == case.original.order_id
+    # AND the notifications of that batch are those sent without the reuser: none for it
+    assert sent.notes == without.notes
+
+
+def test_corpus_reuse_cases_cover_every_way_an_id_is_reused() -> None:
+    # GIVEN the reuse cases
+    cases = reuse_cases()
+    # WHEN what each reuser shares with its original is listed
+    same_order = {case.name for case in cases if case.reuser.order_id == case.original.order_id}
+    same_type = {
+        case.name for case in cases if case.name in same_order and case.reuser.detail_type == case.original.detail_type
+    }
+    in_one_batch = {case.name for case in cases if any(case.reuser in b and case.original in b for b in case.batches)}
+    # THEN there are reuses by another order, by another type of the same order, by the same order
+    # and type with other content, and reuses inside the batch that records the id
+    assert {case.name for case in cases} - same_order
+    assert same_order - same_type
+    assert same_type
+    assert in_one_batch
+    assert all(case.reuser.event_id == case.original.event_id for case in cases)
+    assert all(case.reuser.detail != case.original.detail for case in cases)

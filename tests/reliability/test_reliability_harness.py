@@ -137,7 +137,7 @@ def test_queue_redelivers_failed_messages_then_dead_letters_after_five_receives(
 
 def test_queue_duplicates_a_share_of_messages_under_new_message_ids() -> None:
     # GIVEN a queue duplicating 10% of 1,000 valid event bodies, and a consumer that succeeds
-    scenario = build_scenario(seed=1, orders=400, invalid=0, orphans=0)
+    scenario = build_scenario(seed=1, orders=400, invalid=0, orphans=0, reusers=0)
     queue = AtLeastOnceQueue(seed=1, duplicate_rate=0.1)
     for body in scenario.bodies[:1000]:
         queue.send(body)
@@ -156,7 +156,7 @@ def test_queue_duplicates_a_share_of_messages_under_new_message_ids() -> None:
 
 def test_queue_duplicate_sometimes_carries_a_new_envelope_id() -> None:
     # GIVEN a queue duplicating every message
-    scenario = build_scenario(seed=2, orders=50, invalid=0, orphans=0)
+    scenario = build_scenario(seed=2, orders=50, invalid=0, orphans=0, reusers=0)
     queue = AtLeastOnceQueue(seed=2, duplicate_rate=1.0)
     queue.send(scenario.bodies[0])
     # WHEN the message and its copies are delivered (a copy may be duplicated again)
@@ -238,7 +238,7 @@ class Recording:
 def test_queue_lost_invocation_brings_its_whole_batch_back_attributes_kept(applier: BatchApplier, stack: Stack) -> None:
     # GIVEN a queue whose every invocation times out after it ran, and five new orders, each
     # message with an attribute
-    scenario = build_scenario(seed=6, orders=5, invalid=0, orphans=0)
+    scenario = build_scenario(seed=6, orders=5, invalid=0, orphans=0, reusers=0)
     queue = AtLeastOnceQueue(seed=6, timeout_rate=1.0)
     creations = [order.events[0] for order in scenario.orders]
     sent = [queue.send(body_for(event, random.Random(n)), {"redriveCount": "2"}) for n, event in enumerate(creations)]

@@ -4,8 +4,10 @@ One run serves every test of the module (it is the expensive part): 20% of the A
 10% of the messages are delivered twice, 2% of the invocations time out after they ran (their
 answer lost, their whole batch delivered again), the queue shuffles, failed records come back
 after a visibility timeout and go to a dead-letter queue after five receives, and the real
-redriver moves them back until only the hopeless ones are left. A fault-free run of the same seed runs meanwhile in
-another process. ``tests/reliability/soak.py`` runs the same scenario at any size and prints figures.
+redriver moves them back until only the hopeless ones are left. Some events reuse the id of another
+(of another order, another type, or other content): each must be parked as a conflict and change
+nothing. A fault-free run of the same seed runs meanwhile in another process.
+``tests/reliability/soak.py`` runs the same scenario at any size and prints figures.
 """
 
 from __future__ import annotations
@@ -23,14 +25,17 @@ from tests.reliability.harness.checks import (
     check_dead_letters,
     check_notifications,
     check_orders,
+    check_reusers,
     check_streams,
     collect,
+    early_reusers,
     parked_reasons,
+    reason_of,
 )
 from tests.reliability.harness.common import MAX_RECEIVE_COUNT, REJECTION_REASONS
 from tests.reliability.harness.faults import Fault
 from tests.reliability.harness.moto_threads import moto_for_threads
-from tests.reliability.harness.scenario import Scenario, build_scenario
+from tests.reliability.harness.scenario import Reuse, Scenario, build_scenario
 from tests.reliability.harness.soak_run import SoakRun, fault_free_statuses, in_background, run_soak
 from tests.support.aws import use_fake_credentials
 
@@ -166,3 +171,19 @@ def test_soak_dead_letters_events_of_orders_never_created(soak: Soak) -> None:
     assert Counter(message.attributes.get("redriveCount") for message in exhausted) == {
         str(MAX_REDRIVES): len(exhausted)
     }
+
+
+def test_soak_parks_every_event_reusing_an_id_and_lets_none_change_anything(soak: Soak) -> None:
+    # GIVEN events reusing the ids of others, of every kind, some delivered before the event whose id
+    # they carry was recorded, all of them under faults, duplicates and lost answers
+    reusers = soak.scenario.reusers
+    assert {reuser.kind for reuser in reusers} == set(Reuse)
+    assert early_reusers(soak.scenario, soak.run.ledger)
+    # WHEN the reports, the markers, the streams and the processor's dead-letter queue are read
+    problems = check_reusers(soak.scenario, soak.run, soak.outcomes)
+    # THEN every copy of each reuser was parked as EventIdConflict, naming the id's first event; under
+    # every id only its first event was ever accepted, marked and stored (the final states equal the
+    # fault-free run's: test_soak_final_states_equal_the_fault_free_run)
+    assert problems == []
+    assert soak.run.held.released == sum(reuser.late for reuser in reusers)
+    assert sum(reason_of(m) == "EventIdConflict" for m in soak.outcomes.rejected) >= len(reusers)

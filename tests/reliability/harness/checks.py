@@ -9,9 +9,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from orders_shared.events import OrderStatus
+from orders_shared.errors import InvalidEventError
+from orders_shared.events import OrderStatus, content_digest, parse_sqs_body
+from tests.reliability.corpus import CONFLICT
 from tests.reliability.harness.delivery import Ledger, Message
-from tests.reliability.harness.scenario import Scenario
+from tests.reliability.harness.scenario import Reuser, Scenario
+from tests.reliability.harness.stack import Note
 
 if TYPE_CHECKING:
     from tests.reliability.harness.soak_run import SoakRun
@@ -29,9 +32,12 @@ class Outcomes:
     notified: Counter[str] = field(default_factory=Counter)  # event id -> notifications SNS accepted
     rejected: list[dict[str, Any]] = field(default_factory=list)  # the processor's DLQ (moto), with attributes
     exhausted: list[Message] = field(default_factory=list)  # the simulator's DLQ (retries exhausted, parked)
-    notes: Counter[tuple[str, str, str, str | None]] = field(default_factory=Counter)  # what each notification said
+    notes: Counter[Note] = field(default_factory=Counter)  # what each notification said
     lineages: dict[str, str] = field(default_factory=dict)  # the simulator's lineages (see Message) -> first body
+    lineage_of: dict[str, str] = field(default_factory=dict)  # message id -> its lineage
     unreported_parks: Counter[str] = field(default_factory=Counter)  # message id -> parks whose answer was lost
+    markers: dict[str, tuple[str, str]] = field(default_factory=dict)  # event id -> (order id, digest) it records
+    data: dict[str, str] = field(default_factory=dict)  # event id -> the detail its stream entry stores
 
 
 def read_state(stack: Stack) -> Outcomes:
@@ -48,15 +54,22 @@ def read_state(stack: Stack) -> Outcomes:
         else:
             projections[key] = item
     streams: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for item in stack.scan(stack.events_table, ["streamId", "version", "eventId"]):
+    markers: dict[str, tuple[str, str]] = {}
+    data: dict[str, str] = {}
+    for item in stack.scan(stack.events_table, ["streamId", "version", "eventId", "data", "orderId", "digest"]):
         stream = item["streamId"]["S"]
-        if not stream.startswith("event#"):
+        if stream.startswith("event#"):
+            markers[stream.removeprefix("event#")] = (item["orderId"]["S"], item.get("digest", {}).get("S", ""))
+        else:
             streams[stream].append((int(item["version"]["N"]), item["eventId"]["S"]))
+            data[item["eventId"]["S"]] = item["data"]["S"]
     return Outcomes(
         statuses={order_id: item["status"]["S"] for order_id, item in projections.items()},
         projections=projections,
         streams={stream: sorted(entries) for stream, entries in streams.items()},
         counters=counters,
+        markers=markers,
+        data=data,
     )
 
 
@@ -68,6 +81,7 @@ def collect(run: SoakRun) -> Outcomes:
     outcomes.exhausted = list(run.queue.dead_letters)
     outcomes.notes = Counter(run.stack.recorder.contents)
     outcomes.lineages = dict(run.queue.lineages)
+    outcomes.lineage_of = dict(run.queue.lineage_of)
     outcomes.unreported_parks = unreported_parks(run.injector.answers_lost)
     return outcomes
 
@@ -94,6 +108,20 @@ def event_id_of(body: str) -> str | None:
         return str(envelope["detail"]["metadata"]["eventId"]).lower()
     except (ValueError, KeyError, TypeError):
         return None
+
+
+def content_of(body: str) -> tuple[str, str] | None:
+    """(event id, content digest) of a body the processor accepts as an event, or None."""
+    try:
+        event = parse_sqs_body(body)
+    except (InvalidEventError, ValueError):
+        return None
+    return event.event_id, content_digest(event)
+
+
+def reason_of(parked: Mapping[str, Any]) -> str:
+    """The rejectionReason a message of the processor's DLQ was parked with ("" when none)."""
+    return str(parked.get("MessageAttributes", {}).get("rejectionReason", {}).get("StringValue", ""))
 
 
 def check_orders(scenario: Scenario, outcomes: Outcomes, reference: Mapping[str, str] | None = None) -> list[str]:
@@ -170,7 +198,8 @@ def check_counters(outcomes: Outcomes) -> list[str]:
 def check_notifications(scenario: Scenario, ledger: Ledger, outcomes: Outcomes) -> list[str]:
     """Every applied event notified at least once; each notification of a stored event, saying what
     was applied: its order, the status the event led to and the status before it (a resend too: it is
-    built from what the event's marker recorded)."""
+    built from what the event's marker recorded), and the detail-type and correlation id of the event
+    stored (so that an event reusing the id, of another order or type, cannot pass for a resend)."""
     problems: list[str] = []
     missing = ledger.applied - set(outcomes.notified)
     if missing:
@@ -181,20 +210,23 @@ def check_notifications(scenario: Scenario, ledger: Ledger, outcomes: Outcomes) 
     phantom = set(outcomes.notified) - set(stored)
     if phantom:
         problems.append(f"{len(phantom)} notifications for events never stored, e.g. {sorted(phantom)[:3]}")
-    status = scenario.status_after
-    at = {(stream, version): event_id for event_id, (stream, version) in stored.items()}
+    status, events = scenario.status_after, scenario.events
+    at = {(stream, version): event_id for stream, entries in outcomes.streams.items() for version, event_id in entries}
     wrong = []
-    for event_id, order_id, said, previous in outcomes.notes:
+    for event_id, *said in outcomes.notes:
         if event_id not in stored:
             continue  # a phantom, reported above
         stream, version = stored[event_id]
         before = status.get(at[stream, version - 1]) if version > 1 else None
-        applied = (stream, status.get(event_id), before)
-        if (order_id, said, previous) != applied:
-            wrong.append(f"{event_id}: said {(order_id, said, previous)}, applied {applied}")
+        event = events.get(event_id)
+        kind = (str(event.detail_type), str(event.detail["metadata"]["correlationId"])) if event else (None, None)
+        applied = [stream, status.get(event_id), before, *kind]
+        if said != applied:
+            wrong.append(f"{event_id}: said {tuple(said)}, applied {tuple(applied)}")
     if wrong:
         problems.append(
-            f"{len(wrong)} notifications say other than what was applied (order, status, previous), e.g. {wrong[:2]}"
+            f"{len(wrong)} notifications say other than what was applied (order, status, previous, type, "
+            f"correlation), e.g. {wrong[:2]}"
         )
     return problems
 
@@ -203,22 +235,21 @@ def parked_reasons(outcomes: Outcomes) -> dict[str, set[str]]:
     """The processor's DLQ: body -> the rejectionReason attributes it was parked with."""
     parked: dict[str, set[str]] = defaultdict(set)
     for message in outcomes.rejected:
-        parked[message["Body"]].add(
-            message.get("MessageAttributes", {}).get("rejectionReason", {}).get("StringValue", "")
-        )
+        parked[message["Body"]].add(reason_of(message))
     return parked
 
 
 def check_dead_letters(scenario: Scenario, ledger: Ledger, outcomes: Outcomes) -> list[str]:
     """Rejected input parked with its reason, once per rejection; retry-exhausted messages are exactly
-    the orphans, each copy (lineage) of one parked once."""
+    the orphans, each copy (lineage) of one parked once. (Reusers' parks: :func:`check_reusers`.)"""
     problems: list[str] = []
     parked = parked_reasons(outcomes)
     expected = {p.body: p.reason for p in scenario.poison if p.kind == "rejected"}
     for body, reason in expected.items():
         if parked.get(body) != {reason}:
             problems.append(f"a body was not parked with reason {reason} alone: got {parked.get(body)}")
-    stray = set(parked) - set(expected)
+    reusing = _reusers_by_content(scenario)
+    stray = {body for body in set(parked) - set(expected) if _content_if_reused(body, reusing) is None}
     if stray:
         problems.append(f"{len(stray)} unexpected bodies in the processor's DLQ, e.g. {sorted(stray)[0][:200]!r}")
     orphans = {p.event_id for p in scenario.poison if p.kind == "orphan"}
@@ -253,6 +284,103 @@ def _parked_once(ledger: Ledger, outcomes: Outcomes, orphans: set[str | None]) -
     return problems
 
 
+def check_reusers(scenario: Scenario, run: SoakRun, outcomes: Outcomes) -> list[str]:
+    """Events reusing an id change nothing and are parked as conflicts; the id stays its first event's.
+
+    - every late reuser was published (its original was reported recorded);
+    - under every event id, the processor accepted (applied, ignored, or took for a duplicate) only
+      its lifecycle event's content, whichever copy came first: a reuser may arrive first, but it can
+      be recorded only after its original (see :class:`~.scenario.Reuse`);
+    - every id's marker records its lifecycle event (order, digest), and every stream entry stores
+      the detail its id was published with;
+    - every copy of a reuser (each lineage: first send or duplicate, through redrives) was parked in
+      the processor's DLQ as ``EventIdConflict`` at least once (how many times exactly is
+      :func:`check_dead_letters`' multiset check), with a message naming the id's first event.
+    """
+    problems: list[str] = []
+    if len(run.held):
+        problems.append(f"{len(run.held)} reusing events never published: their original was never reported recorded")
+    reusing = _reusers_by_content(scenario)
+    taken = sorted(
+        (event_id, str(reusing[event_id, digest].kind) if (event_id, digest) in reusing else "unknown content")
+        for event_id, digests in run.ledger.accepted.items()
+        for digest in digests - {scenario.digests.get(event_id)}
+    )
+    if taken:
+        problems.append(
+            f"{len(taken)} contents other than an id's first event's were accepted under it (applied, ignored "
+            f"or taken for a duplicate), {sum(kind != 'unknown content' for _, kind in taken)} of them reusing "
+            f"events, e.g. {taken[:3]}"
+        )
+    marked = {event_id: (event.order_id, scenario.digests[event_id]) for event_id, event in scenario.events.items()}
+    if outcomes.markers != marked:
+        wrong = sorted(
+            key for key in set(marked) | set(outcomes.markers) if marked.get(key) != outcomes.markers.get(key)
+        )
+        problems.append(
+            f"{len(wrong)} idempotency markers missing or not their event's (order, digest), e.g. {wrong[:3]}"
+        )
+    events = scenario.events
+    stored = sorted(eid for eid, data in outcomes.data.items() if eid not in events or data != events[eid].detail_json)
+    if stored:
+        problems.append(f"{len(stored)} stream entries store a detail other than their id's event's, e.g. {stored[:3]}")
+    return problems + _reusers_parked(reusing, outcomes)
+
+
+def _reusers_by_content(scenario: Scenario) -> dict[tuple[str, str], Reuser]:
+    return {reuser.content: reuser for reuser in scenario.reusers}
+
+
+def _content_if_reused(body: str, reusing: Mapping[tuple[str, str], Reuser]) -> tuple[str, str] | None:
+    # Only a body carrying a reused id is parsed (parsing every body of a soak would cost seconds).
+    if event_id_of(body) not in {event_id for event_id, _ in reusing}:
+        return None
+    content = content_of(body)
+    return content if content in reusing else None
+
+
+def _reusers_parked(reusing: Mapping[tuple[str, str], Reuser], outcomes: Outcomes) -> list[str]:
+    problems: list[str] = []
+    lineages = {
+        lineage: content
+        for lineage, body in outcomes.lineages.items()
+        if (content := _content_if_reused(body, reusing)) is not None
+    }
+    unpublished = set(reusing) - set(lineages.values())
+    if unpublished:
+        problems.append(f"{len(unpublished)} reusing events never reached the queue, e.g. {sorted(unpublished)[:2]}")
+    parked: set[str] = set()
+    wrong: list[str] = []
+    for message in outcomes.rejected:
+        content = _content_if_reused(message["Body"], reusing)
+        if content is None:
+            continue
+        attributes = {name: value["StringValue"] for name, value in message["MessageAttributes"].items()}
+        original = reusing[content].original
+        said = (reason_of(message), attributes.get("rejectionPath"), attributes.get("rejectionRule"))
+        names = f"recorded for {original.detail_type} of order {original.order_id}"
+        if said != (CONFLICT, "detail.metadata.eventId", "unique") or names not in attributes["rejectionMessage"]:
+            wrong.append(f"{content[0]}: {said} {attributes.get('rejectionMessage')!r}")
+        else:
+            parked.add(outcomes.lineage_of.get(attributes["originalMessageId"], ""))
+    if wrong:
+        problems.append(
+            f"{len(wrong)} parks of reusing events not as {CONFLICT} naming the id's event, e.g. {wrong[:2]}"
+        )
+    unparked = sorted(set(lineages) - parked)
+    if unparked:
+        problems.append(
+            f"{len(unparked)} of {len(lineages)} messages carrying a reusing event (each copy, through redrives) "
+            f"never parked as {CONFLICT}, e.g. {[lineages[lineage] for lineage in unparked[:2]]}"
+        )
+    return problems
+
+
+def early_reusers(scenario: Scenario, ledger: Ledger) -> list[Reuser]:
+    """Reusers delivered at least once before the ledger said their original recorded."""
+    return [reuser for reuser in scenario.reusers if reuser.content in ledger.early]
+
+
 def check(scenario: Scenario, run: SoakRun, outcomes: Outcomes, reference: Mapping[str, str] | None) -> list[str]:
     """Every broken guarantee, as a sentence (empty when the run is sound)."""
     problems = check_orders(scenario, outcomes, reference)
@@ -260,6 +388,7 @@ def check(scenario: Scenario, run: SoakRun, outcomes: Outcomes, reference: Mappi
     problems += check_counters(outcomes)
     problems += check_notifications(scenario, run.ledger, outcomes)
     problems += check_dead_letters(scenario, run.ledger, outcomes)
+    problems += check_reusers(scenario, run, outcomes)
     if run.queue.stats.crashes:
         problems.append(f"the handler raised {run.queue.stats.crashes} times")
     return problems

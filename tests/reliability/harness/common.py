@@ -15,7 +15,7 @@ BATCH_SIZE = 10  # the event source mapping's default batch size
 # Retries off, so that every injected fault reaches the adapters (botocore's max_attempts counts retries
 # only); parameter validation off, as in the function.
 NO_RETRIES = Config(retries={"total_max_attempts": 1}, parameter_validation=False)
-REJECTION_REASONS = frozenset({"MalformedJson", "SchemaViolation", "UnknownEventType"})
+REJECTION_REASONS = frozenset({"MalformedJson", "SchemaViolation", "UnknownEventType", "EventIdConflict"})
 
 
 def fixed_clock() -> str:

@@ -6,14 +6,14 @@ import heapq
 import logging
 import random
 from collections import Counter, deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from dlq_redriver.messages import DlqMessage
 from order_processor.applier import BatchApplier, BatchResult
 from order_processor.model import Outcome, Record
 from orders_shared.errors import InvalidEventError
-from orders_shared.events import parse_sqs_body
+from orders_shared.events import content_digest, parse_sqs_body
 from tests.reliability.harness.common import BATCH_SIZE, MAX_RECEIVE_COUNT, seeded_uuid
 
 log = logging.getLogger(__name__)
@@ -96,6 +96,7 @@ class AtLeastOnceQueue:
         self._seq = 0
         self.dead_letters: list[Message] = []
         self.lineages: dict[str, str] = {}  # lineage -> its first body
+        self.lineage_of: dict[str, str] = {}  # message id -> its lineage (every message ever sent)
         self.stats = DeliveryStats()
 
     def __len__(self) -> int:
@@ -119,6 +120,7 @@ class AtLeastOnceQueue:
         if lineage is None:
             lineage = message.message_id
             self.lineages[lineage] = message.body
+        self.lineage_of[message.message_id] = lineage
         return lineage
 
     def receive(self) -> list[Message]:
@@ -175,17 +177,34 @@ def _redelivered_body(body: str, rng: random.Random) -> str:
     return body.replace(f'"id":"{event.envelope_id}"', f'"id":"{seeded_uuid(rng)}"', 1)
 
 
+ACCEPTED = frozenset({Outcome.APPLIED, Outcome.DUPLICATE, Outcome.IGNORED})  # acknowledged as the id's event
+
+
 @dataclass
 class Ledger:
-    """What the consumer reported, by producer event id."""
+    """What the consumer reported, by producer event id (and, where one id may carry two events, by content)."""
 
     applied: set[str] = field(default_factory=set)  # committed (APPLIED, or DUPLICATE of an applied one)
     resent: set[str] = field(default_factory=set)  # notified again on a redelivery (DUPLICATE of an applied one)
     reports: Counter[tuple[str, str]] = field(default_factory=Counter)  # (event id, outcome) -> times reported
     parked: Counter[str] = field(default_factory=Counter)  # message id -> times reported REJECTED (parked)
+    # event id -> content digests reported APPLIED, DUPLICATE or IGNORED under it: one, its first event's
+    accepted: dict[str, set[str]] = field(default_factory=dict)
+    # (event id, digest) of contents delivered while no content of their id was yet reported accepted
+    early: set[tuple[str, str]] = field(default_factory=set)
 
     def record(self, batch: BatchResult) -> None:
         """Take in the outcome of one batch (also of one whose answer Lambda lost: it was done)."""
+        contents = {
+            message_id: content_digest(result.event)
+            for message_id, result in batch.results.items()
+            if result.event is not None
+        }
+        self.early.update(
+            (result.event.event_id, contents[message_id])
+            for message_id, result in batch.results.items()
+            if result.event is not None and result.event.event_id not in self.accepted
+        )
         for message_id, result in batch.results.items():
             if result.outcome is Outcome.REJECTED:
                 self.parked[message_id] += 1
@@ -193,6 +212,8 @@ class Ledger:
                 continue
             event_id = result.event.event_id
             self.reports[event_id, str(result.outcome)] += 1
+            if result.outcome in ACCEPTED:
+                self.accepted.setdefault(event_id, set()).add(contents[message_id])
             if result.outcome is Outcome.APPLIED:
                 self.applied.add(event_id)
             elif result.outcome is Outcome.DUPLICATE and result.notification is not None:
@@ -200,12 +221,41 @@ class Ledger:
                 self.resent.add(event_id)
 
 
-def deliver_until_empty(queue: AtLeastOnceQueue, applier: BatchApplier, ledger: Ledger) -> None:
+class HeldBack:
+    """Bodies a producer publishes only once another event is recorded: an id reused after its first use.
+
+    ``bodies`` are (event id, body) pairs; :meth:`release` sends each body to the queue once its
+    event id is among those recorded.
+    """
+
+    def __init__(self, queue: AtLeastOnceQueue, bodies: Iterable[tuple[str, str]] = ()) -> None:
+        self._queue = queue
+        self._waiting: dict[str, list[str]] = {}
+        for event_id, body in bodies:
+            self._waiting.setdefault(event_id, []).append(body)
+        self.released = 0
+
+    def __len__(self) -> int:
+        """Bodies still waiting."""
+        return sum(len(bodies) for bodies in self._waiting.values())
+
+    def release(self, recorded: Collection[str]) -> None:
+        """Publish every body waiting for an event id in ``recorded``."""
+        for event_id in [event_id for event_id in self._waiting if event_id in recorded]:
+            for body in self._waiting.pop(event_id):
+                self._queue.send(body)
+                self.released += 1
+
+
+def deliver_until_empty(
+    queue: AtLeastOnceQueue, applier: BatchApplier, ledger: Ledger, held: HeldBack | None = None
+) -> None:
     """Feed batches to the applier until nothing is left; a raising handler fails its whole batch.
 
     Message attributes reach the applier with every delivery. When the queue says the invocation
     timed out, the applier's work stands (the ledger records it) but its answer is lost: every
-    message of the batch comes back after the visibility timeout, as from a Lambda timeout.
+    message of the batch comes back after the visibility timeout, as from a Lambda timeout. After
+    each batch, ``held`` bodies whose event the ledger now says recorded (accepted) are published.
 
     Raises
     ------
@@ -223,6 +273,8 @@ def deliver_until_empty(queue: AtLeastOnceQueue, applier: BatchApplier, ledger: 
             queue.stats.crashes += 1
             result = BatchResult()
         ledger.record(result)
+        if held is not None:
+            held.release(ledger.accepted)
         if queue.invocation_lost():
             for message in batch:
                 queue.stats.outcomes["lost with its invocation"] += 1

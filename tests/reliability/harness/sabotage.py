@@ -120,3 +120,34 @@ def parked_twice() -> dict[str, Hook]:
         params["Entries"] = [*entries, *({**entry, "Id": f"{entry['Id']}-again"} for entry in entries)]
 
     return {"before-parameter-build.sqs.SendMessageBatch": hook}
+
+
+_MARKER_FIELDS = ("orderId", "eventType", "digest")
+
+
+def conflicts_taken_for_duplicates() -> dict[str, Hook]:
+    """Every idempotency marker a write finds in its way is read back as the writer's own.
+
+    The old item DynamoDB returns on a failed condition (``ReturnValuesOnConditionCheckFailure``)
+    gets the order, type and digest of the marker the processor tried to write: an event reusing an
+    id looks like a redelivery of the id's first event, which is what a processor that never compares
+    would conclude.
+    """
+
+    def remember(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        actions = params.get("TransactItems")
+        written = [action.get("Put", {}).get("Item") for action in actions] if actions else [params.get("Item")]
+        context["sabotage_written"] = written
+
+    def disguise(parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        written = context.get("sabotage_written", [])
+        found = [(reason.get("Item"), written[n]) for n, reason in enumerate(parsed.get("CancellationReasons", []))]
+        found.append((parsed.get("Item"), written[0] if written else None))
+        for old, mine in found:
+            if old and mine and old.get("streamId", {}).get("S", "").startswith("event#"):
+                old.update({name: mine[name] for name in _MARKER_FIELDS})
+
+    return {
+        **{f"before-parameter-build.dynamodb.{operation}": remember for operation in ("TransactWriteItems", "PutItem")},
+        **{f"after-call.dynamodb.{operation}": disguise for operation in ("TransactWriteItems", "PutItem")},
+    }

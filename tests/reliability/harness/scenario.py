@@ -1,4 +1,4 @@
-"""The scenario: order lifecycles, poison messages, and the bodies in publishing order."""
+"""The scenario: order lifecycles, poison messages, events reusing ids, and the bodies in publishing order."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 from orders_shared.events import (
     NewEvent,
     OrderStatus,
+    content_digest,
     dumps,
     envelope_for,
     order_created,
@@ -107,14 +108,58 @@ class Poison:
     event_id: str | None = None
 
 
+class Reuse(StrEnum):
+    """How an event reuses the id of one of the scenario's events (its original)."""
+
+    # The same order, another detail-type, the id of the order's OrderCreated. Published at any time
+    # (often before its original): the processor holds it back while the order does not exist, and
+    # the order comes to exist only in the transaction that records the id.
+    OTHER_TYPE = "other-type"
+    # Another order's event id. Published once its original is recorded (reported applied, ignored or
+    # a duplicate: its marker exists).
+    OTHER_ORDER = "other-order"
+    # The same order and detail-type, another amount or reason. Published once its original is recorded.
+    OTHER_CONTENT = "other-content"
+
+
+@dataclass(frozen=True)
+class Reuser:
+    """An event published under an id another event of the scenario already carries.
+
+    It must never change anything: the id belongs to ``original`` (see :class:`Reuse` for why the
+    original is always recorded first), and every delivery of the reuser must be parked as
+    ``EventIdConflict``.
+    """
+
+    event: NewEvent
+    original: NewEvent
+    kind: Reuse
+    body: str
+
+    @property
+    def late(self) -> bool:
+        """Published only once its original is recorded (see :class:`Reuse`)."""
+        return self.kind is not Reuse.OTHER_TYPE
+
+    @cached_property
+    def content(self) -> tuple[str, str]:
+        """(event id, content digest): what tells this event from its original, which shares the id."""
+        return self.event.event_id, digest_of(self.event)
+
+
 @dataclass(frozen=True)
 class Scenario:
-    """Orders, poison, and the bodies in the order producers publish them."""
+    """Orders, poison, reusers, and the bodies in the order producers publish them.
+
+    ``bodies`` are published up front; a late reuser (:attr:`Reuser.late`) is published only once
+    its original is recorded.
+    """
 
     seed: int
     orders: tuple[Order, ...]
     poison: tuple[Poison, ...]
     bodies: tuple[str, ...]
+    reusers: tuple[Reuser, ...] = ()
 
     @property
     def event_count(self) -> int:
@@ -126,16 +171,47 @@ class Scenario:
         """Event id -> the status its order is in once it is applied (see :func:`status_after`)."""
         return {event.event_id: str(status_after(event)) for order in self.orders for event in order.events}
 
+    @cached_property
+    def events(self) -> dict[str, NewEvent]:
+        """Event id -> the lifecycle event it belongs to (a reuser's id included: its original's)."""
+        return {event.event_id: event for order in self.orders for event in order.events}
 
-def build_scenario(seed: int, orders: int, *, invalid: int | None = None, orphans: int | None = None) -> Scenario:
-    """``orders`` lifecycles plus hostile-corpus bodies and status changes for orders never created.
+    @cached_property
+    def digests(self) -> dict[str, str]:
+        """Event id -> the content digest of its lifecycle event (what its marker must hold)."""
+        return {event_id: digest_of(event) for event_id, event in self.events.items()}
+
+    @property
+    def held_back(self) -> tuple[tuple[str, str], ...]:
+        """(original's event id, body) of each late reuser: published once that event is recorded."""
+        return tuple((r.original.event_id, r.body) for r in self.reusers if r.late)
+
+
+def digest_of(event: NewEvent) -> str:
+    """The content digest the processor computes for ``event`` (on a body of it: it digests what it parses)."""
+    return content_digest(parse_sqs_body(body_for(event, random.Random(0))))
+
+
+def build_scenario(
+    seed: int,
+    orders: int,
+    *,
+    invalid: int | None = None,
+    orphans: int | None = None,
+    reusers: int | None = None,
+) -> Scenario:
+    """``orders`` lifecycles plus hostile-corpus bodies, status changes for orders never created, and
+    events reusing the ids of others (one in 30 orders by default, the three kinds of :class:`Reuse`
+    in turn).
 
     Producers publish an order's events one after another, orders overlapping: the body list is
-    sorted by a simulated publish time. The queue then shuffles locally, as SQS does.
+    sorted by a simulated publish time. The queue then shuffles locally, as SQS does. Reusers are
+    drawn from a generator of their own: the orders and poison of a seed are those it had without them.
     """
     rng = random.Random(seed)
     invalid = max(1, orders // 50) if invalid is None else invalid
     orphans = max(1, orders // 100) if orphans is None else orphans
+    reusers = max(3, orders // 30) if reusers is None else reusers
     kinds, weights = zip(*LIFECYCLE_WEIGHTS.items(), strict=True)
     timed: list[tuple[float, int, str]] = []
     built: list[Order] = []
@@ -167,8 +243,73 @@ def build_scenario(seed: int, orders: int, *, invalid: int | None = None, orphan
         poison.append(Poison(body_for(event, rng), "orphan", None, event.event_id))
     for item in poison:
         timed.append((rng.uniform(0, orders), len(timed), item.body))
+    reusing = _reusers(random.Random(f"{seed}:reusers"), built, reusers)
+    created_at = {order.order_id: float(index) for index, order in enumerate(built)}
+    for reuser in reusing:
+        if not reuser.late:  # published just before its original, the order's creation: often delivered first
+            timed.append((created_at[reuser.event.order_id] - 0.5, len(timed), reuser.body))
     timed.sort()
-    return Scenario(seed, tuple(built), tuple(poison), tuple(body for _, _, body in timed))
+    return Scenario(seed, tuple(built), tuple(poison), tuple(body for _, _, body in timed), tuple(reusing))
+
+
+def _reusers(rng: random.Random, orders: list[Order], count: int) -> list[Reuser]:
+    """``count`` reusers of distinct orders' ids, the kinds in turn (see :class:`Reuse`)."""
+    if count > len(orders) // 2:
+        raise ValueError(f"{count} reusers need at least {2 * count} orders")
+    chosen = rng.sample(orders, 2 * count)  # each reuser its original's order and another order
+    found: list[Reuser] = []
+    for index in range(count):
+        order, other = chosen[2 * index], chosen[2 * index + 1]
+        kind = list(Reuse)[index % len(Reuse)]
+        original = order.events[0] if kind is Reuse.OTHER_TYPE else rng.choice(order.events)
+        if kind is Reuse.OTHER_TYPE:
+            event = _another_type(order, original, rng)
+        elif kind is Reuse.OTHER_ORDER:
+            event = _another_order(other, original, rng)
+        else:
+            event = _other_content(original, rng)
+        found.append(Reuser(event, original, kind, body_for(event, rng)))
+    return found
+
+
+def _reusing(original: NewEvent, correlation: str | None = None) -> dict[str, Any]:
+    correlation = correlation or str(original.detail["metadata"]["correlationId"])
+    return {"event_id": original.event_id, "correlation_id": correlation, "clock": fixed_clock}
+
+
+def _another_type(order: Order, original: NewEvent, rng: random.Random) -> NewEvent:
+    # A type no state of the order leaves waiting (never NotYet once it exists): a move or moot.
+    meta = _reusing(original)  # a producer copying the id of the event it reacts to keeps its correlation
+    return rng.choice(
+        [
+            lambda: payment_processed(order.order_id, order.amount, payment_id=seeded_uuid(rng), **meta),
+            lambda: payment_failed(order.order_id, "card declined", **meta),
+            lambda: order_status_changed(order.order_id, OrderStatus.CANCELLED, "customer request", **meta),
+        ]
+    )()
+
+
+def _another_order(order: Order, original: NewEvent, rng: random.Random) -> NewEvent:
+    # An event of another order: a creation (moot if that order exists, which it does when this arrives)
+    # or a move no state of that order leaves waiting.
+    meta = _reusing(original, seeded_uuid(rng))
+    return rng.choice(
+        [
+            lambda: order_created(order.order_id, f"cust-{rng.randrange(10_000)}", order.amount, **meta),
+            lambda: payment_failed(order.order_id, "card declined", **meta),
+            lambda: order_status_changed(order.order_id, OrderStatus.CANCELLED, **meta),
+        ]
+    )()
+
+
+def _other_content(original: NewEvent, rng: random.Random) -> NewEvent:
+    # The same order and type, one field changed: the amount, the customer, or the reason.
+    detail = {name: value for name, value in original.detail.items() if name != "metadata"}
+    if "amount" in detail:
+        detail["amount"] = Decimal(detail["amount"]) + Decimal(rng.randrange(1, 1000)).scaleb(-2)
+    else:
+        detail["reason"] = f"{detail.get('reason', 'no reason')} (resent)"
+    return NewEvent(original.detail_type, {**detail, "metadata": dict(original.detail["metadata"])})
 
 
 def _meta(rng: random.Random) -> dict[str, Any]:

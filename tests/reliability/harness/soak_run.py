@@ -15,8 +15,14 @@ from typing import Any
 from moto import mock_aws
 
 from dlq_redriver.domain import Request, redrive
-from tests.reliability.harness.checks import Outcomes, collect
-from tests.reliability.harness.delivery import AtLeastOnceQueue, Ledger, SimulatedQueues, deliver_until_empty
+from tests.reliability.harness.checks import CONFLICT, Outcomes, collect, early_reusers, reason_of
+from tests.reliability.harness.delivery import (
+    AtLeastOnceQueue,
+    HeldBack,
+    Ledger,
+    SimulatedQueues,
+    deliver_until_empty,
+)
 from tests.reliability.harness.faults import FaultInjector
 from tests.reliability.harness.moto_threads import moto_for_threads
 from tests.reliability.harness.sabotage import Hook, Sabotaged
@@ -35,6 +41,7 @@ class SoakRun:
     ledger: Ledger
     wall_seconds: float
     redrive_reports: list[dict[str, Any]]
+    held: HeldBack  # late reusers: published once their original was recorded (any left: never)
 
 
 def run_soak(
@@ -51,6 +58,8 @@ def run_soak(
 ) -> SoakRun:
     """Publish the scenario, drain the queue, redrive retry-exhausted messages, until settled.
 
+    A late reuser of the scenario is published once the ledger says its original was recorded.
+
     After each drain the real redriver (``dlq_redriver.domain.redrive``) moves the simulator's DLQ
     back to the source queue, as an operator would once a fault storm is over; a message redriven
     ``max_redrives`` times stays parked. A share ``timeout_rate`` of invocations lose their answer
@@ -66,10 +75,11 @@ def run_soak(
     reports: list[dict[str, Any]] = []
     for body in scenario.bodies:
         queue.send(body)
+    held = HeldBack(queue, scenario.held_back)
     with ThreadPoolExecutor(max_workers=workers) as executor:
         applier = stack.applier(injector, executor)
         while True:
-            deliver_until_empty(queue, applier, ledger)
+            deliver_until_empty(queue, applier, ledger, held)
             report = redrive(
                 Request(max_messages=10_000, max_redrives=max_redrives),
                 queues(queue, now_ms=1_748_779_200_000),
@@ -83,7 +93,7 @@ def run_soak(
             queue.stats.redriven += report.moved
             if not report.moved:
                 break
-    return SoakRun(stack, queue, injector, ledger, time.perf_counter() - started, reports)
+    return SoakRun(stack, queue, injector, ledger, time.perf_counter() - started, reports, held)
 
 
 def figures(scenario: Scenario, run: SoakRun, outcomes: Outcomes) -> dict[str, Any]:
@@ -94,6 +104,11 @@ def figures(scenario: Scenario, run: SoakRun, outcomes: Outcomes) -> dict[str, A
         "events published": len(scenario.bodies),
         "valid lifecycle events": scenario.event_count,
         "poison messages": len(scenario.poison),
+        "reusing events (an id another event carries)": dict(
+            sorted(Counter(str(r.kind) for r in scenario.reusers).items())
+        ),
+        "reusers published after their original": run.held.released,
+        "reusers delivered before their original": len(early_reusers(scenario, run.ledger)),
         "messages sent (incl. redrives)": stats.sent,
         "events delivered": stats.deliveries,
         "batches": stats.batches,
@@ -112,6 +127,7 @@ def figures(scenario: Scenario, run: SoakRun, outcomes: Outcomes) -> dict[str, A
         "DLQ: retry-exhausted, parked": len(outcomes.exhausted),
         "notifications accepted by SNS": sum(outcomes.notified.values()),
         "DLQ: parks whose answer was lost": outcomes.unreported_parks.total(),
+        "DLQ: rejected as EventIdConflict": sum(1 for m in outcomes.rejected if reason_of(m) == CONFLICT),
         "events applied": len(run.ledger.applied),
         "orders by final state": dict(sorted(Counter(outcomes.statuses.values()).items())),
         "wall seconds": round(run.wall_seconds, 1),

@@ -20,10 +20,14 @@ from tests.reliability.harness.common import NO_RETRIES, REGION, fixed_clock
 from tests.reliability.harness.faults import DynamoNumberLimits, FaultInjector
 from tests.support.tables import create_tables
 
+# What a notification says: event id, order id, status, previous status, detail-type, correlation id.
+type Note = tuple[str, str, str, str | None, str, str]
+
 
 class NotificationRecorder:
     """Records what SNS accepted: every PublishBatch entry answered ``Successful``, by event id, and
-    what each says (``contents``: event id, order id, status, previous status).
+    what each says (``contents``: event id, order id, status, previous status, detail-type,
+    correlation id).
 
     Hooked first on the client's ``after-call``, so it sees an answer even when the injector then
     throws it away (a publish that happened is a notification subscribers get). A subscribed SQS
@@ -32,7 +36,7 @@ class NotificationRecorder:
 
     def __init__(self) -> None:
         self.notified: Counter[str] = Counter()
-        self.contents: Counter[tuple[str, str, str, str | None]] = Counter()
+        self.contents: Counter[Note] = Counter()
         self._lock = threading.Lock()
 
     def attach(self, client: Any) -> Any:
@@ -56,7 +60,14 @@ class NotificationRecorder:
             for success in parsed.get("Successful", []):
                 message = entries[success["Id"]]
                 self.notified[message["eventId"]] += 1
-                content = (message["eventId"], message["orderId"], message["status"], message["previousStatus"])
+                content = (
+                    message["eventId"],
+                    message["orderId"],
+                    message["status"],
+                    message["previousStatus"],
+                    message["detailType"],
+                    message["correlationId"],
+                )
                 self.contents[content] += 1
 
 
