@@ -318,8 +318,8 @@ def reuse_cases() -> list[ReuseCase]:
 
 
 def waiting_reuse_cases() -> list[ReuseCase]:
-    """Reuses the processor does not detect yet: the reuser would wait (``NotYet``), so it is retried
-    without its id's marker ever being read, and ends in the retry-exhausted DLQ without a reason.
+    """Reuses by an event that would wait (``NotYet``: its order does not exist, or it skips a step):
+    the processor reads the id's marker before retrying it, and parks it as a conflict at once.
     """
     return [
         _reuse_case("reuser-of-an-order-never-created", _order_never_created),

@@ -224,15 +224,9 @@ def send_batches(case: ReuseCase, batches: Sequence[Sequence[Record]], applier: 
     return Sent(results, result, notes, stored_state(stack, case.order_ids, case.reuser.event_id))
 
 
-NOT_DETECTED = pytest.mark.xfail(
-    strict=True,
-    reason="processor gap: a reuser that would wait (NotYet) is retried without its id's marker being read",
-)
-
-
 @pytest.mark.parametrize(
     "case",
-    [*reuse_cases(), *(pytest.param(case, marks=NOT_DETECTED) for case in waiting_reuse_cases())],
+    [*reuse_cases(), *waiting_reuse_cases()],
     ids=lambda case: case.name,
 )
 def test_corpus_reused_event_id_is_parked_as_a_conflict_and_changes_nothing(

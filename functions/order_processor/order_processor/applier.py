@@ -304,11 +304,25 @@ class BatchApplier:
             return self._outcome(event, *settled, state)
         decision = decide(event, state)
         if isinstance(decision, NotYet):
-            return RecordResult(Outcome.RETRY, event=event, reason=decision.reason), state
+            return self._waiting(event, decision, state)
         if isinstance(decision, Ignored):
             return self._outcome(event, decision, self._repository.record_ignored(event, decision.reason), state)
         [committed] = self._repository.commit([decision])
         return self._outcome(event, decision, committed, state)
+
+    def _waiting(
+        self, event: OrderEvent, decision: NotYet, state: OrderState | None
+    ) -> tuple[RecordResult, OrderState | None]:
+        # An event that must wait is retried, unless its id was recorded already: then it is another
+        # event reusing the id (a conflict, parked now rather than retried into the DLQ without a
+        # word), or a redelivery of one that was applied (a duplicate). One read, for waiting events only.
+        try:
+            earlier = self._repository.recorded(event)
+        except RetryableError as error:
+            return RecordResult(Outcome.RETRY, event=event, reason=str(error)), state
+        if earlier is None:
+            return RecordResult(Outcome.RETRY, event=event, reason=decision.reason), state
+        return self._duplicate(event, Duplicate(earlier)), state
 
     @staticmethod
     def _outcome(

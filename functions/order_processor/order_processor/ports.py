@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Protocol
 
-from order_processor.model import Change, CommitResult, Notification, OrderState, Rejection
+from order_processor.model import Change, CommitResult, Notification, OrderState, Recorded, Rejection
 from orders_shared.events import OrderEvent
 
 
@@ -30,6 +30,13 @@ class OrderRepository(Protocol):
 
     def record_ignored(self, event: OrderEvent, reason: str) -> CommitResult:
         """Record that an event was handled without a change: Committed, Duplicate or Failed."""
+        ...
+
+    def recorded(self, event: OrderEvent) -> Recorded | None:
+        """What the marker of the event's id holds, or None when the id was never recorded.
+
+        Raises RetryableError.
+        """
         ...
 
 

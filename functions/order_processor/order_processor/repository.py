@@ -26,7 +26,17 @@ from order_processor.items import (
     recorded_from_item,
     state_from_item,
 )
-from order_processor.model import Change, CommitResult, Committed, Duplicate, Failed, OrderState, Outcome, Refused
+from order_processor.model import (
+    Change,
+    CommitResult,
+    Committed,
+    Duplicate,
+    Failed,
+    OrderState,
+    Outcome,
+    Recorded,
+    Refused,
+)
 from orders_shared.aws import error_code, failure_code
 from orders_shared.batching import batches, map_batches
 from orders_shared.counters import STATS_SHARDS
@@ -272,16 +282,31 @@ class DynamoOrderRepository:
             return Failed(_transient(error, "recording ignored event"))
         return Committed()
 
+    def recorded(self, event: OrderEvent) -> Recorded | None:
+        """What the marker of the event's id holds (a consistent read), or None when there is none.
+
+        Raises
+        ------
+        RetryableError
+            On throttling, a 5xx or a lost connection.
+        """
+        try:
+            response = self._client.get_item(
+                TableName=self._events, Key=marker_key(event.event_id), ConsistentRead=True
+            )
+        except (ClientError, BotoCoreError) as error:
+            raise _transient(error, "reading idempotency marker") from error
+        item = response.get("Item")
+        return recorded_from_item(item) if item is not None and "outcome" in item else None
+
     def _duplicate(self, event: OrderEvent, item: Mapping[str, AttributeValueTypeDef] | None) -> CommitResult:
-        if item is None:
-            # ReturnValuesOnConditionCheckFailure is not honoured everywhere (emulators): read it.
-            try:
-                response = self._client.get_item(
-                    TableName=self._events, Key=marker_key(event.event_id), ConsistentRead=True
-                )
-            except (ClientError, BotoCoreError) as error:
-                return Failed(_transient(error, "reading idempotency marker"))
-            item = response.get("Item")
-        if item is None or "outcome" not in item:
+        if item is not None and "outcome" in item:
+            return Duplicate(recorded_from_item(item))
+        # ReturnValuesOnConditionCheckFailure is not honoured everywhere (emulators): read it.
+        try:
+            earlier = self.recorded(event)
+        except RetryableError as error:
+            return Failed(error)
+        if earlier is None:
             return Failed(RetryableError(f"marker of event {event.event_id} vanished"))
-        return Duplicate(recorded_from_item(item))
+        return Duplicate(earlier)

@@ -181,6 +181,12 @@ class FakeRepository:
         self.reasons[event.event_id] = reason
         return Committed()
 
+    def recorded(self, event: OrderEvent) -> Recorded | None:
+        failure = self._failure(event)
+        if failure is not None:
+            raise failure.error
+        return self.markers.get(event.event_id)
+
     def _failure(self, event: OrderEvent) -> Failed | None:
         # A RetryableError is what the adapter reports as Failed; anything else is a bug: raised.
         error = self.fail_on.get(event.event_id) or self.fail_on.get(event.order_id)

@@ -230,3 +230,51 @@ def test_handler_parks_an_event_reusing_an_applied_id_and_announces_nothing(
     assert attributes["originalMessageId"] == reused
     assert ORDER_A in attributes["rejectionMessage"]
     assert ORDER_B in attributes["rejectionMessage"]
+
+
+def test_batch_applier_parks_a_waiting_event_that_reuses_an_applied_id(
+    applier: BatchApplier, repository: Any, notifier: Any, dead_letters: Any, record: MakeRecord
+) -> None:
+    # GIVEN OrderCreated of A applied under event id X
+    applier.apply([record(order_created(ORDER_A, "cust-42", Decimal("129.99"), event_id=EVENT_X))])
+    notifier.sent.clear()
+    # WHEN a payment of order B, which does not exist (an event that would wait), reuses X
+    reused = record(payment_failed(ORDER_B, "card declined", event_id=EVENT_X))
+    result = applier.apply([reused]).results[reused.message_id]
+    # THEN it is parked as a conflict at once, not retried into the DLQ without a reason
+    assert (result.outcome, result.reason) == (Outcome.REJECTED, "EventIdConflict")
+    assert [parked.record for parked in dead_letters.parked] == [reused]
+    assert ORDER_B not in repository.orders
+    assert notifier.sent == []
+
+
+def test_batch_applier_retries_a_waiting_event_whose_id_is_new(
+    applier: BatchApplier, dead_letters: Any, record: MakeRecord
+) -> None:
+    # GIVEN a payment of an order that does not exist yet, under a new id
+    payment = record(payment_failed(ORDER_B, "card declined"))
+    # WHEN it is applied
+    result = applier.apply([payment]).results[payment.message_id]
+    # THEN it waits (retried), nothing parked
+    assert (result.outcome, result.reason) == (Outcome.RETRY, f"order {ORDER_B} does not exist (yet)")
+    assert dead_letters.parked == []
+
+
+def test_handler_parks_a_waiting_event_reusing_an_applied_id(
+    *,
+    invoke: Invoke,
+    lambda_event: LambdaEvent,
+    body: Body,
+    dynamodb: Any,
+    dlq_url: str,
+    receive_all: Any,
+) -> None:
+    # GIVEN OrderCreated of A applied under event id X
+    invoke(lambda_event((str(uuid.uuid4()), body(order_created(ORDER_A, "cust-42", Decimal(1), event_id=EVENT_X)))))
+    # WHEN a payment of order B, never created, arrives under X (its marker is read before it waits)
+    response = invoke(lambda_event((str(uuid.uuid4()), body(payment_failed(ORDER_B, "declined", event_id=EVENT_X)))))
+    # THEN it is acknowledged and parked as a conflict; B does not exist
+    assert response == {"batchItemFailures": []}
+    assert "Item" not in dynamodb.get_item(TableName="Orders", Key={"orderId": {"S": ORDER_B}})
+    [parked] = receive_all(dlq_url)
+    assert parked["MessageAttributes"]["rejectionReason"]["StringValue"] == "EventIdConflict"
