@@ -16,6 +16,7 @@ import sys
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -109,8 +110,17 @@ def drain_notifications(pipeline: Pipeline, url: str) -> Counter[str]:
         )
 
 
-def wait_for(pipeline: Pipeline, event_ids: set[str], label: str, timeout: float = 300) -> float:
-    """Show progress until every event id has a marker; returns the seconds it took."""
+def wait_for(
+    pipeline: Pipeline,
+    event_ids: set[str],
+    label: str,
+    timeout: float = 300,
+    during: Callable[[int], None] | None = None,
+) -> float:
+    """Show progress until every event id has a marker; returns the seconds it took.
+
+    ``during(handled)`` is called at each look while some are left (to act while events flow).
+    """
     with tracking(f"{label} handled", len(event_ids)) as progress:
         while True:
             handled = pipeline.marker_count(event_ids)
@@ -120,7 +130,20 @@ def wait_for(pipeline: Pipeline, event_ids: set[str], label: str, timeout: float
                 return progress.elapsed()
             if progress.elapsed() > timeout:
                 raise SystemExit(f"{label}: only {handled}/{len(event_ids)} events handled after {timeout:.0f} s")
+            if during is not None:
+                during(handled)
             time.sleep(0.5)
+
+
+def publish_invalid(pipeline: Pipeline, plan: scenarios.Scenario) -> int:
+    """Put the plan's invalid events on the bus as they are (no validation); returns how many."""
+    for label, source, kind, detail in plan.invalid:
+        bus = pipeline.outputs["EventBusName"]
+        pipeline.events.put_events(
+            Entries=[{"EventBusName": bus, "Source": source, "DetailType": kind, "Detail": detail}]
+        )
+        console.print(f"  + invalid event: {label}")
+    return len(plan.invalid)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -159,19 +182,7 @@ def main() -> int:
         pipeline.publisher.publish([*wave, *duplicates])
         published += len(wave) + len(duplicates)
         if number == 1:
-            for label, source, kind, detail in plan.invalid:
-                pipeline.events.put_events(
-                    Entries=[
-                        {
-                            "EventBusName": pipeline.outputs["EventBusName"],
-                            "Source": source,
-                            "DetailType": kind,
-                            "Detail": detail,
-                        }
-                    ]
-                )
-                console.print(f"  + invalid event: {label}")
-            published += len(plan.invalid)
+            published += publish_invalid(pipeline, plan)
         wait_for(pipeline, {event.event_id for event in wave}, f"wave {number}")
     drained_s = time.monotonic() - started
 

@@ -11,10 +11,35 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Callable
+from functools import partial
 
 import scenario as scenarios
 from demo import Pipeline, wait_for
 from reporting import console
+
+from orders_shared.events import NewEvent
+
+
+def publish_waves(
+    pipeline: Pipeline, plan: scenarios.Scenario, during: Callable[[int, int, int], None] | None = None
+) -> list[list[NewEvent]]:
+    """Publish the plan wave by wave, each followed until handled; returns each wave's events.
+
+    ``during(wave, size, handled)`` is called at every look at the progress of a wave (``wave``
+    counted from 0, ``size`` its events), so that a caller can act while events flow.
+    """
+    published: list[list[NewEvent]] = []
+    for number in range(len(plan.waves)):
+        wave, duplicates = plan.materialise(number)
+        sent_at = time.monotonic()
+        pipeline.publisher.publish([*wave, *duplicates])
+        rate = (len(wave) + len(duplicates)) / max(time.monotonic() - sent_at, 1e-6)
+        console.print(f"wave {number + 1}: {len(wave)} events + {len(duplicates)} duplicates published ({rate:.0f}/s)")
+        watch = partial(during, number, len(wave)) if during else None
+        wait_for(pipeline, {event.event_id for event in wave}, f"wave {number + 1}", during=watch)
+        published.append(wave)
+    return published
 
 
 def main() -> int:
@@ -24,15 +49,8 @@ def main() -> int:
     args = parser.parse_args()
     pipeline = Pipeline(os.environ.get("STACK_NAME", "order-pipeline-local"))
     plan = scenarios.build(args.orders, seed=args.seed, invalid=0)
-    total, started = 0, time.monotonic()
-    for number in range(len(plan.waves)):
-        wave, duplicates = plan.materialise(number)
-        sent_at = time.monotonic()
-        pipeline.publisher.publish([*wave, *duplicates])
-        rate = (len(wave) + len(duplicates)) / max(time.monotonic() - sent_at, 1e-6)
-        console.print(f"wave {number + 1}: {len(wave)} events + {len(duplicates)} duplicates published ({rate:.0f}/s)")
-        wait_for(pipeline, {event.event_id for event in wave}, f"wave {number + 1}")
-        total += len(wave)
+    started = time.monotonic()
+    total = sum(len(wave) for wave in publish_waves(pipeline, plan))
     elapsed = time.monotonic() - started
     console.print(f"{args.orders} orders, {total} events handled in {elapsed:.1f} s ({total / elapsed:.0f} events/s)")
     return 0
