@@ -239,6 +239,24 @@ def check_dead_letters(letters: DeadLetters) -> Check:
     return Check("dead letters", problems)
 
 
+def check_faults(
+    kill_waves: Iterable[int],
+    restart_wave: int | None,
+    done: set[int],
+    restarts: Sequence[tuple[int, int, float, int]],
+    failed_batches: int,
+) -> Check:
+    """The faults happened: a SIGKILL in each planned wave that failed a running batch, a restart to a new process."""
+    kill_waves = sorted(kill_waves)
+    problems = [f"no worker killed in wave {wave + 1}" for wave in kill_waves if wave not in done]
+    if kill_waves and not failed_batches:
+        problems.append("no batch failed: the kills hit no running batch")
+    if restart_wave is not None and restart_wave not in done:
+        problems.append(f"the emulator was not restarted in wave {restart_wave + 1}")
+    problems += [f"the emulator kept pid {old} across the restart" for old, new, _, _ in restarts if old == new]
+    return Check("faults injected", problems)
+
+
 # ---------------------------------------------------------------- processes and logs (pure)
 
 
@@ -323,28 +341,41 @@ class Faults:
     restarts: list[tuple[int, int, float, int]] = field(default_factory=list)  # old, new pid, seconds, in flight
     done: set[int] = field(default_factory=set)
 
-    def __call__(self, wave: int, size: int, handled: int) -> None:
-        if wave in self.done or handled < size / 3:
+    def __call__(self, wave: int, size: int, published: int) -> None:
+        """Once a third of a wave is published and batches are running, do what this wave is due."""
+        if wave in self.done or published < size / 3 or wave not in {*self.kill_waves, self.restart_wave}:
             return
+        in_flight = self.batches_running()
+        if not in_flight:
+            return  # no batch started within the wait: try after the next slice
         if wave in self.kill_waves:
             pids = worker_pids(running_processes(), self.emulator.pid, self.function_name)
             if not pids:
-                return  # none running at this instant: try at the next look
+                return
             for pid in pids:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
             self.kills.append(pids)
-            console.print(f"  SIGKILL {len(pids)} worker(s) of {self.function_name}: pids {pids}")
-        elif wave == self.restart_wave:
-            started, (_, in_flight) = time.monotonic(), self.depth()
+            console.print(f"  SIGKILL {len(pids)} worker(s) of {self.function_name} ({in_flight} in flight): {pids}")
+        else:
+            started = time.monotonic()
             console.print(f"  restarting the emulator ({in_flight} messages in flight): clean stop, state saved, start")
             old, new = self.emulator.restart()
             self.restarts.append((old, new, time.monotonic() - started, in_flight))
-            if old == new:
-                raise SystemExit(f"chaos: the emulator was not restarted (pid {old} still up)")
-        else:
-            return
         self.done.add(wave)
+
+    def batches_running(self, wait_s: float = 5) -> int:
+        """The messages in flight, once some are (the emulator may be busy taking the slice): 0 after ``wait_s``."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            _, in_flight = self.depth()
+            if in_flight or time.monotonic() > deadline:
+                return in_flight
+            time.sleep(0.05)
+
+    def check(self, failed_batches: int) -> Check:
+        """Every fault this phase planned happened."""
+        return check_faults(self.kill_waves, self.restart_wave, self.done, self.restarts, failed_batches)
 
 
 def wait_drained(pipeline: Pipeline, event_ids: set[str], timeout: float, quiet_s: float = 3) -> None:
@@ -447,17 +478,18 @@ def run_phase(name: str, pipeline: Pipeline, faults: Faults, *, orders: int, see
         wait_drained(pipeline, event_ids, timeout)
         letters = sort_dead_letters(read_dead_letters(pipeline, since_ms), plan.invalid, event_ids)
 
+    with faults.emulator.log.open("rb") as log:
+        log.seek(log_offset)
+        batches = failed_batches(log.read().decode(errors="replace"), faults.function_name)
     projections, streams, markers = read_tables(pipeline, planned)
     checks = [
+        faults.check(batches),
         check_final_states(planned, projections),
         check_streams(planned, streams),
         check_markers(planned, markers, since),
         check_counters(before, read_counters(pipeline), projections),
         check_dead_letters(letters),
     ]
-    with faults.emulator.log.open("rb") as log:
-        log.seek(log_offset)
-        batches = failed_batches(log.read().decode(errors="replace"), faults.function_name)
     statuses = Counter(order.status for order in planned.values())
     rows = [
         ("orders", f"{len(planned)} ({', '.join(f'{s} {n}' for s, n in sorted(statuses.items()))})"),

@@ -16,7 +16,6 @@ import sys
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -110,17 +109,8 @@ def drain_notifications(pipeline: Pipeline, url: str) -> Counter[str]:
         )
 
 
-def wait_for(
-    pipeline: Pipeline,
-    event_ids: set[str],
-    label: str,
-    timeout: float = 300,
-    during: Callable[[int], None] | None = None,
-) -> float:
-    """Show progress until every event id has a marker; returns the seconds it took.
-
-    ``during(handled)`` is called at each look while some are left (to act while events flow).
-    """
+def wait_for(pipeline: Pipeline, event_ids: set[str], label: str, timeout: float = 300) -> float:
+    """Show progress until every event id has a marker; returns the seconds it took."""
     with tracking(f"{label} handled", len(event_ids)) as progress:
         while True:
             handled = pipeline.marker_count(event_ids)
@@ -130,8 +120,6 @@ def wait_for(
                 return progress.elapsed()
             if progress.elapsed() > timeout:
                 raise SystemExit(f"{label}: only {handled}/{len(event_ids)} events handled after {timeout:.0f} s")
-            if during is not None:
-                during(handled)
             time.sleep(0.5)
 
 

@@ -12,7 +12,6 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from functools import partial
 
 import scenario as scenarios
 from demo import Pipeline, wait_for
@@ -20,24 +19,30 @@ from reporting import console
 
 from orders_shared.events import NewEvent
 
+PUBLISH_SLICE = 100  # events per publish call: a watching caller may act between two of them
+
 
 def publish_waves(
     pipeline: Pipeline, plan: scenarios.Scenario, during: Callable[[int, int, int], None] | None = None
 ) -> list[list[NewEvent]]:
     """Publish the plan wave by wave, each followed until handled; returns each wave's events.
 
-    ``during(wave, size, handled)`` is called at every look at the progress of a wave (``wave``
-    counted from 0, ``size`` its events), so that a caller can act while events flow.
+    ``during(wave, size, published)`` is called after each slice of a wave is published (``wave``
+    counted from 0, ``size`` its events with their duplicates), so that a caller can act while
+    events flow.
     """
     published: list[list[NewEvent]] = []
     for number in range(len(plan.waves)):
         wave, duplicates = plan.materialise(number)
+        events = [*wave, *duplicates]
         sent_at = time.monotonic()
-        pipeline.publisher.publish([*wave, *duplicates])
-        rate = (len(wave) + len(duplicates)) / max(time.monotonic() - sent_at, 1e-6)
+        for start in range(0, len(events), PUBLISH_SLICE):
+            pipeline.publisher.publish(events[start : start + PUBLISH_SLICE])
+            if during is not None:
+                during(number, len(events), min(start + PUBLISH_SLICE, len(events)))
+        rate = len(events) / max(time.monotonic() - sent_at, 1e-6)
         console.print(f"wave {number + 1}: {len(wave)} events + {len(duplicates)} duplicates published ({rate:.0f}/s)")
-        watch = partial(during, number, len(wave)) if during else None
-        wait_for(pipeline, {event.event_id for event in wave}, f"wave {number + 1}", during=watch)
+        wait_for(pipeline, {event.event_id for event in wave}, f"wave {number + 1}")
         published.append(wave)
     return published
 

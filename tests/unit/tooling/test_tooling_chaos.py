@@ -15,6 +15,7 @@ from chaos import (
     Projection,
     check_counters,
     check_dead_letters,
+    check_faults,
     check_final_states,
     check_markers,
     check_streams,
@@ -212,3 +213,29 @@ def test_chaos_check_verdict_names_a_few_problems_and_counts_the_rest() -> None:
     verdict = Check("streams", [f"p{n}" for n in range(5)]).verdict()
     assert verdict == "FAIL: 5 problem(s): p0; p1; p2 (and 2 more)"
     assert Check("streams", []).verdict() == "pass"
+
+
+def test_chaos_faults_check_names_a_wave_without_its_kill_and_a_missing_restart() -> None:
+    # GIVEN kills planned in waves 1 to 3 and done in wave 1 only, and a restart planned in wave 2 not done
+    kills = check_faults({0, 1, 2}, None, {0}, [], 3)
+    restart = check_faults(set(), 1, set(), [], 0)
+
+    # WHEN checked THEN each missing fault is named; all done (a restart to a new pid) holds
+    assert kills.problems == ["no worker killed in wave 2", "no worker killed in wave 3"]
+    assert restart.problems == ["the emulator was not restarted in wave 2"]
+    assert check_faults({0}, 1, {0, 1}, [(100, 200, 5.0, 30)], 1).ok
+
+
+def test_chaos_faults_check_names_a_restart_that_kept_the_same_process() -> None:
+    # GIVEN a restart that found the same pid after it WHEN checked THEN it fails naming the pid
+    assert check_faults(set(), 1, {1}, [(100, 100, 0.1, 30)], 0).problems == [
+        "the emulator kept pid 100 across the restart"
+    ]
+
+
+def test_chaos_faults_check_names_kills_that_failed_no_batch() -> None:
+    # GIVEN a SIGKILL in every planned wave but no batch the emulator reports failed
+    check = check_faults({0, 1}, None, {0, 1}, [], 0)
+
+    # WHEN checked THEN the kills are said to have hit no running batch
+    assert check.problems == ["no batch failed: the kills hit no running batch"]
