@@ -345,13 +345,21 @@ class Faults:
         """Once a third of a wave is published and batches are running, do what this wave is due."""
         if wave in self.done or published < size / 3 or wave not in {*self.kill_waves, self.restart_wave}:
             return
-        in_flight = self.batches_running()
-        if not in_flight:
-            return  # no batch started within the wait: try after the next slice
-        if wave in self.kill_waves:
+        # Between slices, wait a little for a running batch (and its workers); after the last, longer.
+        deadline = time.monotonic() + (30 if published == size else 5)
+        while True:
+            _, in_flight = self.depth()
             pids = worker_pids(running_processes(), self.emulator.pid, self.function_name)
-            if not pids:
+            if in_flight and (pids or wave not in self.kill_waves):
+                break
+            if time.monotonic() > deadline:
+                if published == size:
+                    console.print(
+                        f"  wave {wave + 1}: no running batch to hit ({in_flight} in flight, {len(pids)} workers)"
+                    )
                 return
+            time.sleep(0.05)
+        if wave in self.kill_waves:
             for pid in pids:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
@@ -363,15 +371,6 @@ class Faults:
             old, new = self.emulator.restart()
             self.restarts.append((old, new, time.monotonic() - started, in_flight))
         self.done.add(wave)
-
-    def batches_running(self, wait_s: float = 5) -> int:
-        """The messages in flight, once some are (the emulator may be busy taking the slice): 0 after ``wait_s``."""
-        deadline = time.monotonic() + wait_s
-        while True:
-            _, in_flight = self.depth()
-            if in_flight or time.monotonic() > deadline:
-                return in_flight
-            time.sleep(0.05)
 
     def check(self, failed_batches: int) -> Check:
         """Every fault this phase planned happened."""
