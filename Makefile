@@ -153,6 +153,17 @@ demo: deploy-local ## Run the pipeline end to end on the local emulator and prin
 publish: $(VENV)/.installed ## Publish ORDERS order lifecycles to the local bus
 	$(LOCAL_ENV) $(PY) scripts/publish.py --orders $(ORDERS)
 
+CHAOS_ORDERS ?= 2000
+
+# Starts the emulator (and stops it at the end) unless it was already up; the restart phase uses the
+# same scripts/local_aws.py calls as `make down` and `make up`.
+.PHONY: chaos
+chaos: $(VENV)/.installed ## Kill the processor's workers, then restart the emulator, mid-run (CHAOS_ORDERS each); check nothing is lost
+	if ! $(PY) scripts/local_aws.py status --port $(MINISTACK_PORT); then trap '$(MAKE) down' EXIT; fi; \
+	$(MAKE) deploy-local; \
+	$(LOCAL_ENV) $(PY) scripts/chaos.py --orders $(CHAOS_ORDERS) --port $(MINISTACK_PORT) \
+		--ministack $(TOOLS)/ministack/bin/ministack --state $(LOCAL)
+
 .PHONY: bench
 bench: $(VENV)/.installed ## Benchmark against the seed's naive handler: table + bench/results/latest.json (E2E=0 skips the emulator)
 	if [ "$(E2E)" = 0 ]; then $(MAKE) build; else $(MAKE) deploy-local; fi

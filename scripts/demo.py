@@ -123,6 +123,17 @@ def wait_for(pipeline: Pipeline, event_ids: set[str], label: str, timeout: float
             time.sleep(0.5)
 
 
+def publish_invalid(pipeline: Pipeline, plan: scenarios.Scenario) -> int:
+    """Put the plan's invalid events on the bus as they are (no validation); returns how many."""
+    for label, source, kind, detail in plan.invalid:
+        bus = pipeline.outputs["EventBusName"]
+        pipeline.events.put_events(
+            Entries=[{"EventBusName": bus, "Source": source, "DetailType": kind, "Detail": detail}]
+        )
+        console.print(f"  + invalid event: {label}")
+    return len(plan.invalid)
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
@@ -159,19 +170,7 @@ def main() -> int:
         pipeline.publisher.publish([*wave, *duplicates])
         published += len(wave) + len(duplicates)
         if number == 1:
-            for label, source, kind, detail in plan.invalid:
-                pipeline.events.put_events(
-                    Entries=[
-                        {
-                            "EventBusName": pipeline.outputs["EventBusName"],
-                            "Source": source,
-                            "DetailType": kind,
-                            "Detail": detail,
-                        }
-                    ]
-                )
-                console.print(f"  + invalid event: {label}")
-            published += len(plan.invalid)
+            published += publish_invalid(pipeline, plan)
         wait_for(pipeline, {event.event_id for event in wave}, f"wave {number}")
     drained_s = time.monotonic() - started
 

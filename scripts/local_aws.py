@@ -127,11 +127,15 @@ def main() -> int:
     start.add_argument("--ministack", type=Path, required=True)
     start.add_argument("--state", type=Path, default=Path(".local"))
     start.add_argument("--timeout", type=float, default=60)
+    status = commands.add_parser("status", help="exit 0 when an emulator answers on the port, 1 otherwise")
+    status.add_argument("--port", type=int, default=4566)
     for name in ("down", "reset"):
         stop = commands.add_parser(name)
         stop.add_argument("--state", type=Path, default=Path(".local"))
         stop.add_argument("--timeout", type=float, default=60)
     args = parser.parse_args()
+    if args.command == "status":
+        return 0 if healthy(args.port) else 1
     if args.command == "up":
         return up(args.port, args.ministack, args.state, args.timeout)
     if args.command == "reset":
