@@ -96,6 +96,10 @@ format: $(VENV)/.installed ## Format and fix what ruff can
 schemas: $(VENV)/.installed ## Regenerate the validators from layers/shared/python/orders_shared/schemas
 	cd layers/shared/python && ../../../$(PY) -m orders_shared.schemas
 
+.PHONY: compat
+compat: $(VENV)/.installed ## Compatibility gate: no released schema version narrowed, no minor breaking an earlier one
+	cd layers/shared/python && ../../../$(PY) -m orders_shared.schemas.compat
+
 .PHONY: unit
 unit: $(VENV)/.installed ## Unit tests (no network)
 	$(PY) -m pytest tests/unit -q
@@ -193,8 +197,9 @@ deploy: build $(VENV)/.installed ## Deploy to AWS: STAGE=dev|prod picks the samc
 
 # ---------------------------------------------------------------- CI
 .PHONY: test
-test: ## What CI runs: lint, security scan, unit tests, reliability suite, sam build + layer check, deploy to the local emulator, integration tests
+test: ## What CI runs: lint, schema compatibility gate, security scan, unit tests, reliability suite, sam build + layer check, deploy to the local emulator, integration tests
 	$(MAKE) lint
+	$(MAKE) compat
 	$(MAKE) security
 	$(MAKE) unit
 	$(MAKE) reliability

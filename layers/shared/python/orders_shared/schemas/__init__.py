@@ -55,16 +55,16 @@ def _read(path: Path) -> dict[str, Any]:
     return schema
 
 
-def versions(detail_type: str) -> list[str]:
-    """Every version of a detail-type in the working copy, oldest first."""
-    found = [path.stem for path in (SCHEMA_DIR / detail_type).glob("*.json")]
+def versions(detail_type: str, root: Path = SCHEMA_DIR) -> list[str]:
+    """Every version of a detail-type in the working copy (``root``), oldest first."""
+    found = [path.stem for path in (root / detail_type).glob("*.json")]
     return sorted(found, key=parse_version)
 
 
-def majors(detail_type: str) -> dict[int, list[str]]:
+def majors(detail_type: str, root: Path = SCHEMA_DIR) -> dict[int, list[str]]:
     """The versions of a detail-type grouped by major, each list oldest first."""
     grouped: dict[int, list[str]] = {}
-    for version in versions(detail_type):
+    for version in versions(detail_type, root):
         grouped.setdefault(parse_version(version)[0], []).append(version)
     return grouped
 
@@ -86,13 +86,14 @@ def _resolve(node: Any, definitions: dict[str, Any]) -> Any:
 
 
 def _resolved(path: Path) -> dict[str, Any]:
-    resolved: dict[str, Any] = _resolve(_read(path), _read(SCHEMA_DIR / "definitions.json"))
+    resolved: dict[str, Any] = _resolve(_read(path), _read(path.parent / "definitions.json"))
     return resolved
 
 
-def writer_schema(detail_type: str, version: str) -> dict[str, Any]:
+def writer_schema(detail_type: str, version: str, root: Path = SCHEMA_DIR) -> dict[str, Any]:
     """The closed, self-contained schema of one version (``metadata.schemaVersion`` that version)."""
-    schema = _resolved(SCHEMA_DIR / detail_type / f"{version}.json")
+    path = root / detail_type / f"{version}.json"
+    schema: dict[str, Any] = _resolve(_read(path), _read(root / "definitions.json"))
     schema["properties"]["metadata"]["properties"]["schemaVersion"] = {"type": "string", "enum": [version]}
     return schema
 
@@ -140,9 +141,9 @@ def reader_schema(detail_type: str, major: int) -> dict[str, Any]:
     return schema
 
 
-def envelope_schema() -> dict[str, Any]:
+def envelope_schema(root: Path = SCHEMA_DIR) -> dict[str, Any]:
     """The EventBridge envelope, self-contained."""
-    return _resolved(SCHEMA_DIR / f"{ENVELOPE}.json")
+    return _resolved(root / f"{ENVELOPE}.json")
 
 
 def released_name(detail_type: str, version: str) -> str:
@@ -150,12 +151,12 @@ def released_name(detail_type: str, version: str) -> str:
     return f"{detail_type}-{version}.json"
 
 
-def current_schemas() -> dict[str, dict[str, Any]]:
+def current_schemas(root: Path = SCHEMA_DIR) -> dict[str, dict[str, Any]]:
     """Every schema of the working copy by its ``released/`` file name (envelope included)."""
-    schemas = {f"{ENVELOPE}.json": envelope_schema()}
+    schemas = {f"{ENVELOPE}.json": envelope_schema(root)}
     for detail_type in DETAIL_TYPES:
-        for version in versions(detail_type):
-            schemas[released_name(detail_type, version)] = writer_schema(detail_type, version)
+        for version in versions(detail_type, root):
+            schemas[released_name(detail_type, version)] = writer_schema(detail_type, version, root)
     return schemas
 
 
