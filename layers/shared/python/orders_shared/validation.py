@@ -20,23 +20,27 @@ from typing import Any
 
 from fastjsonschema import JsonSchemaValueException
 
+from orders_shared._validators import DETAIL_TYPES as _DETAIL_TYPE_NAMES
 from orders_shared._validators import KNOWN, READERS, WRITERS, envelope
+from orders_shared._validators import NOTIFICATION as _NOTIFICATION
 from orders_shared.errors import SchemaValidationError, UnknownEventTypeError, UnsupportedSchemaVersionError
 from orders_shared.versions import parse_version
 
 Validator = Callable[..., Any]
 Version = tuple[int, int]
 
-DETAIL_TYPES = frozenset(detail_type for detail_type, _ in READERS)
+DETAIL_TYPES = frozenset(_DETAIL_TYPE_NAMES)
+NOTIFICATION: str = _NOTIFICATION  # the outbound contract's name (OrderNotification)
+# Per contract (each detail-type, and the notification): the majors read, and the newest released
+# version (what its producers emit today).
 SUPPORTED_MAJORS: Mapping[str, tuple[int, ...]] = {
-    detail_type: tuple(sorted(major for kind, major in READERS if kind == detail_type)) for detail_type in DETAIL_TYPES
+    name: tuple(sorted(major for kind, major in READERS if kind == name)) for name, _ in READERS
 }
-# The newest released version of each detail-type: what its producers emit today.
 CURRENT_VERSIONS: Mapping[str, str] = {
-    detail_type: max((version for kind, version in WRITERS if kind == detail_type), key=parse_version)
-    for detail_type in DETAIL_TYPES
+    name: max((version for kind, version in WRITERS if kind == name), key=parse_version) for name, _ in WRITERS
 }
 VERSION_PATH = "detail.metadata.schemaVersion"
+NOTIFICATION_VERSION_PATH = "notification.schemaVersion"
 _MAX_MESSAGE = 200
 
 # What JSON Schema cannot say about ``amount``: a number with a fraction is kept as a Decimal, and
@@ -107,29 +111,30 @@ def _known_type(detail_type: str) -> None:
         raise UnknownEventTypeError(f"unknown detail-type {detail_type[:64]!r}", path="detail-type", rule="enum")
 
 
-def _run(validator: Validator, detail: Any) -> None:
+def _run(validator: Validator, document: Any, root: str) -> None:
     try:
-        validator(detail)
+        validator(document)
     except JsonSchemaValueException as error:
-        raise _to_error(error, "detail.") from None
+        raise _to_error(error, f"{root}.") from None
 
 
-def _declared_version(detail_type: str, detail: Any) -> Version:
-    """The ``metadata.schemaVersion`` a detail declares, parsed.
+def _declared_version(name: str, document: Any, root: str, holder: str | None) -> Version:
+    """The ``schemaVersion`` a document declares (in its ``holder`` object, or at its top), parsed.
 
-    A detail without a readable one is validated against the current version's schema, whose error
-    says what is missing or of the wrong type.
+    A document without a readable one is validated against the current version's schema, whose
+    error says what is missing or of the wrong type.
     """
-    metadata = detail.get("metadata") if isinstance(detail, dict) else None
-    declared = metadata.get("schemaVersion") if isinstance(metadata, dict) else None
+    container = document.get(holder) if holder and isinstance(document, dict) else document
+    declared = container.get("schemaVersion") if isinstance(container, dict) else None
+    path = f"{root}.{holder}.schemaVersion" if holder else f"{root}.schemaVersion"
     if not isinstance(declared, str):
-        _run(WRITERS[(detail_type, CURRENT_VERSIONS[detail_type])], detail)
-        raise SchemaValidationError(f"{VERSION_PATH} is missing", path=VERSION_PATH, rule="required")
+        _run(WRITERS[(name, CURRENT_VERSIONS[name])], document, root)
+        raise SchemaValidationError(f"{path} is missing", path=path, rule="required")
     try:
         return parse_version(declared)
     except ValueError:
         raise SchemaValidationError(
-            f"{VERSION_PATH} must be <major>.<minor> (digits, no leading zero)", path=VERSION_PATH, rule="pattern"
+            f"{path} must be <major>.<minor> (digits, no leading zero)", path=path, rule="pattern"
         ) from None
 
 
@@ -153,13 +158,37 @@ def _check_extension(value: Any, path: str) -> None:
             _check_extension(item, f"{path}[{position}]")
 
 
-def extensions(detail_type: str, major: int, detail: Mapping[str, Any]) -> dict[str, Any]:
-    """The fields of a detail (``name``) and of its metadata (``metadata.name``) its major's reader does not know."""
-    detail_fields, metadata_fields = KNOWN[(detail_type, major)]
-    found = {name: value for name, value in detail.items() if name not in detail_fields}
-    metadata = detail.get("metadata", {})
-    found.update({f"metadata.{name}": value for name, value in metadata.items() if name not in metadata_fields})
+def extensions(name: str, major: int, document: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of a detail or notification (``name``) and of its metadata (``metadata.name``)
+    that its major's reader does not know."""
+    fields, metadata_fields = KNOWN[(name, major)]
+    found = {key: value for key, value in document.items() if key not in fields}
+    if metadata_fields:
+        metadata = document.get("metadata", {})
+        found.update({f"metadata.{key}": value for key, value in metadata.items() if key not in metadata_fields})
     return found
+
+
+def _read(name: str, document: Any, root: str, holder: str | None, reader: str) -> Version:
+    """The tolerant reading shared by details and notifications (see the module's docstring)."""
+    major, minor = _declared_version(name, document, root, holder)
+    supported = SUPPORTED_MAJORS[name]
+    if major not in supported:
+        path = f"{root}.{holder}.schemaVersion" if holder else f"{root}.schemaVersion"
+        readable = ", ".join(f"{known}.x" for known in supported)
+        raise UnsupportedSchemaVersionError(
+            f"{path} {major}.{minor} is not supported for {name}: this {reader} reads {readable}",
+            path=path,
+            rule="supported",
+        )
+    writer = WRITERS.get((name, f"{major}.{minor}"))
+    if writer is not None:
+        _run(writer, document, root)  # a released version is known in full: held to it exactly
+    else:
+        _run(READERS[(name, major)], document, root)
+        for key, value in extensions(name, major, document).items():
+            _check_extension(value, f"{root}.{key}")
+    return major, minor
 
 
 def validate_detail(detail_type: str, detail: Any) -> Version:
@@ -181,24 +210,36 @@ def validate_detail(detail_type: str, detail: Any) -> Version:
         but no store keeps exactly too (:func:`check_amount`), or an unknown field's number.
     """
     _known_type(detail_type)
-    major, minor = _declared_version(detail_type, detail)
-    supported = SUPPORTED_MAJORS[detail_type]
-    if major not in supported:
-        readable = ", ".join(f"{known}.x" for known in supported)
-        raise UnsupportedSchemaVersionError(
-            f"{VERSION_PATH} {major}.{minor} is not supported for {detail_type}: this processor reads {readable}",
-            path=VERSION_PATH,
-            rule="supported",
-        )
-    writer = WRITERS.get((detail_type, f"{major}.{minor}"))
-    if writer is not None:
-        _run(writer, detail)  # a released version is known in full: held to it exactly
-    else:
-        _run(READERS[(detail_type, major)], detail)
-        for name, value in extensions(detail_type, major, detail).items():
-            _check_extension(value, f"detail.{name}")
+    version = _read(detail_type, detail, "detail", "metadata", "processor")
     check_amount(detail.get("amount"))
-    return major, minor
+    return version
+
+
+def validate_notification(message: Any) -> Version:
+    """Check a notification (the SNS message body) as a subscriber reads it: the same tolerant reader.
+
+    Raises
+    ------
+    UnsupportedSchemaVersionError, SchemaValidationError
+        As :func:`validate_detail`, with paths under ``notification.``.
+    """
+    return _read(NOTIFICATION, message, "notification", None, "consumer")
+
+
+def _released(name: str, version: Version, path: str) -> Version:
+    if (name, f"{version[0]}.{version[1]}") not in WRITERS:
+        released = ", ".join(known for kind, known in WRITERS if kind == name)
+        raise SchemaValidationError(
+            f"{path} {version[0]}.{version[1]} is not a released version of {name} ({released})",
+            path=path,
+            rule="enum",
+        )
+    return version
+
+
+def validate_notification_written(message: Any) -> Version:
+    """Check a notification the processor is about to send: a released version, exactly."""
+    return _released(NOTIFICATION, validate_notification(message), NOTIFICATION_VERSION_PATH)
 
 
 def validate_written(detail_type: str, detail: Any) -> Version:
@@ -209,12 +250,4 @@ def validate_written(detail_type: str, detail: Any) -> Version:
     UnknownEventTypeError, UnsupportedSchemaVersionError, SchemaValidationError
         As :func:`validate_detail`; a version never released (``1.4``) is a SchemaValidationError.
     """
-    major, minor = validate_detail(detail_type, detail)
-    if (detail_type, f"{major}.{minor}") not in WRITERS:
-        released = ", ".join(version for kind, version in WRITERS if kind == detail_type)
-        raise SchemaValidationError(
-            f"{VERSION_PATH} {major}.{minor} is not a released version of {detail_type} ({released})",
-            path=VERSION_PATH,
-            rule="enum",
-        )
-    return major, minor
+    return _released(detail_type, validate_detail(detail_type, detail), VERSION_PATH)

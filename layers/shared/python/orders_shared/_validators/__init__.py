@@ -9,6 +9,8 @@ from orders_shared._validators import (
     OrderCreated_1_x,
     OrderCreated_2_0,
     OrderCreated_2_x,
+    OrderNotification_1_0,
+    OrderNotification_1_x,
     OrderStatusChanged_1_0,
     OrderStatusChanged_1_x,
     PaymentFailed_1_0,
@@ -24,6 +26,7 @@ WRITERS = {
     ("OrderStatusChanged", "1.0"): OrderStatusChanged_1_0.validate,
     ("PaymentProcessed", "1.0"): PaymentProcessed_1_0.validate,
     ("PaymentFailed", "1.0"): PaymentFailed_1_0.validate,
+    ("OrderNotification", "1.0"): OrderNotification_1_0.validate,
 }
 
 READERS = {
@@ -32,6 +35,7 @@ READERS = {
     ("OrderStatusChanged", 1): OrderStatusChanged_1_x.validate,
     ("PaymentProcessed", 1): PaymentProcessed_1_x.validate,
     ("PaymentFailed", 1): PaymentFailed_1_x.validate,
+    ("OrderNotification", 1): OrderNotification_1_x.validate,
 }
 
 KNOWN = {
@@ -40,4 +44,8 @@ KNOWN = {
     ("OrderStatusChanged", 1): (frozenset(['metadata', 'orderId', 'reason', 'status']), frozenset(['correlationId', 'eventId', 'occurredAt', 'schemaVersion'])),
     ("PaymentProcessed", 1): (frozenset(['amount', 'metadata', 'orderId', 'paymentId']), frozenset(['correlationId', 'eventId', 'occurredAt', 'schemaVersion'])),
     ("PaymentFailed", 1): (frozenset(['metadata', 'orderId', 'reason']), frozenset(['correlationId', 'eventId', 'occurredAt', 'schemaVersion'])),
+    ("OrderNotification", 1): (frozenset(['correlationId', 'detailType', 'eventId', 'message', 'occurredAt', 'orderId', 'previousStatus', 'schemaVersion', 'status']), frozenset([])),
 }
+
+DETAIL_TYPES = ('OrderCreated', 'OrderStatusChanged', 'PaymentProcessed', 'PaymentFailed')
+NOTIFICATION = 'OrderNotification'

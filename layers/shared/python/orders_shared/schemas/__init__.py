@@ -33,6 +33,10 @@ SCHEMA_DIR = Path(__file__).parent
 VALIDATORS_DIR = SCHEMA_DIR.parent / "_validators"
 RELEASED_DIR = SCHEMA_DIR / "released"
 DETAIL_TYPES = ("OrderCreated", "OrderStatusChanged", "PaymentProcessed", "PaymentFailed")
+# The outbound contract: the SNS message body of a status notification. Versioned like a detail,
+# but its schemaVersion is a top-level field (there is no metadata object).
+NOTIFICATION = "OrderNotification"
+CONTRACTS = (*DETAIL_TYPES, NOTIFICATION)
 ENVELOPE = "envelope"
 
 # Draft-07 knows no ``uuid`` format and fastjsonschema skips unknown formats silently, so it is
@@ -90,11 +94,17 @@ def _resolved(path: Path) -> dict[str, Any]:
     return resolved
 
 
+def version_holder(schema: dict[str, Any]) -> dict[str, Any]:
+    """The object whose ``schemaVersion`` says the version: ``metadata`` of a detail, a notification itself."""
+    holder: dict[str, Any] = schema["properties"].get("metadata", schema)
+    return holder
+
+
 def writer_schema(detail_type: str, version: str, root: Path = SCHEMA_DIR) -> dict[str, Any]:
-    """The closed, self-contained schema of one version (``metadata.schemaVersion`` that version)."""
+    """The closed, self-contained schema of one version (``schemaVersion`` that version)."""
     path = root / detail_type / f"{version}.json"
     schema: dict[str, Any] = _resolve(_read(path), _read(root / "definitions.json"))
-    schema["properties"]["metadata"]["properties"]["schemaVersion"] = {"type": "string", "enum": [version]}
+    version_holder(schema)["properties"]["schemaVersion"] = {"type": "string", "enum": [version]}
     return schema
 
 
@@ -134,9 +144,10 @@ def reader_schema(detail_type: str, major: int) -> dict[str, Any]:
     schema = writer_schema(detail_type, newest)
     schema["title"] = f"{detail_type} detail, any schema version {major}.x (reader of {newest} and later minors)"
     _opened(schema)
-    metadata = schema["properties"]["metadata"]
-    _opened(metadata)
-    metadata["properties"]["schemaVersion"] = {"type": "string", "pattern": f"^{major}\\.(0|[1-9][0-9]{{0,2}})\\Z"}
+    holder = version_holder(schema)
+    if holder is not schema:
+        _opened(holder)
+    holder["properties"]["schemaVersion"] = {"type": "string", "pattern": f"^{major}\\.(0|[1-9][0-9]{{0,2}})\\Z"}
     schema["definitions"] = _extensions()
     return schema
 
@@ -154,7 +165,7 @@ def released_name(detail_type: str, version: str) -> str:
 def current_schemas(root: Path = SCHEMA_DIR) -> dict[str, dict[str, Any]]:
     """Every schema of the working copy by its ``released/`` file name (envelope included)."""
     schemas = {f"{ENVELOPE}.json": envelope_schema(root)}
-    for detail_type in DETAIL_TYPES:
+    for detail_type in CONTRACTS:
         for version in versions(detail_type, root):
             schemas[released_name(detail_type, version)] = writer_schema(detail_type, version, root)
     return schemas
@@ -228,7 +239,7 @@ def _registry(modules: list[str], readers: dict[tuple[str, int], dict[str, Any]]
         "",
         "WRITERS = {",
     ]
-    for detail_type in DETAIL_TYPES:
+    for detail_type in CONTRACTS:
         lines += [
             f'    ("{detail_type}", "{v}"): {module_name(detail_type, v)}.validate,' for v in versions(detail_type)
         ]
@@ -237,9 +248,10 @@ def _registry(modules: list[str], readers: dict[tuple[str, int], dict[str, Any]]
     lines += ["}", "", "KNOWN = {"]
     for (detail_type, major), schema in readers.items():
         detail_fields = sorted(schema["properties"])
-        meta_fields = sorted(schema["properties"]["metadata"]["properties"])
+        holder = version_holder(schema)
+        meta_fields = sorted(holder["properties"]) if holder is not schema else []
         lines.append(f'    ("{detail_type}", {major}): (frozenset({detail_fields!r}), frozenset({meta_fields!r})),')
-    lines += ["}", ""]
+    lines += ["}", "", f"DETAIL_TYPES = {DETAIL_TYPES!r}", f"NOTIFICATION = {NOTIFICATION!r}", ""]
     return "\n".join(lines)
 
 
@@ -253,7 +265,7 @@ def generate() -> dict[str, str]:
     """
     sources = {f"{ENVELOPE}.py": _module(envelope_schema(), "schemas/envelope.json")}
     readers: dict[tuple[str, int], dict[str, Any]] = {}
-    for detail_type in DETAIL_TYPES:
+    for detail_type in CONTRACTS:
         for version in versions(detail_type):
             origin = f"schemas/{detail_type}/{version}.json"
             sources[f"{module_name(detail_type, version)}.py"] = _module(writer_schema(detail_type, version), origin)
