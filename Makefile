@@ -93,8 +93,9 @@ format: $(VENV)/.installed ## Format and fix what ruff can
 	$(VENV)/bin/ruff check --fix .
 
 .PHONY: schemas
-schemas: $(VENV)/.installed ## Regenerate the validators from layers/shared/python/orders_shared/schemas
+schemas: $(VENV)/.installed ## Regenerate the validators and the template's schema registry from layers/shared/python/orders_shared/schemas
 	cd layers/shared/python && ../../../$(PY) -m orders_shared.schemas
+	cd layers/shared/python && ../../../$(PY) -m orders_shared.schemas.registry ../../../template.yaml
 
 .PHONY: compat
 compat: $(VENV)/.installed ## Compatibility gate: no released schema version narrowed, no minor breaking an earlier one
