@@ -93,8 +93,13 @@ format: $(VENV)/.installed ## Format and fix what ruff can
 	$(VENV)/bin/ruff check --fix .
 
 .PHONY: schemas
-schemas: $(VENV)/.installed ## Regenerate the validators from layers/shared/python/orders_shared/schemas
+schemas: $(VENV)/.installed ## Regenerate the validators and the template's schema registry from layers/shared/python/orders_shared/schemas
 	cd layers/shared/python && ../../../$(PY) -m orders_shared.schemas
+	cd layers/shared/python && ../../../$(PY) -m orders_shared.schemas.registry ../../../template.yaml
+
+.PHONY: compat
+compat: $(VENV)/.installed ## Compatibility gate: no released schema version narrowed, no minor breaking an earlier one
+	cd layers/shared/python && ../../../$(PY) -m orders_shared.schemas.compat
 
 .PHONY: unit
 unit: $(VENV)/.installed ## Unit tests (no network)
@@ -204,8 +209,9 @@ deploy: build $(VENV)/.installed ## Deploy to AWS: STAGE=dev|prod picks the samc
 
 # ---------------------------------------------------------------- CI
 .PHONY: test
-test: ## What CI runs: lint, security scan, unit tests, reliability suite, sam build + layer check, deploy to the local emulator, integration tests
+test: ## What CI runs: lint, schema compatibility gate, security scan, unit tests, reliability suite, sam build + layer check, deploy to the local emulator, integration tests
 	$(MAKE) lint
+	$(MAKE) compat
 	$(MAKE) security
 	$(MAKE) unit
 	$(MAKE) reliability

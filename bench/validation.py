@@ -50,21 +50,17 @@ def _events(orders: int) -> list[dict[str, Any]]:
 def _jsonschema_validators() -> tuple[Any, dict[str, Any]]:
     from fastjsonschema.draft04 import CodeGeneratorDraft04
     from jsonschema import Draft7Validator, FormatChecker
-    from referencing import Registry, Resource
-    from referencing.jsonschema import DRAFT7
 
-    from orders_shared.schemas import FORMATS, SCHEMA_NAMES, load_schema
+    from orders_shared.schemas import DETAIL_TYPES, FORMATS, envelope_schema, writer_schema
 
     checker = FormatChecker(formats=())
     patterns = {"uuid": FORMATS["uuid"], "date-time": CodeGeneratorDraft04.FORMAT_REGEXS["date-time"]}
     for name, pattern in patterns.items():
         compiled = re.compile(pattern)
         checker.checks(name)(lambda value, compiled=compiled: not isinstance(value, str) or bool(compiled.match(value)))
-    definitions = Resource.from_contents(load_schema("definitions"), default_specification=DRAFT7)
-    registry = Registry().with_resource("https://schemas.order-pipeline.example/definitions.json", definitions)
-    validators = {
-        name: Draft7Validator(load_schema(name), format_checker=checker, registry=registry) for name in SCHEMA_NAMES
-    }
+    # The events measured are 1.0 (built from bare amounts): each detail-type's 1.0 schema, self-contained.
+    schemas = {name: writer_schema(name, "1.0") for name in DETAIL_TYPES} | {"envelope": envelope_schema()}
+    validators = {name: Draft7Validator(schema, format_checker=checker) for name, schema in schemas.items()}
     envelope = validators.pop("envelope")
     return envelope, validators
 

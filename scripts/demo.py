@@ -192,6 +192,9 @@ def main() -> int:
     figures = pipeline.invoke("MetricsEmitterFunctionName", {})
 
     notified = drain_notifications(pipeline, notifications_url)
+    deadline = time.monotonic() + 60  # fulfilment, the downstream consumer, drains its own queue
+    while pipeline.depth("FulfilmentQueueUrl") != (0, 0) and time.monotonic() < deadline:
+        time.sleep(1)
     report(
         pipeline,
         plan,
@@ -204,6 +207,19 @@ def main() -> int:
     pipeline.sns.unsubscribe(SubscriptionArn=subscription)
     pipeline.sqs.delete_queue(QueueUrl=notifications_url)
     return 0
+
+
+def fulfilment_summary(pipeline: Pipeline, orders: list[dict[str, Any]]) -> str:
+    """What the fulfilment consumer did for this run's orders: one shipment per completed order, none else."""
+    status = {item["orderId"]["S"]: item["status"]["S"] for item in orders}
+    shipped = Counter(
+        item["orderId"]["S"] for item in pipeline.scan("ShipmentsTableName") if item["orderId"]["S"] in status
+    )
+    completed = sum(1 for value in status.values() if value == "completed")
+    once = sum(1 for order_id, value in status.items() if value == "completed" and shipped[order_id] == 1)
+    stray = sum(count for order_id, count in shipped.items() if status[order_id] != "completed")
+    total = sum(shipped.values())
+    return f"{total} shipments requested: {once}/{completed} completed orders shipped once, {stray} for others"
 
 
 def report(
@@ -256,6 +272,7 @@ def report(
         ("  final state as planned", f"{len(ours) - len(mismatched)}/{len(ours)}"),
         ("events applied", f"{len(entries)} (each exactly once: {len(entries) == plan.valid_events})"),
         ("notifications sent", f"{sum(notified.values())} {dict(sorted(notified.items()))}"),
+        ("fulfilment (downstream)", fulfilment_summary(pipeline, ours)),
         (
             "rejected this run, with reasons",
             ", ".join(f"{k}: {v}" for k, v in sorted(rejected.items())) or "none",

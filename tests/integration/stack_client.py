@@ -78,6 +78,16 @@ class Stack:
             ConsistentRead=True,
         ).get("Item")
 
+    def shipments(self, order_id: str) -> list[dict[str, Any]]:
+        """Fulfilment's shipment requests for an order (a scan: the table is keyed by event id)."""
+        pages = self.dynamodb.get_paginator("scan").paginate(
+            TableName=self.outputs["ShipmentsTableName"],
+            FilterExpression="orderId = :o",
+            ExpressionAttributeValues={":o": {"S": order_id}},
+            ConsistentRead=True,
+        )
+        return [item for page in pages for item in page["Items"]]
+
     def dead_letters(self, needle: str) -> list[dict[str, Any]]:
         """DLQ messages whose body contains ``needle`` (a peek: they stay in the DLQ)."""
         return peek_messages(self.sqs, self.outputs["OrderEventsDeadLetterQueueUrl"], needle)

@@ -32,12 +32,14 @@ def decide(event: OrderEvent, state: OrderState | None) -> Decision:
     if state is None:
         if event.detail_type is not DetailType.ORDER_CREATED:
             return NotYet(f"order {event.order_id} does not exist (yet)")
+        model = event.model  # the current major's shape (2.x: a total with its currency)
         new = OrderState(
             order_id=event.order_id,
             status=OrderStatus.PENDING,
             version=1,
-            customer_id=str(event.detail["customerId"]),
-            amount=Decimal(str(event.detail["amount"])),
+            customer_id=str(model["customerId"]),
+            amount=Decimal(str(model["total"]["amount"])),
+            currency=str(model["total"]["currency"]),
         )
         return Change(event, None, new)
     if event.detail_type is DetailType.ORDER_CREATED:

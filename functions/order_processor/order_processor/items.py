@@ -12,9 +12,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from order_processor.model import Change, OrderState, Outcome, Recorded
-from orders_shared.counters import stats_key
+from orders_shared.counters import revenue_attribute, stats_key
 from orders_shared.event_store import put_event_item
 from orders_shared.events import OrderEvent, OrderStatus, content_digest
+from orders_shared.upcasting import LEGACY_CURRENCY
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, TransactWriteItemTypeDef, UpdateTypeDef
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 type Item = dict[str, AttributeValueTypeDef]  # one DynamoDB item, attribute name -> typed value
 
 # What the processor reads of a projection (not lastEventId, updatedAt, occurredAt).
-STATE_PROJECTION = "orderId, #s, version, customerId, amount, createdAt"
+STATE_PROJECTION = "orderId, #s, version, customerId, amount, createdAt, currency"
 STATE_NAMES = {"#s": "status"}
 
 
@@ -35,6 +36,7 @@ def state_from_item(item: Mapping[str, AttributeValueTypeDef]) -> OrderState:
         customer_id=item["customerId"]["S"],
         amount=Decimal(item["amount"]["N"]),
         created_at=item["createdAt"]["S"] if "createdAt" in item else None,
+        currency=item["currency"]["S"] if "currency" in item else LEGACY_CURRENCY,
     )
 
 
@@ -112,6 +114,7 @@ def projection_write(table: str, change: Change, now: str) -> TransactWriteItemT
         "orderId": {"S": new.order_id},
         "customerId": {"S": new.customer_id},
         "amount": {"N": str(new.amount)},
+        "currency": {"S": new.currency},
         "createdAt": {"S": now if previous is None else str(previous.created_at)},
         "status": {"S": str(new.status)},
         "version": {"N": str(new.version)},
@@ -166,16 +169,18 @@ def counters_update(table: str, changes: Sequence[Change], shard: int) -> Transa
     """The counter moves of ``changes`` summed into one ADD on one shard, or None when they cancel out.
 
     A transaction may name an item once, so a group's moves go to one shard together: +1 to each
-    new status, -1 to each previous one, and the amount of each completed order to the revenue.
+    new status, -1 to each previous one, and the amount of each completed order to the revenue in
+    its currency (:func:`~orders_shared.counters.revenue_attribute`).
     """
     deltas: dict[str, int] = {}
-    revenue = Decimal(0)
+    revenue: dict[str, Decimal] = {}
     for change in changes:
         deltas[str(change.new.status)] = deltas.get(str(change.new.status), 0) + 1
         if change.previous is not None:
             deltas[str(change.previous.status)] = deltas.get(str(change.previous.status), 0) - 1
         if change.new.status is OrderStatus.COMPLETED:
-            revenue += change.new.amount
+            attribute = revenue_attribute(change.new.currency)
+            revenue[attribute] = revenue.get(attribute, Decimal(0)) + change.new.amount
     names: dict[str, str] = {}
     values: Item = {}
     adds: list[str] = []
@@ -184,9 +189,11 @@ def counters_update(table: str, changes: Sequence[Change], shard: int) -> Transa
             names[f"#s{position}"] = status
             values[f":d{position}"] = {"N": str(delta)}
             adds.append(f"#s{position} :d{position}")
-    if revenue:
-        values[":amount"] = {"N": str(revenue)}
-        adds.append("revenue :amount")
+    for position, (attribute, amount) in enumerate(sorted(revenue.items())):
+        if amount:
+            names[f"#r{position}"] = attribute
+            values[f":r{position}"] = {"N": str(amount)}
+            adds.append(f"#r{position} :r{position}")
     if not adds:
         return None
     update: UpdateTypeDef = {

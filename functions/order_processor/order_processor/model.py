@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from orders_shared.errors import InvalidEventError, RetryableError
 from orders_shared.events import OrderEvent, OrderStatus
+from orders_shared.upcasting import LEGACY_CURRENCY
 
 
 class Outcome(StrEnum):
@@ -42,7 +43,10 @@ class Record:
 
 @dataclass(frozen=True, slots=True)
 class OrderState:
-    """The projection of one order (``created_at``: when it was first stored; None before)."""
+    """The projection of one order (``created_at``: when it was first stored; None before).
+
+    ``amount`` is in ``currency``; an order stored before currencies were kept is in USD.
+    """
 
     order_id: str
     status: OrderStatus
@@ -50,6 +54,7 @@ class OrderState:
     customer_id: str
     amount: Decimal
     created_at: str | None = None
+    currency: str = LEGACY_CURRENCY
 
 
 # --- what an event does to an order (returned by decision.decide) ---------------------------------

@@ -1,4 +1,9 @@
-"""The Notifier port on SNS: status notifications with attributes for subscription filters."""
+"""The Notifier port on SNS: status notifications with attributes for subscription filters.
+
+The message body follows the outbound contract, ``schemas/OrderNotification/<version>.json`` in the
+layer (documented with its attributes in docs/contract.md); the tests validate every message built
+here against it.
+"""
 
 from __future__ import annotations
 
@@ -11,18 +16,21 @@ from botocore.exceptions import BotoCoreError, ClientError
 from order_processor.model import Notification
 from orders_shared.batching import batches, map_batches
 from orders_shared.events import dumps
+from orders_shared.validation import CURRENT_VERSIONS, NOTIFICATION
 
 if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient
     from mypy_boto3_sns.type_defs import MessageAttributeValueTypeDef, PublishBatchRequestEntryTypeDef
 
 PUBLISH_LIMIT = 10  # PublishBatch entries per call
+NOTIFICATION_VERSION = CURRENT_VERSIONS[NOTIFICATION]  # the version of the outbound contract sent
 
 
 def notification_message(note: Notification) -> dict[str, Any]:
     """The JSON body subscribers receive for one status change."""
     event = note.event
     return {
+        "schemaVersion": NOTIFICATION_VERSION,
         "eventId": event.event_id,
         "orderId": event.order_id,
         "status": str(note.status),
@@ -35,8 +43,13 @@ def notification_message(note: Notification) -> dict[str, Any]:
 
 
 def notification_attributes(note: Notification) -> dict[str, MessageAttributeValueTypeDef]:
-    """The SNS message attributes subscription filter policies match on."""
-    values = {"status": str(note.status), "detailType": str(note.event.detail_type), "eventId": note.event.event_id}
+    """The SNS message attributes subscription filter policies match on (documented in docs/contract.md)."""
+    values = {
+        "status": str(note.status),
+        "detailType": str(note.event.detail_type),
+        "eventId": note.event.event_id,
+        "schemaVersion": NOTIFICATION_VERSION,
+    }
     return {name: {"DataType": "String", "StringValue": value} for name, value in values.items()}
 
 

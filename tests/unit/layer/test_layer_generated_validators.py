@@ -9,7 +9,7 @@ from orders_shared import schemas
 
 def test_generated_validators_cover_exactly_the_schemas() -> None:
     # GIVEN the validator modules committed beside the layer
-    committed = {path.name for path in schemas.VALIDATORS_DIR.glob("*.py")} - {"__init__.py"}
+    committed = {path.name for path in schemas.VALIDATORS_DIR.glob("*.py")}
 
     # WHEN the schemas are compiled again
     generated = set(schemas.generate())
@@ -18,7 +18,7 @@ def test_generated_validators_cover_exactly_the_schemas() -> None:
     assert committed == generated
 
 
-@pytest.mark.parametrize("module", [f"{name}.py" for name in schemas.SCHEMA_NAMES])
+@pytest.mark.parametrize("module", sorted(schemas.generate()))
 def test_generated_validator_matches_its_schema(module: str) -> None:
     # GIVEN the source fastjsonschema produces from the schemas as they are now
     expected = schemas.generate()[module]

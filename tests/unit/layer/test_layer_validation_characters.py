@@ -104,7 +104,10 @@ def test_validate_envelope_refuses_a_time_with_non_ascii_digits(
     assert _refusal(lambda: validate_envelope(body)) == ("time", "format")
 
 
-@pytest.mark.parametrize("module", schemas.SCHEMA_NAMES)
+GENERATED = sorted(name.removesuffix(".py") for name in schemas.generate() if name != "__init__.py")
+
+
+@pytest.mark.parametrize("module", GENERATED)
 def test_generated_validators_compile_every_regex_ascii_only(module: str) -> None:
     # GIVEN a generated validator module
     validator = importlib.import_module(f"orders_shared._validators.{module}")

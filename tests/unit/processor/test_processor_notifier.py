@@ -14,6 +14,7 @@ from botocore.stub import Stubber
 from order_processor.model import Notification
 from order_processor.notifier import SnsNotifier
 from orders_shared.events import NewEvent, OrderEvent, OrderStatus, order_created, order_status_changed
+from orders_shared.validation import validate_notification_written
 from tests.support.aws import record_requests
 
 Parse = Callable[[NewEvent], OrderEvent]
@@ -45,7 +46,7 @@ def test_notifier_publishes_filterable_message_attributes(
     notifier = SnsNotifier(sns, topic_arn)
     # WHEN a completion is notified
     failed = notifier.notify([completion])
-    # THEN the subscriber receives it with the status, detail-type and event id as attributes
+    # THEN the subscriber receives it with the status, detail-type, event id and schema version as attributes
     [delivered] = receive_all(subscribed_queue)
     attributes = json.loads(delivered["Body"])["MessageAttributes"]
     assert failed == set()
@@ -53,6 +54,7 @@ def test_notifier_publishes_filterable_message_attributes(
         "status": "completed",
         "detailType": "OrderStatusChanged",
         "eventId": completion.event.event_id,
+        "schemaVersion": "1.0",
     }
 
 
@@ -66,6 +68,7 @@ def test_notifier_message_names_order_and_both_statuses(
     # THEN the message says which order moved from which status to which, for which event
     [delivered] = receive_all(subscribed_queue)
     message = json.loads(json.loads(delivered["Body"])["Message"])
+    validate_notification_written(message)  # the outbound contract, exactly
     assert (message["orderId"], message["previousStatus"], message["status"], message["eventId"]) == (
         ORDER_ID,
         "processing",
@@ -151,7 +154,7 @@ def test_notifier_sends_entries_with_attributes_per_notification(
     stubber.add_response("publish_batch", {"Successful": [{"Id": "0", "MessageId": "m-0"}]})
     # WHEN one notification is sent
     SnsNotifier(client, TOPIC_ARN).notify([completion])
-    # THEN its entry carries the three String attributes subscription filters use
+    # THEN its entry carries the four String attributes subscription filters use
     [call] = calls
     assert call["TopicArn"] == TOPIC_ARN
     [entry] = call["PublishBatchRequestEntries"]
@@ -159,4 +162,5 @@ def test_notifier_sends_entries_with_attributes_per_notification(
         "status": {"DataType": "String", "StringValue": "completed"},
         "detailType": {"DataType": "String", "StringValue": "OrderStatusChanged"},
         "eventId": {"DataType": "String", "StringValue": completion.event.event_id},
+        "schemaVersion": {"DataType": "String", "StringValue": "1.0"},
     }

@@ -221,6 +221,7 @@ def test_repository_commit_writes_the_projection_whole_conditioned_on_the_versio
         "orderId",
         "customerId",
         "amount",
+        "currency",
         "createdAt",
         "status",
         "version",

@@ -129,6 +129,32 @@ ALARMS = [
         treat_missing_data="notBreaching",
     ),
     Alarm(
+        logical_id="FulfilmentDeadLetterQueueAlarm",
+        namespace="AWS/SQS",
+        metric="ApproximateNumberOfMessagesVisible",
+        dimensions={"QueueName": queue_name("FulfilmentDeadLetterQueue")},
+        statistic="Maximum",
+        period=60,
+        evaluation_periods=1,
+        datapoints_to_alarm=None,
+        threshold=0,
+        comparison=GT,
+        treat_missing_data="notBreaching",
+    ),
+    Alarm(
+        logical_id="FulfilmentErrorsAlarm",
+        namespace="AWS/Lambda",
+        metric="Errors",
+        dimensions={"FunctionName": ref("FulfilmentFunction")},
+        statistic="Sum",
+        period=300,
+        evaluation_periods=1,
+        datapoints_to_alarm=None,
+        threshold=0,
+        comparison=GT,
+        treat_missing_data="notBreaching",
+    ),
+    Alarm(
         logical_id="MetricsEmitterErrorsAlarm",
         namespace="AWS/Lambda",
         metric="Errors",
@@ -246,5 +272,10 @@ def test_template_every_dead_letter_queue_has_an_alarm(template: dict[str, Any])
         for dimension in properties["Dimensions"]
     }
     # THEN each dead-letter queue is watched
-    assert dead_letter_queues == {"OrderEventsDeadLetterQueue", "BusDeadLetterQueue", "SchedulerDeadLetterQueue"}
+    assert dead_letter_queues == {
+        "OrderEventsDeadLetterQueue",
+        "BusDeadLetterQueue",
+        "SchedulerDeadLetterQueue",
+        "FulfilmentDeadLetterQueue",
+    }
     assert dead_letter_queues <= watched

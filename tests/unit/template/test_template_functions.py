@@ -18,8 +18,12 @@ OUTPUTS = {
     "DlqRedriverFunctionName",
     "MetricsEmitterFunctionName",
     "DashboardName",
+    "FulfilmentFunctionName",
+    "FulfilmentQueueUrl",
+    "FulfilmentDeadLetterQueueUrl",
+    "ShipmentsTableName",
 }
-FUNCTIONS = {"OrderProcessorFunction", "DlqRedriverFunction", "MetricsEmitterFunction"}
+FUNCTIONS = {"OrderProcessorFunction", "DlqRedriverFunction", "MetricsEmitterFunction", "FulfilmentFunction"}
 
 
 def globals_of(stack: Stack) -> dict[str, Any]:

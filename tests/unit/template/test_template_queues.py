@@ -88,7 +88,7 @@ def test_template_dead_letter_queue_keeps_messages_longer_than_its_source(stack:
     # WHEN their retention periods are resolved (SQS default: 4 days)
     retention = {name: stack.number(queue.get("MessageRetentionPeriod", 345_600)) for name, queue in queues.items()}
     # THEN the DLQ keeps a message longer: a moved message keeps its original enqueue time
-    assert pairs == {"OrderEventsQueue": "OrderEventsDeadLetterQueue"}
+    assert pairs == {"OrderEventsQueue": "OrderEventsDeadLetterQueue", "FulfilmentQueue": "FulfilmentDeadLetterQueue"}
     assert all(retention[dlq] > retention[source] for source, dlq in pairs.items()), retention
 
 
@@ -98,7 +98,10 @@ def test_template_sqs_triggers_report_batch_item_failures(stack: Stack) -> None:
     # WHEN their response types are read
     types = {function: event.get("FunctionResponseTypes", []) for function, event in events}
     # THEN each reports partial batch failures (else one bad record retries the whole batch)
-    assert types == {"OrderProcessorFunction": ["ReportBatchItemFailures"]}
+    assert types == {
+        "OrderProcessorFunction": ["ReportBatchItemFailures"],
+        "FulfilmentFunction": ["ReportBatchItemFailures"],
+    }
 
 
 def test_template_rule_target_queues_accept_only_the_rule(stack: Stack) -> None:

@@ -20,7 +20,7 @@ def test_template_tables_and_keys_are_retained_on_delete_and_replace(stack: Stac
     # THEN each is kept on stack deletion and on replacement (the default deletes it, and deletes a key
     # that the retained tables and their backups need)
     assert policies == dict.fromkeys(
-        ["TopicsKey", "TablesKey", "LogsKey", "OrdersTable", "EventStoreTable"], ("Retain", "Retain")
+        ["TopicsKey", "TablesKey", "LogsKey", "OrdersTable", "EventStoreTable", "ShipmentsTable"], ("Retain", "Retain")
     )
 
 
@@ -45,4 +45,4 @@ def test_template_tables_have_deletion_protection_except_on_the_emulator(stack: 
     protection = {name: stack.evaluate(table.get("DeletionProtectionEnabled", False)) for name, table in tables.items()}
     # THEN it is on for AWS stages, and off locally (the emulator's state is thrown away by `make down`)
     expected = stack.parameters["Stage"] != "local"
-    assert protection == {"OrdersTable": expected, "EventStoreTable": expected}
+    assert protection == {"OrdersTable": expected, "EventStoreTable": expected, "ShipmentsTable": expected}

@@ -24,7 +24,7 @@ def test_template_every_queue_is_encrypted(stack: Stack) -> None:
         if queue.get("SqsManagedSseEnabled") is not True and "KmsMasterKeyId" not in queue
     ]
     # THEN each uses SSE-SQS or a KMS key
-    assert len(queues) == 4
+    assert len(queues) == 6
     assert unencrypted == []
 
 
@@ -58,7 +58,7 @@ def test_template_every_table_is_encrypted_with_point_in_time_recovery(stack: St
         for name, table in tables.items()
     }
     # THEN both are on for each
-    assert settings == {"OrdersTable": (True, True), "EventStoreTable": (True, True)}
+    assert settings == {"OrdersTable": (True, True), "EventStoreTable": (True, True), "ShipmentsTable": (True, True)}
 
 
 def test_template_grants_star_resources_only_to_unscoped_actions(stack: Stack) -> None:

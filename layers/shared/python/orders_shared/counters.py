@@ -8,6 +8,7 @@ processor adds to one shard a transaction, the metrics emitter sums them all.
 from __future__ import annotations
 
 from orders_shared.events import OrderStatus
+from orders_shared.upcasting import LEGACY_CURRENCY
 
 STATS_SHARDS = 16  # a single item takes ~1,000 writes/s; 16 shards leave room for any SQS trigger scale
 STATS_KEY_PREFIX = "#stats#"  # no order id starts with "#" (they are UUIDs)
@@ -24,3 +25,10 @@ def stats_key(shard: int) -> str:
 def all_stats_keys() -> list[str]:
     """The keys of every shard, in shard order."""
     return [stats_key(shard) for shard in range(STATS_SHARDS)]
+
+
+def revenue_attribute(currency: str) -> str:
+    """The shard attribute holding the revenue in ``currency``: ``revenue`` for USD (all 1.x orders,
+    as before currencies were kept), ``revenue_EUR`` for another; amounts of two currencies never
+    add up."""
+    return "revenue" if currency == LEGACY_CURRENCY else f"revenue_{currency}"

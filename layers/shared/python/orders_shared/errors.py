@@ -47,6 +47,16 @@ class SchemaValidationError(InvalidEventError):
     reason = "SchemaViolation"
 
 
+class UnsupportedSchemaVersionError(InvalidEventError):
+    """The event's ``metadata.schemaVersion`` is of a major this code does not read (``3.0``).
+
+    Not invalid for good: parked, it is applied by a redrive once a processor that reads that
+    major is deployed (``{"filter": {"reasons": ["UnsupportedSchemaVersion"]}}``).
+    """
+
+    reason = "UnsupportedSchemaVersion"
+
+
 class UnknownEventTypeError(InvalidEventError):
     """The source / detail-type pair is not one this pipeline handles."""
 

@@ -20,9 +20,9 @@ from enum import StrEnum
 from typing import Any
 
 from orders_shared.errors import MalformedEventError, UnknownEventTypeError
-from orders_shared.validation import validate_detail, validate_envelope
+from orders_shared.upcasting import LEGACY_CURRENCY, decimal_text, upcast
+from orders_shared.validation import CURRENT_VERSIONS, validate_detail, validate_envelope
 
-SCHEMA_VERSION = "1.0"
 # EventBridge refuses events over 256 KB, so a larger body cannot have come from the bus.
 MAX_BODY_BYTES = 256 * 1024
 # A \uD800-\uDFFF escape: a surrogate, lone unless its pair follows (checked on the parsed value).
@@ -83,6 +83,15 @@ class OrderEvent:
     envelope_id: str
     time: str
     replay_name: str | None = None
+    data: Mapping[str, Any] | None = None
+
+    @property
+    def model(self) -> Mapping[str, Any]:
+        """The detail as the current major of its type says it (upcast from an older one).
+
+        ``detail`` stays what was received: it is what is stored and digested.
+        """
+        return self.detail if self.data is None else self.data
 
     @property
     def event_id(self) -> str:
@@ -183,6 +192,7 @@ def parse_envelope(envelope: Any) -> OrderEvent:
     detail = envelope["detail"]
     validate_detail(detail_type, detail)
     meta = detail["metadata"]
+    data = upcast(str(detail_type), meta["schemaVersion"], detail)
     return OrderEvent(
         detail_type=detail_type,
         source=envelope["source"],
@@ -194,6 +204,7 @@ def parse_envelope(envelope: Any) -> OrderEvent:
         envelope_id=envelope["id"],
         time=envelope["time"],
         replay_name=envelope.get("replay-name"),
+        data=data,
     )
 
 
@@ -289,8 +300,11 @@ def new_event(
     correlation_id: str | None = None,
     event_id: str | None = None,
     clock: Callable[[], str] = utc_now_iso,
+    schema_version: str | None = None,
 ) -> NewEvent:
     """Build an event with fresh metadata (event id, correlation id, schema version, time).
+
+    The schema version is the detail-type's current one unless ``schema_version`` says otherwise.
 
     The detail is not validated here; :class:`~orders_shared.publisher.EventPublisher` validates
     before sending, and tests build invalid events on purpose.
@@ -298,15 +312,37 @@ def new_event(
     metadata = {
         "eventId": event_id or str(uuid.uuid4()),
         "correlationId": correlation_id or str(uuid.uuid4()),
-        "schemaVersion": SCHEMA_VERSION,
+        "schemaVersion": schema_version or CURRENT_VERSIONS[detail_type],
         "occurredAt": clock(),
     }
     return NewEvent(detail_type, {**fields, "metadata": metadata})
 
 
-def order_created(order_id: str, customer_id: str, amount: Decimal | int, **meta: Any) -> NewEvent:
-    """An ``OrderCreated`` event: a new order, ``pending``."""
-    fields = {"orderId": order_id, "customerId": customer_id, "amount": amount, "status": "pending"}
+@dataclass(frozen=True, slots=True)
+class Money:
+    """An amount in a currency (ISO 4217 alphabetic code), as OrderCreated 2.x carries a total."""
+
+    amount: Decimal | int
+    currency: str = LEGACY_CURRENCY
+
+    def as_json(self) -> dict[str, str]:
+        """``{"amount": "129.99", "currency": "EUR"}``: the amount as text, every digit kept."""
+        return {"amount": decimal_text(self.amount), "currency": self.currency}
+
+
+def order_created(order_id: str, customer_id: str, amount: Money | Decimal | int, **meta: Any) -> NewEvent:
+    """An ``OrderCreated`` event: a new order, ``pending``.
+
+    With a :class:`Money` total it is of the current version (2.0: ``total`` {amount, currency}). A
+    bare number has no currency, which only 1.x can say (its amounts are USD): the event is 1.0,
+    for producers not yet moved to 2.x.
+    """
+    fields: dict[str, Any] = {"orderId": order_id, "customerId": customer_id, "status": "pending"}
+    if isinstance(amount, Money):
+        fields["total"] = amount.as_json()
+    else:
+        fields["amount"] = amount
+        meta.setdefault("schema_version", "1.0")
     return new_event(DetailType.ORDER_CREATED, fields, **meta)
 
 

@@ -18,7 +18,7 @@ from orders_shared.aws import error_code
 from orders_shared.batching import batches
 from orders_shared.errors import OrderPipelineError
 from orders_shared.events import NewEvent
-from orders_shared.validation import validate_detail
+from orders_shared.validation import validate_written
 
 if TYPE_CHECKING:
     from mypy_boto3_events import EventBridgeClient
@@ -131,7 +131,8 @@ class EventPublisher:
     def publish(self, events: Sequence[NewEvent]) -> list[PublishResult]:
         """Validate and publish events, at least once each.
 
-        Every detail is validated before anything is sent, so an invalid event sends nothing.
+        Every detail is validated before anything is sent, so an invalid event sends nothing: a
+        producer sends a released schema version exactly (a strict writer, ``validate_written``).
         Entries that fail with a retryable error (throttling, internal failure, a 5xx or a lost
         connection for the whole call) are sent again, each with the same detail and so the same
         ``metadata.eventId``; a retried entry may reach the bus twice, which consumers absorb by
@@ -154,7 +155,7 @@ class EventPublisher:
         """
         entries: list[PutEventsRequestEntryTypeDef] = []
         for event in events:
-            validate_detail(event.detail_type, event.detail)
+            validate_written(event.detail_type, event.detail)
             entry: PutEventsRequestEntryTypeDef = {
                 "EventBusName": self._bus_name,
                 "Source": event.source,

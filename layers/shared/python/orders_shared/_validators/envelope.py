@@ -10,8 +10,8 @@ REGEX_PATTERNS = {
     '^[0-9]{12}\\Z': re.compile('^[0-9]{12}\\Z', re.A),
     'date-time_re_pattern': re.compile('^(?:\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|02-(?:0[1-9]|1\\d|2[0-8]))|(?:\\d\\d(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)(t|T)(?:[01]\\d|2[0-3]):[0-5]\\d:(?:[0-5]\\d|60)(?:\\.\\d+)?(?:[+-](?:[01]\\d|2[0-3]):[0-5]\\d|[+-](?:[01]\\d|2[0-3])[0-5]\\d|z|Z)\\Z', re.A),
     '^[a-z]{2}(-[a-z]+)+-[0-9]\\Z': re.compile('^[a-z]{2}(-[a-z]+)+-[0-9]\\Z', re.A),
-    '^[.A-Za-z0-9_-]{1,64}\\Z': re.compile('^[.A-Za-z0-9_-]{1,64}\\Z', re.A),
-    '^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*\\Z': re.compile('^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*\\Z', re.A)
+    '^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*\\Z': re.compile('^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*\\Z', re.A),
+    '^[.A-Za-z0-9_-]{1,64}\\Z': re.compile('^[.A-Za-z0-9_-]{1,64}\\Z', re.A)
 }
 
 NoneType = type(None)
@@ -89,35 +89,27 @@ def validate_https___schemas_order_pipeline_example_envelope_json(data, custom_f
                 if data__resources_len > 10:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".resources must contain less than or equal to 10 items", value=data__resources, name="" + (name_prefix or "data") + ".resources", rule='maxItems')
                 for data__resources_x, data__resources_item in enumerate(data__resources):
-                    validate_https___schemas_order_pipeline_example_definitions_json__resource(data__resources_item, custom_formats, (name_prefix or "data") + ".resources[{data__resources_x}]".format(**locals()))
+                    if not isinstance(data__resources_item, (str)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".resources[{data__resources_x}]".format(**locals()) + " must be string", value=data__resources_item, name="" + (name_prefix or "data") + ".resources[{data__resources_x}]".format(**locals()) + "", rule='type')
+                    if isinstance(data__resources_item, str):
+                        data__resources_item_len = len(data__resources_item)
+                        if data__resources_item_len > 2048:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".resources[{data__resources_x}]".format(**locals()) + " must be shorter than or equal to 2048 characters", value=data__resources_item, name="" + (name_prefix or "data") + ".resources[{data__resources_x}]".format(**locals()) + "", rule='maxLength')
+                        if not REGEX_PATTERNS['^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*\\Z'].search(data__resources_item):
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".resources[{data__resources_x}]".format(**locals()) + " must match pattern ^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*\\Z", value=data__resources_item, name="" + (name_prefix or "data") + ".resources[{data__resources_x}]".format(**locals()) + "", rule='pattern')
         if "replay-name" in data_keys:
             data_keys.remove("replay-name")
             data__replayname = data["replay-name"]
-            validate_https___schemas_order_pipeline_example_definitions_json__replayname(data__replayname, custom_formats, (name_prefix or "data") + ".replay-name")
+            if not isinstance(data__replayname, (str)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".replay-name must be string", value=data__replayname, name="" + (name_prefix or "data") + ".replay-name", rule='type')
+            if isinstance(data__replayname, str):
+                if not REGEX_PATTERNS['^[.A-Za-z0-9_-]{1,64}\\Z'].search(data__replayname):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".replay-name must match pattern ^[.A-Za-z0-9_-]{1,64}\\Z", value=data__replayname, name="" + (name_prefix or "data") + ".replay-name", rule='pattern')
         if "detail" in data_keys:
             data_keys.remove("detail")
             data__detail = data["detail"]
             if not isinstance(data__detail, (dict)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".detail must be object", value=data__detail, name="" + (name_prefix or "data") + ".detail", rule='type')
-    return data
-
-def validate_https___schemas_order_pipeline_example_definitions_json__replayname(data, custom_formats={}, name_prefix=None):
-    if not isinstance(data, (str)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be string", value=data, name="" + (name_prefix or "data") + "", rule='type')
-    if isinstance(data, str):
-        if not REGEX_PATTERNS['^[.A-Za-z0-9_-]{1,64}\\Z'].search(data):
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must match pattern ^[.A-Za-z0-9_-]{1,64}\\Z", value=data, name="" + (name_prefix or "data") + "", rule='pattern')
-    return data
-
-def validate_https___schemas_order_pipeline_example_definitions_json__resource(data, custom_formats={}, name_prefix=None):
-    if not isinstance(data, (str)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be string", value=data, name="" + (name_prefix or "data") + "", rule='type')
-    if isinstance(data, str):
-        data_len = len(data)
-        if data_len > 2048:
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must be shorter than or equal to 2048 characters", value=data, name="" + (name_prefix or "data") + "", rule='maxLength')
-        if not REGEX_PATTERNS['^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*\\Z'].search(data):
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must match pattern ^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*\\Z", value=data, name="" + (name_prefix or "data") + "", rule='pattern')
     return data
 
 validate = validate_https___schemas_order_pipeline_example_envelope_json

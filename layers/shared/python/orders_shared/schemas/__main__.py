@@ -1,5 +1,6 @@
-"""``python -m orders_shared.schemas`` regenerates the validators."""
+"""``python -m orders_shared.schemas`` regenerates the validators and freezes newly released versions."""
 
 from orders_shared.schemas import write
 
-write()
+for name in write():
+    print(f"released: schemas/released/{name}")

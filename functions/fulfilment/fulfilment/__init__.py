@@ -1,0 +1,1 @@
+"""Fulfilment: a downstream service that ships completed orders, fed by the order notifications."""
