@@ -29,8 +29,10 @@ from tests.reliability.corpus import (
     HOSTILE_REASONS,
     HostileCase,
     ReuseCase,
+    ToleratedCase,
     rejection_cases,
     reuse_cases,
+    tolerated_cases,
     unstorable_case,
     waiting_reuse_cases,
 )
@@ -130,6 +132,31 @@ def test_corpus_hostile_looking_free_text_is_data(
         ConsistentRead=True,
     )["Item"]
     assert json.loads(stored["data"]["S"])["reason"] == reason
+
+
+@pytest.mark.parametrize("case", tolerated_cases(), ids=lambda case: case.name)
+def test_corpus_unknown_field_of_a_released_version_is_kept_and_changes_nothing_else(
+    case: ToleratedCase, applier: BatchApplier, stack: Stack
+) -> None:
+    # GIVEN an OrderCreated 1.0 carrying a field 1.0 does not have
+    record = Record(str(uuid.uuid4()), case.body)
+    # WHEN it is processed
+    result = applier.apply([record])
+    # THEN it is applied like any creation (pending, version 1), and its event-store entry keeps the
+    # unknown field verbatim (the projection knows nothing of it)
+    assert result.results[record.message_id].outcome is Outcome.APPLIED
+    order_id = json.loads(case.body)["detail"]["orderId"]
+    projection = stack.dynamodb.get_item(
+        TableName=stack.orders_table, Key={"orderId": {"S": order_id}}, ConsistentRead=True
+    )["Item"]
+    assert (projection["status"]["S"], projection["version"]["N"]) == ("pending", "1")
+    assert not set(case.extra) & set(projection)
+    stored = stack.dynamodb.get_item(
+        TableName=stack.events_table, Key={"streamId": {"S": order_id}, "version": {"N": "1"}}, ConsistentRead=True
+    )["Item"]
+    data = json.loads(stored["data"]["S"])
+    kept = {**data, **data["metadata"]}
+    assert {name: kept[name] for name in case.extra} == case.extra
 
 
 def test_corpus_unstorable_body_is_rejected_and_parked_escaped(applier: BatchApplier, stack: Stack) -> None:

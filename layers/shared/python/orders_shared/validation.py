@@ -5,11 +5,12 @@ Schemas in ``orders_shared/schemas`` (``make schemas``); importing this module c
 
 Two readings of a ``detail`` (the rules are in ``docs/contract.md``):
 
-- :func:`validate_detail`, the processor's tolerant reader: an event of a released version is held
-  to that version's closed schema; an event of a newer minor of a supported major (``1.4`` where
-  ``1.0`` is the newest released) to the newest minor's schema with the fields it does not know
-  accepted, bounded, and kept; a major it does not read is :class:`UnsupportedSchemaVersionError`.
-- :func:`validate_written`, the producers' strict writer: only a released version, exactly.
+- :func:`validate_detail`, the processor's tolerant reader: an event of any minor of a supported
+  major (``1.0`` or ``1.4``) is read with the newest released minor's schema, its known fields
+  exactly, the fields it does not know accepted, bounded, and kept; a major it does not read is
+  :class:`UnsupportedSchemaVersionError`.
+- :func:`validate_written`, the producers' strict writer: only a released version, held to its
+  closed schema exactly.
 """
 
 from __future__ import annotations
@@ -181,13 +182,11 @@ def _read(name: str, document: Any, root: str, holder: str | None, reader: str) 
             path=path,
             rule="supported",
         )
-    writer = WRITERS.get((name, f"{major}.{minor}"))
-    if writer is not None:
-        _run(writer, document, root)  # a released version is known in full: held to it exactly
-    else:
-        _run(READERS[(name, major)], document, root)
-        for key, value in extensions(name, major, document).items():
-            _check_extension(value, f"{root}.{key}")
+    # Any minor, released or not: the known fields exactly, the unknown ones accepted within bounds
+    # (a producer adding an optional field, with or without saying so by a new minor, parks nothing).
+    _run(READERS[(name, major)], document, root)
+    for key, value in extensions(name, major, document).items():
+        _check_extension(value, f"{root}.{key}")
     return major, minor
 
 
@@ -226,20 +225,22 @@ def validate_notification(message: Any) -> Version:
     return _read(NOTIFICATION, message, "notification", None, "consumer")
 
 
-def _released(name: str, version: Version, path: str) -> Version:
-    if (name, f"{version[0]}.{version[1]}") not in WRITERS:
+def _released(name: str, version: Version, document: Any, root: str, path: str) -> Version:
+    writer = WRITERS.get((name, f"{version[0]}.{version[1]}"))
+    if writer is None:
         released = ", ".join(known for kind, known in WRITERS if kind == name)
         raise SchemaValidationError(
             f"{path} {version[0]}.{version[1]} is not a released version of {name} ({released})",
             path=path,
             rule="enum",
         )
+    _run(writer, document, root)  # what this code sends: that version's closed schema, exactly
     return version
 
 
 def validate_notification_written(message: Any) -> Version:
     """Check a notification the processor is about to send: a released version, exactly."""
-    return _released(NOTIFICATION, validate_notification(message), NOTIFICATION_VERSION_PATH)
+    return _released(NOTIFICATION, validate_notification(message), message, "notification", NOTIFICATION_VERSION_PATH)
 
 
 def validate_written(detail_type: str, detail: Any) -> Version:
@@ -250,4 +251,4 @@ def validate_written(detail_type: str, detail: Any) -> Version:
     UnknownEventTypeError, UnsupportedSchemaVersionError, SchemaValidationError
         As :func:`validate_detail`; a version never released (``1.4``) is a SchemaValidationError.
     """
-    return _released(detail_type, validate_detail(detail_type, detail), VERSION_PATH)
+    return _released(detail_type, validate_detail(detail_type, detail), detail, "detail", VERSION_PATH)
