@@ -168,6 +168,16 @@ env-json: $(VENV)/.installed ## Write events/env.json (for sam local invoke -n) 
 	$(if $(ENDPOINT),AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1,) \
 		$(PY) scripts/env_json.py --stack $(STACK) --endpoint '$(ENDPOINT)'
 
+# The read side runs against STACK (ENDPOINT= empty: a stack on AWS, with your credentials and region).
+READ_ENV = $(if $(ENDPOINT),AWS_ENDPOINT_URL=$(ENDPOINT) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
+	AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1,) PYTHONPATH=layers/shared/python
+EVENT_STORE := $(READ_ENV) $(PY) scripts/event_store.py --stack $(STACK)
+
+.PHONY: history
+history: $(VENV)/.installed ## An order's stored events and state: ORDER=<id> [AT=<iso time> | VERSION=<n>] [STACK=]
+	@test -n "$(ORDER)" || { echo "usage: make history ORDER=<order id> [AT=<iso time> | VERSION=<n>] [STACK=<name> ENDPOINT=]"; exit 2; }
+	$(EVENT_STORE) history '$(ORDER)' $(if $(AT),--at '$(AT)') $(if $(VERSION),--version '$(VERSION)')
+
 .PHONY: invoke
 invoke: $(SAM) ## Invoke FUNCTION (logical id) on the local stack with EVENT (sam remote invoke, no Docker)
 	$(LOCAL_ENV) $(SAM) remote invoke $(FUNCTION) --stack-name $(LOCAL_STACK) --event-file $(EVENT)
