@@ -178,6 +178,14 @@ history: $(VENV)/.installed ## An order's stored events and state: ORDER=<id> [A
 	@test -n "$(ORDER)" || { echo "usage: make history ORDER=<order id> [AT=<iso time> | VERSION=<n>] [STACK=<name> ENDPOINT=]"; exit 2; }
 	$(EVENT_STORE) history '$(ORDER)' $(if $(AT),--at '$(AT)') $(if $(VERSION),--version '$(VERSION)')
 
+.PHONY: audit
+audit: $(VENV)/.installed ## Compare every order's projection with its event stream, the counters with the projection (exit 1 on drift) [STACK=]
+	$(EVENT_STORE) audit
+
+.PHONY: rebuild
+rebuild: $(VENV)/.installed ## Rebuild the projection and counters from the event store (resumable; TABLE= a new table, FRESH=1) [STACK=]
+	$(EVENT_STORE) rebuild $(if $(TABLE),--table '$(TABLE)') $(if $(FRESH),--fresh)
+
 .PHONY: invoke
 invoke: $(SAM) ## Invoke FUNCTION (logical id) on the local stack with EVENT (sam remote invoke, no Docker)
 	$(LOCAL_ENV) $(SAM) remote invoke $(FUNCTION) --stack-name $(LOCAL_STACK) --event-file $(EVENT)

@@ -105,6 +105,11 @@ class EventStore:
         self._table = table_name
         self._clock = clock
 
+    @property
+    def table_name(self) -> str:
+        """The event store table."""
+        return self._table
+
     def append(self, stream_id: str, events: Sequence[DomainEvent], expected_version: int) -> int:
         """Append events atomically after ``expected_version``.
 
@@ -194,10 +199,11 @@ class EventStore:
                 return events
             kwargs["ExclusiveStartKey"] = last_key
 
-    def stream_page(self, shard: str, start: Mapping[str, Any] | None = None) -> StreamPage:
+    def stream_page(self, shard: str, start: Mapping[str, Any] | None = None, limit: int | None = None) -> StreamPage:
         """One page of the stream ids listed in a shard of the streams index, and where the next starts.
 
-        The index is eventually consistent: a stream created a moment ago may not be listed yet.
+        At most ``limit`` ids (else up to DynamoDB's 1 MB page). The index is eventually consistent: a
+        stream created a moment ago may not be listed yet.
         """
         kwargs: QueryInputTypeDef = {
             "TableName": self._table,
@@ -208,6 +214,8 @@ class EventStore:
         }
         if start:
             kwargs["ExclusiveStartKey"] = dict(start)
+        if limit is not None:
+            kwargs["Limit"] = limit
         response = self._client.query(**kwargs)
         ids = [item["streamId"]["S"] for item in response.get("Items", [])]
         return StreamPage(ids, response.get("LastEvaluatedKey") or None)
