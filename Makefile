@@ -179,8 +179,8 @@ history: $(VENV)/.installed ## An order's stored events and state: ORDER=<id> [A
 	$(EVENT_STORE) history '$(ORDER)' $(if $(AT),--at '$(AT)') $(if $(VERSION),--version '$(VERSION)')
 
 .PHONY: audit
-audit: $(VENV)/.installed ## Compare every order's projection with its event stream, the counters with the projection (exit 1 on drift) [STACK=]
-	$(EVENT_STORE) audit
+audit: $(VENV)/.installed ## Compare every order's projection with its event stream, the counters with the projection (exit 1 on drift) [TABLE=] [STACK=]
+	$(EVENT_STORE) audit $(if $(TABLE),--table '$(TABLE)')
 
 .PHONY: rebuild
 rebuild: $(VENV)/.installed ## Rebuild the projection and counters from the event store (resumable; TABLE= a new table, FRESH=1) [STACK=]

@@ -137,7 +137,7 @@ def run_options(args: argparse.Namespace, tracker: Tracker) -> dict[str, Any]:
 
 def audit_command(args: argparse.Namespace, client: Any, names: dict[str, str]) -> int:
     with ThreadPoolExecutor(max_workers=READERS) as executor, tracking("orders audited", None) as tracker:
-        tables = (names["OrdersTableName"], names["EventStoreTableName"])
+        tables = (args.table or names["OrdersTableName"], names["EventStoreTableName"])
         report = audit(client, *tables, executor, examples=args.examples, **run_options(args, tracker))
         elapsed = tracker.elapsed()
     rate = report.events / elapsed if elapsed > 0 else 0.0
@@ -215,8 +215,8 @@ def parser() -> argparse.ArgumentParser:
         command.add_argument("--examples", type=int, default=10, help="drift examples shown")
         command.add_argument("--index-lag", type=float, default=1.0, help="seconds the streams index may lag")
         command.add_argument("--settle-tries", type=int, default=10, help="tries to read the counters at rest")
+        command.add_argument("--table", help="the projection's table (default: the stack's Orders table)")
     rebuild_parser = commands.choices["rebuild"]
-    rebuild_parser.add_argument("--table", help="target table (default: the stack's Orders table)")
     rebuild_parser.add_argument("--fresh", action="store_true", help="ignore a checkpoint, start over")
     rebuild_parser.add_argument("--max-pages", type=int, help="stop after this many index pages (resumable)")
     return top
