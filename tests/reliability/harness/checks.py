@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from orders_shared.audit import audit
 from orders_shared.events import OrderStatus
 from tests.reliability.harness.delivery import Ledger, Message
 from tests.reliability.harness.scenario import Scenario
@@ -167,6 +169,22 @@ def check_counters(outcomes: Outcomes) -> list[str]:
     ]
 
 
+def check_read_side(stack: Stack) -> list[str]:
+    """The read side's audit finds no drift: each projection is the fold of its stream, the counters the
+    projection's totals (the run is over, so they settle at once)."""
+    with ThreadPoolExecutor(max_workers=4) as executor:
+        report = audit(
+            stack.dynamodb, stack.orders_table, stack.events_table, executor, sleep=lambda _: None, index_lag_s=0
+        )
+    problems = [
+        f"audit: {count} {kind}, e.g. {[e.detail for e in report.examples if e.kind == kind][:2]}"
+        for kind, count in sorted(report.drift.items())
+    ]
+    if not report.counters_checked:
+        problems.append("audit: the counters moved while the audit read them, after the run")
+    return problems
+
+
 def check_notifications(scenario: Scenario, ledger: Ledger, outcomes: Outcomes) -> list[str]:
     """Every applied event notified at least once; each notification of a stored event, saying what
     was applied: its order, the status the event led to and the status before it (a resend too: it is
@@ -258,6 +276,7 @@ def check(scenario: Scenario, run: SoakRun, outcomes: Outcomes, reference: Mappi
     problems = check_orders(scenario, outcomes, reference)
     problems += check_streams(scenario, run.ledger, outcomes)
     problems += check_counters(outcomes)
+    problems += check_read_side(run.stack)
     problems += check_notifications(scenario, run.ledger, outcomes)
     problems += check_dead_letters(scenario, run.ledger, outcomes)
     if run.queue.stats.crashes:

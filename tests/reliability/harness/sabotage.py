@@ -120,3 +120,19 @@ def parked_twice() -> dict[str, Hook]:
         params["Entries"] = [*entries, *({**entry, "Id": f"{entry['Id']}-again"} for entry in entries)]
 
     return {"before-parameter-build.sqs.SendMessageBatch": hook}
+
+
+def projection_customer_replaced() -> dict[str, Hook]:
+    """Every projection the processor writes names another customer than its order's creation did.
+
+    Statuses, versions, streams and counters stay right: only a comparison of the projection with
+    the fold of its stream sees it.
+    """
+
+    def replace(action: dict[str, Any]) -> dict[str, Any]:
+        item = action.get("Put", {}).get("Item", {})
+        if "customerId" in item and "orderId" in item:
+            item["customerId"] = {"S": "someone-else"}
+        return action
+
+    return _transaction(lambda actions: [replace(action) for action in actions])
