@@ -146,8 +146,9 @@ integration: $(VENV)/.installed ## Integration tests against the deployed stack 
 
 # ---------------------------------------------------------------- the main job
 .PHONY: demo
-demo: deploy-local ## Run the pipeline end to end on the local emulator and print a report
+demo: deploy-local ## Run the pipeline end to end on the local emulator, print a report, then audit the read side
 	$(LOCAL_ENV) $(PY) scripts/demo.py
+	$(LOCAL_ENV) $(PY) scripts/event_store.py --stack $(LOCAL_STACK) audit
 
 .PHONY: publish
 publish: $(VENV)/.installed ## Publish ORDERS order lifecycles to the local bus
