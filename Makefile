@@ -151,8 +151,9 @@ integration: $(VENV)/.installed ## Integration tests against the deployed stack 
 
 # ---------------------------------------------------------------- the main job
 .PHONY: demo
-demo: deploy-local ## Run the pipeline end to end on the local emulator and print a report
+demo: deploy-local ## Run the pipeline end to end on the local emulator, print a report, then audit the read side
 	$(LOCAL_ENV) $(PY) scripts/demo.py
+	$(LOCAL_ENV) $(PY) scripts/event_store.py --stack $(LOCAL_STACK) audit
 
 .PHONY: publish
 publish: $(VENV)/.installed ## Publish ORDERS order lifecycles to the local bus
@@ -183,6 +184,24 @@ ENDPOINT ?= $(LOCAL_ENDPOINT)
 env-json: $(VENV)/.installed ## Write events/env.json (for sam local invoke -n) from STACK's deployed functions
 	$(if $(ENDPOINT),AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1,) \
 		$(PY) scripts/env_json.py --stack $(STACK) --endpoint '$(ENDPOINT)'
+
+# The read side runs against STACK (ENDPOINT= empty: a stack on AWS, with your credentials and region).
+READ_ENV = $(if $(ENDPOINT),AWS_ENDPOINT_URL=$(ENDPOINT) AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
+	AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1,) PYTHONPATH=layers/shared/python
+EVENT_STORE := $(READ_ENV) $(PY) scripts/event_store.py --stack $(STACK)
+
+.PHONY: history
+history: $(VENV)/.installed ## An order's stored events and state: ORDER=<id> [AT=<iso time> | VERSION=<n>] [STACK=]
+	@test -n "$(ORDER)" || { echo "usage: make history ORDER=<order id> [AT=<iso time> | VERSION=<n>] [STACK=<name> ENDPOINT=]"; exit 2; }
+	$(EVENT_STORE) history '$(ORDER)' $(if $(AT),--at '$(AT)') $(if $(VERSION),--version '$(VERSION)')
+
+.PHONY: audit
+audit: $(VENV)/.installed ## Compare every order's projection with its event stream, the counters with the projection (exit 1 on drift) [TABLE=] [STACK=]
+	$(EVENT_STORE) audit $(if $(TABLE),--table '$(TABLE)')
+
+.PHONY: rebuild
+rebuild: $(VENV)/.installed ## Rebuild the projection and counters from the event store (resumable; TABLE= a new table, FRESH=1) [STACK=]
+	$(EVENT_STORE) rebuild $(if $(TABLE),--table '$(TABLE)') $(if $(FRESH),--fresh)
 
 .PHONY: invoke
 invoke: $(SAM) ## Invoke FUNCTION (logical id) on the local stack with EVENT (sam remote invoke, no Docker)

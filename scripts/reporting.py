@@ -89,3 +89,13 @@ def table(title: str, rows: list[tuple[str, str]], out: Console = console) -> No
     for name, value in rows:
         grid.add_row(name, value)
     out.print(grid)
+
+
+def columns(title: str, headers: list[str], rows: list[list[str]], out: Console = console) -> None:
+    """Print rows under column headers (a listing such as an order's events)."""
+    grid = Table(title=title, title_justify="left")
+    for header in headers:
+        grid.add_column(header, overflow="fold")
+    for row in rows:
+        grid.add_row(*row)
+    out.print(grid)

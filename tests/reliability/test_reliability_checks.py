@@ -13,9 +13,11 @@ from typing import Any
 from dlq_redriver.messages import DlqMessage
 from tests.reliability.harness.checks import (
     Outcomes,
+    check_counters,
     check_dead_letters,
     check_notifications,
     check_orders,
+    check_read_side,
     check_reusers,
     check_streams,
     collect,
@@ -23,7 +25,12 @@ from tests.reliability.harness.checks import (
     parked_reasons,
 )
 from tests.reliability.harness.delivery import SimulatedQueues
-from tests.reliability.harness.sabotage import conflicts_taken_for_duplicates, parked_twice, previous_status_replaced
+from tests.reliability.harness.sabotage import (
+    conflicts_taken_for_duplicates,
+    parked_twice,
+    previous_status_replaced,
+    projection_customer_replaced,
+)
 from tests.reliability.harness.scenario import Reuse, Scenario, build_scenario
 from tests.reliability.harness.soak_run import SoakRun, run_soak
 
@@ -108,3 +115,18 @@ def test_check_reusers_reports_a_reuser_taken_for_a_duplicate(aws: None) -> None
     notified = check_notifications(scenario, run.ledger, outcomes)
     assert len(notified) == 1
     assert notified[0].startswith(f"{len(resent)} notifications say other than what was applied")
+
+
+def test_check_read_side_reports_projections_that_are_not_their_streams_fold(aws: None) -> None:
+    # GIVEN a processor whose projections name another customer than their OrderCreated did
+    # WHEN a small soak runs through it
+    scenario, run, outcomes = small_soak(sabotage=projection_customer_replaced())
+    # THEN the older checks are clean: statuses, streams and counters are all right
+    assert check_orders(scenario, outcomes) == []
+    assert check_streams(scenario, run.ledger, outcomes) == []
+    assert check_counters(outcomes) == []
+    # AND the audit reports every created order's projection as drifted
+    problems = check_read_side(run.stack)
+    assert len(problems) == 1
+    assert problems[0].startswith(f"audit: {len(outcomes.statuses)} differs")
+    assert "customer_id: someone-else" in problems[0]

@@ -25,6 +25,7 @@ from tests.reliability.harness.checks import (
     check_dead_letters,
     check_notifications,
     check_orders,
+    check_read_side,
     check_reusers,
     check_streams,
     collect,
@@ -135,6 +136,13 @@ def test_soak_status_counters_count_each_order_once(soak: Soak) -> None:
     # WHEN they are summed
     # THEN they agree with the projections: no change was counted twice
     assert check_counters(soak.outcomes) == []
+
+
+def test_soak_read_side_audit_finds_no_drift(soak: Soak) -> None:
+    # GIVEN the tables the processor left under faults and duplicates
+    # WHEN the read side's audit folds every stream listed in the streams index
+    # THEN every projection is the fold of its stream and the counters are the projection's totals
+    assert check_read_side(soak.run.stack) == []
 
 
 def test_soak_notifies_every_applied_event(soak: Soak) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from orders_shared.event_store import STREAM_SHARD, STREAMS_INDEX
+
 # The names the unit tests and the benchmark give the two tables on moto.
 ORDERS_TABLE = "Orders"
 EVENTS_TABLE = "EventStore"
@@ -24,16 +26,27 @@ def create_orders_table(client: Any, name: str) -> None:
 
 
 def create_event_store_table(client: Any, name: str) -> None:
-    """The EventStore table: streamId (S, hash) and version (N, range)."""
+    """The EventStore table: streamId (S, hash) and version (N, range), and the sparse streams index."""
     client.create_table(
         TableName=name,
         AttributeDefinitions=[
             {"AttributeName": "streamId", "AttributeType": "S"},
             {"AttributeName": "version", "AttributeType": "N"},
+            {"AttributeName": STREAM_SHARD, "AttributeType": "S"},
         ],
         KeySchema=[
             {"AttributeName": "streamId", "KeyType": "HASH"},
             {"AttributeName": "version", "KeyType": "RANGE"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": STREAMS_INDEX,
+                "KeySchema": [
+                    {"AttributeName": STREAM_SHARD, "KeyType": "HASH"},
+                    {"AttributeName": "streamId", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+            }
         ],
         BillingMode="PAY_PER_REQUEST",
     )

@@ -15,6 +15,7 @@ from order_processor.model import Change, OrderState, Outcome, Recorded
 from orders_shared.counters import revenue_attribute, stats_key
 from orders_shared.event_store import put_event_item
 from orders_shared.events import OrderEvent, OrderStatus, content_digest
+from orders_shared.projection import OrderView, projection_item
 from orders_shared.upcasting import LEGACY_CURRENCY
 
 if TYPE_CHECKING:
@@ -110,18 +111,19 @@ def projection_write(table: str, change: Change, now: str) -> TransactWriteItemT
     new, event, previous = change.new, change.event, change.previous
     if previous is not None and previous.created_at is None:
         return {"Update": _projection_update(table, change, previous, now)}
-    item: Item = {
-        "orderId": {"S": new.order_id},
-        "customerId": {"S": new.customer_id},
-        "amount": {"N": str(new.amount)},
-        "currency": {"S": new.currency},
-        "createdAt": {"S": now if previous is None else str(previous.created_at)},
-        "status": {"S": str(new.status)},
-        "version": {"N": str(new.version)},
-        "lastEventId": {"S": event.event_id},
-        "updatedAt": {"S": now},
-        "occurredAt": {"S": event.metadata.occurred_at},  # producer time: publish-to-commit latency
-    }
+    view = OrderView(
+        order_id=new.order_id,
+        status=new.status,
+        version=new.version,
+        customer_id=new.customer_id,
+        amount=new.amount,
+        currency=new.currency,
+        created_at=now if previous is None else str(previous.created_at),
+        updated_at=now,
+        last_event_id=event.event_id,
+        occurred_at=event.metadata.occurred_at,
+    )
+    item = projection_item(view)  # the read side's fold gives back this very item from the stream
     if previous is None:
         return {"Put": {"TableName": table, "Item": item, "ConditionExpression": "attribute_not_exists(orderId)"}}
     return {

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from orders_shared.audit import audit
 from orders_shared.errors import InvalidEventError
 from orders_shared.events import OrderStatus, content_digest, parse_sqs_body
 from tests.reliability.corpus import CONFLICT
@@ -193,6 +195,22 @@ def check_counters(outcomes: Outcomes) -> list[str]:
         for status in OrderStatus
         if outcomes.counters.get(str(status), 0) != by_status[str(status)]
     ]
+
+
+def check_read_side(stack: Stack) -> list[str]:
+    """The read side's audit finds no drift: each projection is the fold of its stream, the counters the
+    projection's totals (the run is over, so they settle at once)."""
+    with ThreadPoolExecutor(max_workers=4) as executor:
+        report = audit(
+            stack.dynamodb, stack.orders_table, stack.events_table, executor, sleep=lambda _: None, index_lag_s=0
+        )
+    problems = [
+        f"audit: {count} {kind}, e.g. {[e.detail for e in report.examples if e.kind == kind][:2]}"
+        for kind, count in sorted(report.drift.items())
+    ]
+    if not report.counters_checked:
+        problems.append("audit: the counters moved while the audit read them, after the run")
+    return problems
 
 
 def check_notifications(scenario: Scenario, ledger: Ledger, outcomes: Outcomes) -> list[str]:
@@ -386,6 +404,7 @@ def check(scenario: Scenario, run: SoakRun, outcomes: Outcomes, reference: Mappi
     problems = check_orders(scenario, outcomes, reference)
     problems += check_streams(scenario, run.ledger, outcomes)
     problems += check_counters(outcomes)
+    problems += check_read_side(run.stack)
     problems += check_notifications(scenario, run.ledger, outcomes)
     problems += check_dead_letters(scenario, run.ledger, outcomes)
     problems += check_reusers(scenario, run, outcomes)

@@ -151,3 +151,19 @@ def conflicts_taken_for_duplicates() -> dict[str, Hook]:
         **{f"before-parameter-build.dynamodb.{operation}": remember for operation in ("TransactWriteItems", "PutItem")},
         **{f"after-call.dynamodb.{operation}": disguise for operation in ("TransactWriteItems", "PutItem")},
     }
+
+
+def projection_customer_replaced() -> dict[str, Hook]:
+    """Every projection the processor writes names another customer than its order's creation did.
+
+    Statuses, versions, streams and counters stay right: only a comparison of the projection with
+    the fold of its stream sees it.
+    """
+
+    def replace(action: dict[str, Any]) -> dict[str, Any]:
+        item = action.get("Put", {}).get("Item", {})
+        if "customerId" in item and "orderId" in item:
+            item["customerId"] = {"S": "someone-else"}
+        return action
+
+    return _transaction(lambda actions: [replace(action) for action in actions])

@@ -6,6 +6,7 @@ no gaps. ``expected_version`` is the version the writer last saw (0 for a new st
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,9 +21,23 @@ from orders_shared.events import dumps, utc_now_iso
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import QueryInputTypeDef, TransactWriteItemTypeDef
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, QueryInputTypeDef, TransactWriteItemTypeDef
 
 MAX_TRANSACTION_ITEMS = 100  # TransactWriteItems limit
+
+# The streams index: a sparse global secondary index holding one key per stream (its version-1
+# item alone carries STREAM_SHARD), so that streams are listed without reading the whole table.
+STREAMS_INDEX = "StreamsIndex"
+STREAM_SHARD = "streamShard"
+# A new stream writes one index item into one of these partitions: 16 spread any write rate the
+# processor reaches (one index partition takes ~1,000 writes/s) and cost 16 queries to list.
+STREAM_SHARDS = 16
+
+
+def stream_shard(stream_id: str) -> str:
+    """The streams-index partition (``"00"`` ... ``"15"``) of a stream, fixed by its id."""
+    digest = hashlib.sha256(stream_id.encode("utf-8")).digest()
+    return f"{int.from_bytes(digest[:4], 'big') % STREAM_SHARDS:02d}"
 
 
 class DomainEvent(Protocol):
@@ -56,22 +71,20 @@ def put_event_item(
     """The TransactWriteItems ``Put`` that stores ``event`` at ``version``, refusing a taken slot.
 
     Exposed so that a caller can append inside a larger transaction (the order processor writes
-    its projection, the event and the idempotency marker atomically).
+    its projection, the event and the idempotency marker atomically). The first event of a stream
+    also carries its streams-index shard (:data:`STREAM_SHARD`).
     """
-    return {
-        "Put": {
-            "TableName": table_name,
-            "Item": {
-                "streamId": {"S": stream_id},
-                "version": {"N": str(version)},
-                "eventId": {"S": event.event_id},
-                "eventType": {"S": str(event.detail_type)},
-                "data": {"S": dumps(event.detail)},
-                "recordedAt": {"S": recorded_at},
-            },
-            "ConditionExpression": "attribute_not_exists(streamId)",
-        }
+    item: dict[str, AttributeValueTypeDef] = {
+        "streamId": {"S": stream_id},
+        "version": {"N": str(version)},
+        "eventId": {"S": event.event_id},
+        "eventType": {"S": str(event.detail_type)},
+        "data": {"S": dumps(event.detail)},
+        "recordedAt": {"S": recorded_at},
     }
+    if version == 1:  # the stream's first event lists the stream in the sparse streams index
+        item[STREAM_SHARD] = {"S": stream_shard(stream_id)}
+    return {"Put": {"TableName": table_name, "Item": item, "ConditionExpression": "attribute_not_exists(streamId)"}}
 
 
 class EventStore:
@@ -91,6 +104,11 @@ class EventStore:
         self._client = client
         self._table = table_name
         self._clock = clock
+
+    @property
+    def table_name(self) -> str:
+        """The event store table."""
+        return self._table
 
     def append(self, stream_id: str, events: Sequence[DomainEvent], expected_version: int) -> int:
         """Append events atomically after ``expected_version``.
@@ -175,18 +193,49 @@ class EventStore:
         events: list[RecordedEvent] = []
         while True:
             response = self._client.query(**kwargs)
-            events.extend(
-                RecordedEvent(
-                    stream_id=item["streamId"]["S"],
-                    version=int(item["version"]["N"]),
-                    event_id=item["eventId"]["S"],
-                    event_type=item["eventType"]["S"],
-                    data=json.loads(item["data"]["S"], parse_float=Decimal),
-                    recorded_at=item["recordedAt"]["S"],
-                )
-                for item in response.get("Items", [])
-            )
+            events.extend(recorded_event(item) for item in response.get("Items", []))
             last_key = response.get("LastEvaluatedKey")
             if not last_key:
                 return events
             kwargs["ExclusiveStartKey"] = last_key
+
+    def stream_page(self, shard: str, start: Mapping[str, Any] | None = None, limit: int | None = None) -> StreamPage:
+        """One page of the stream ids listed in a shard of the streams index, and where the next starts.
+
+        At most ``limit`` ids (else up to DynamoDB's 1 MB page). The index is eventually consistent: a
+        stream created a moment ago may not be listed yet.
+        """
+        kwargs: QueryInputTypeDef = {
+            "TableName": self._table,
+            "IndexName": STREAMS_INDEX,
+            "KeyConditionExpression": "#shard = :shard",
+            "ExpressionAttributeNames": {"#shard": STREAM_SHARD},
+            "ExpressionAttributeValues": {":shard": {"S": shard}},
+        }
+        if start:
+            kwargs["ExclusiveStartKey"] = dict(start)
+        if limit is not None:
+            kwargs["Limit"] = limit
+        response = self._client.query(**kwargs)
+        ids = [item["streamId"]["S"] for item in response.get("Items", [])]
+        return StreamPage(ids, response.get("LastEvaluatedKey") or None)
+
+
+@dataclass(frozen=True, slots=True)
+class StreamPage:
+    """Stream ids from the streams index; ``next_start`` is None after a shard's last page."""
+
+    stream_ids: list[str]
+    next_start: Mapping[str, Any] | None
+
+
+def recorded_event(item: Mapping[str, Any]) -> RecordedEvent:
+    """The event an event-store item holds (``item`` as DynamoDB's client returns it)."""
+    return RecordedEvent(
+        stream_id=item["streamId"]["S"],
+        version=int(item["version"]["N"]),
+        event_id=item["eventId"]["S"],
+        event_type=item["eventType"]["S"],
+        data=json.loads(item["data"]["S"], parse_float=Decimal),
+        recorded_at=item["recordedAt"]["S"],
+    )

@@ -101,13 +101,21 @@ class OrderEvent:
     @property
     def target_status(self) -> OrderStatus:
         """The status this event moves the order to."""
-        if self.detail_type is DetailType.ORDER_CREATED:
-            return OrderStatus.PENDING
-        if self.detail_type is DetailType.PAYMENT_PROCESSED:
-            return OrderStatus.PROCESSING
-        if self.detail_type is DetailType.PAYMENT_FAILED:
-            return OrderStatus.CANCELLED
-        return OrderStatus(self.detail["status"])
+        return target_status(self.detail_type, self.detail)
+
+
+def target_status(detail_type: DetailType, detail: Mapping[str, Any]) -> OrderStatus:
+    """The status an event of ``detail_type`` with ``detail`` moves its order to.
+
+    One rule for the processor (a delivered event) and the read side (a stored one).
+    """
+    if detail_type is DetailType.ORDER_CREATED:
+        return OrderStatus.PENDING
+    if detail_type is DetailType.PAYMENT_PROCESSED:
+        return OrderStatus.PROCESSING
+    if detail_type is DetailType.PAYMENT_FAILED:
+        return OrderStatus.CANCELLED
+    return OrderStatus(detail["status"])
 
 
 def _no_constants(name: str) -> Any:

@@ -1,0 +1,306 @@
+"""Reading every order back for the audit and the rebuild: streams listed, read, folded and compared.
+
+Streams are listed from the sparse streams index (one key per stream, 16 shards), a page at a time,
+so that a run can stop and resume where it was (:class:`Cursor`); nothing here scans a table. Each
+order is read stream first, projection second: the processor writes both in one transaction, so the
+projection read after the stream is never older than it, and one found newer means an event was
+committed in between (the stream is read on from there).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from orders_shared.counters import COUNTED_STATUSES, all_stats_keys, revenue_attribute
+from orders_shared.event_store import STREAM_SHARDS, EventStore, RecordedEvent
+from orders_shared.events import OrderStatus
+from orders_shared.projection import (
+    OrderView,
+    ProjectionItemError,
+    StreamError,
+    Upcaster,
+    fold,
+    projection_item,
+    upcast,
+    view_from_item,
+)
+from orders_shared.upcasting import LEGACY_CURRENCY
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import KeysAndAttributesTypeDef, KeysAndAttributesUnionTypeDef
+
+BATCH_GET_LIMIT = 100  # BatchGetItem keys per call
+PAGE_ORDERS = 100  # streams listed per index page: one BatchGetItem of projections, one checkpoint
+RE_READS = 3  # a projection newer than the stream read: the stream is read on, at most this often
+
+
+class ReadSideError(Exception):
+    """A read the audit or the rebuild cannot complete (throttled keys left, a counter unreadable)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """Where a listing of the streams index stands: a shard, and the key to start after (None: its start)."""
+
+    shard: int = 0
+    start: Mapping[str, Any] | None = None
+
+    @property
+    def done(self) -> bool:
+        """True once every shard has been listed."""
+        return self.shard >= STREAM_SHARDS
+
+    def to_json(self) -> str:
+        """The cursor as text (for a checkpoint)."""
+        return json.dumps({"shard": self.shard, "start": self.start}, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Cursor:
+        """The cursor a checkpoint saved."""
+        value = json.loads(text)
+        return cls(int(value["shard"]), value["start"])
+
+
+def stream_pages(
+    store: EventStore, cursor: Cursor = Cursor(), limit: int = PAGE_ORDERS
+) -> Iterator[tuple[list[str], Cursor]]:
+    """Every stream id of the index from ``cursor`` on, a page at a time, with the cursor after each page."""
+    while not cursor.done:
+        page = store.stream_page(f"{cursor.shard:02d}", cursor.start, limit)
+        cursor = Cursor(cursor.shard, page.next_start) if page.next_start else Cursor(cursor.shard + 1)
+        if page.stream_ids or cursor.done:
+            yield page.stream_ids, cursor
+
+
+@dataclass(slots=True)
+class OrderReading:
+    """One order read back: its stream, the fold of it (or why none), and its projection item."""
+
+    order_id: str
+    events: list[RecordedEvent]
+    item: Mapping[str, Any] | None
+    view: OrderView | None = None
+    corrupt: StreamError | None = None
+
+    @property
+    def head(self) -> int:
+        """The stream's last version read."""
+        return self.events[-1].version if self.events else 0
+
+
+@dataclass(frozen=True, slots=True)
+class Drift:
+    """A difference between an order's projection and the fold of its stream (or in the counters)."""
+
+    kind: str  # missing | differs | unreadable | corrupt-stream | counters
+    subject: str  # the order id, or the counter
+    detail: str
+
+
+def drift_of(reading: OrderReading) -> Drift | None:
+    """What is wrong with an order's projection, given its stream; None when it is the fold."""
+    if reading.corrupt is not None:
+        return Drift("corrupt-stream", reading.order_id, str(reading.corrupt))
+    if reading.view is None:  # a listed stream with no event: nothing to project
+        return None
+    if reading.item is None:
+        return Drift("missing", reading.order_id, f"no projection item; the stream is at version {reading.head}")
+    try:
+        stored = view_from_item(reading.item)
+    except ProjectionItemError as error:
+        return Drift("unreadable", reading.order_id, str(error))
+    differing = reading.view.differences(stored)
+    extra = sorted(set(reading.item) - set(projection_item(reading.view)))
+    if not differing and not extra:
+        return None
+    parts = [f"{name}: {getattr(stored, name)} (stream says {getattr(reading.view, name)})" for name in differing]
+    parts += [f"{name}: not an attribute of the projection" for name in extra]
+    return Drift("differs", reading.order_id, "; ".join(parts))
+
+
+def _batch_get(
+    client: DynamoDBClient, table: str, keys: Sequence[Mapping[str, Any]], projection: str | None = None
+) -> list[Mapping[str, Any]]:
+    items: list[Mapping[str, Any]] = []
+    for start in range(0, len(keys), BATCH_GET_LIMIT):
+        request: KeysAndAttributesTypeDef = {
+            "Keys": list(keys[start : start + BATCH_GET_LIMIT]),
+            "ConsistentRead": True,
+        }
+        if projection is not None:
+            request["ProjectionExpression"] = projection
+            request["ExpressionAttributeNames"] = {"#s": "status"}
+        pending: Mapping[str, KeysAndAttributesUnionTypeDef] = {table: request}
+        for _ in range(8):
+            response = client.batch_get_item(RequestItems=pending)
+            items.extend(response.get("Responses", {}).get(table, []))
+            pending = response.get("UnprocessedKeys") or {}
+            if not pending:
+                break
+        if pending:
+            raise ReadSideError(f"reading {table}: keys left unprocessed after 8 tries")
+    return items
+
+
+def read_orders(
+    client: DynamoDBClient,
+    store: EventStore,
+    orders_table: str,
+    order_ids: Sequence[str],
+    executor: Executor,
+    *,
+    upcaster: Upcaster = upcast,
+) -> list[OrderReading]:
+    """Read and fold each order's stream, then read its projection item (consistent reads throughout).
+
+    A projection found newer than the stream (an event committed between the two reads) has its
+    stream read on until they meet (``RE_READS`` times at most).
+    """
+    events = list(executor.map(store.get_events, order_ids))
+    items = {
+        item["orderId"]["S"]: item
+        for item in _batch_get(client, orders_table, [{"orderId": {"S": order_id}} for order_id in order_ids])
+    }
+    readings = [
+        OrderReading(order_id, stream, items.get(order_id)) for order_id, stream in zip(order_ids, events, strict=True)
+    ]
+    for reading in readings:
+        for _ in range(RE_READS):
+            version = _version_of(reading.item)
+            if version is None or version <= reading.head:
+                break
+            reading.events.extend(store.get_events(reading.order_id, reading.head + 1))
+        try:
+            reading.view = fold(reading.events, upcaster=upcaster)
+        except StreamError as error:
+            reading.corrupt = error
+    return readings
+
+
+def _version_of(item: Mapping[str, Any] | None) -> int | None:
+    try:
+        return int(item["version"]["N"]) if item is not None else None
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """Orders per status and the revenue of completed orders per currency: the status counters' figures.
+
+    ``revenues`` is keyed by the counter attribute (``revenue`` for USD, ``revenue_EUR``...).
+    """
+
+    counts: Mapping[str, int] = field(default_factory=dict)
+    revenues: Mapping[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def revenue(self) -> Decimal:
+        """The revenue in USD (the ``revenue`` counter: every 1.x order's)."""
+        return self.revenues.get(revenue_attribute(LEGACY_CURRENCY), Decimal(0))
+
+    def differences(self, other: Totals) -> list[tuple[str, Decimal, Decimal]]:
+        """(counter attribute, this, other) for each figure that differs (a missing one is 0)."""
+        names = [str(status) for status in COUNTED_STATUSES]
+        found = [(name, Decimal(self.counts.get(name, 0)), Decimal(other.counts.get(name, 0))) for name in names]
+        for name in sorted({*self.revenues, *other.revenues, revenue_attribute(LEGACY_CURRENCY)}):
+            found.append((name, self.revenues.get(name, Decimal(0)), other.revenues.get(name, Decimal(0))))
+        return [(name, mine, theirs) for name, mine, theirs in found if mine != theirs]
+
+
+def totals_of(views: Sequence[OrderView]) -> Totals:
+    """What the counters should say of these orders."""
+    counts: dict[str, int] = {}
+    revenues: dict[str, Decimal] = {}
+    for view in views:
+        counts[str(view.status)] = counts.get(str(view.status), 0) + 1
+        if view.status is OrderStatus.COMPLETED:
+            name = revenue_attribute(view.currency)
+            revenues[name] = revenues.get(name, Decimal(0)) + view.amount
+    return Totals(counts, revenues)
+
+
+def read_counters(client: DynamoDBClient, orders_table: str) -> Totals:
+    """The status counters summed over their shards, read in one transaction (a consistent snapshot).
+
+    Raises
+    ------
+    ReadSideError
+        If a counter holds something other than a number.
+    """
+    response = client.transact_get_items(
+        TransactItems=[{"Get": {"TableName": orders_table, "Key": {"orderId": {"S": key}}}} for key in all_stats_keys()]
+    )
+    statuses = {str(status) for status in COUNTED_STATUSES}
+    counts: dict[str, int] = {}
+    revenues: dict[str, Decimal] = {}
+    for entry in response.get("Responses", []):
+        item = entry.get("Item") or {}
+        for name, value in item.items():
+            if name not in statuses and not name.startswith("revenue"):
+                continue
+            if "N" not in value:
+                raise ReadSideError(f"counter {item['orderId']['S']} {name} is not a number")
+            if name in statuses:
+                counts[name] = counts.get(name, 0) + int(Decimal(value["N"]))
+            else:
+                revenues[name] = revenues.get(name, Decimal(0)) + Decimal(value["N"])
+    return Totals(counts, revenues)
+
+
+def projection_totals(client: DynamoDBClient, store: EventStore, orders_table: str) -> tuple[Totals, int]:
+    """What the projection items of every listed stream say (and how many there are)."""
+    views: list[OrderView] = []
+    for order_ids, _ in stream_pages(store):
+        keys = [{"orderId": {"S": order_id}} for order_id in order_ids]
+        for item in _batch_get(client, orders_table, keys, projection="orderId, #s, amount, currency, version"):
+            try:
+                status = OrderStatus(item["status"]["S"])
+                amount = Decimal(item["amount"]["N"])
+                currency = item["currency"]["S"] if "currency" in item else LEGACY_CURRENCY
+            except (KeyError, ValueError, ArithmeticError):
+                continue  # unreadable: the per-order check names it
+            views.append(OrderView(item["orderId"]["S"], status, 0, "", amount, "", "", "", "", currency))
+    return totals_of(views), len(views)
+
+
+@dataclass(frozen=True, slots=True)
+class Settled:
+    """The counters and the projection's totals, read with no commit in between."""
+
+    counters: Totals
+    projection: Totals
+    orders: int
+
+
+def settled_totals(
+    client: DynamoDBClient,
+    store: EventStore,
+    orders_table: str,
+    *,
+    tries: int,
+    sleep: Callable[[float], None],
+    index_lag_s: float,
+) -> Settled | None:
+    """The counters and the projection's totals as of one moment, or None if the pipeline never paused.
+
+    Counters, then every projection item, then the counters again: any commit of the processor
+    changes a counter (states only move forward, so its moves never cancel out), so equal counter
+    readings mean no commit happened in between, and the projection read then belongs with them. The
+    wait of ``index_lag_s`` after the first reading lets a stream created just before it reach the
+    (eventually consistent) streams index.
+    """
+    for attempt in range(tries):
+        before = read_counters(client, orders_table)
+        sleep(index_lag_s)
+        totals, orders = projection_totals(client, store, orders_table)
+        if read_counters(client, orders_table) == before:
+            return Settled(before, totals, orders)
+        sleep(min(2.0**attempt, 10.0))
+    return None
