@@ -13,6 +13,7 @@ from decimal import Decimal
 from functools import partial
 
 from orders_shared.events import (
+    Money,
     NewEvent,
     OrderStatus,
     dumps,
@@ -73,7 +74,7 @@ def build(orders: int, *, seed: int = 7, duplicate_share: float = 0.03, invalid:
         amount = Decimal(rng.randrange(500, 50_000)) / 100
         customer = f"customer-{rng.randrange(1, max(2, orders // 3)):05d}"
         fate = _fate(rng)
-        scenario.waves[0].append(partial(order_created, order_id, customer, amount))
+        scenario.waves[0].append(partial(order_created, order_id, customer, Money(amount)))  # 2.0, USD
         status = "pending"
         if fate == "payment failed":
             scenario.waves[1].append(partial(payment_failed, order_id, "card declined"))
