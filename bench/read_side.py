@@ -267,13 +267,14 @@ def tables(client: Any) -> Iterator[tuple[str, str]]:
             client.delete_table(TableName=name)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--orders", type=int, default=1000)
-    parser.add_argument("--moto", action="store_true", help="in-process moto instead of $AWS_ENDPOINT_URL")
-    args = parser.parse_args()
+def measure(orders: int, *, moto: bool = False) -> dict[str, Any]:
+    """Seed ``orders`` lifecycles into fresh tables, then time the listing, the audit and the rebuild.
+
+    Against ``$AWS_ENDPOINT_URL`` (the emulator), or in-process moto with ``moto``; the tables are
+    deleted afterwards.
+    """
     context: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
-    if args.moto:
+    if moto:
         from moto import mock_aws
 
         from tests.reliability.harness.moto_threads import moto_for_threads
@@ -285,16 +286,23 @@ def main() -> int:
         client = boto3.client("dynamodb")
         with tables(client) as (orders_table, events_table):
             started = time.perf_counter()
-            ids = seed(client, orders_table, events_table, args.orders)
+            ids = seed(client, orders_table, events_table, orders)
             seeded = time.perf_counter() - started
-            result = {
-                "target": "moto" if args.moto else "emulator",
+            return {
+                "target": "moto" if moto else "emulator",
                 "seeded_in_s": round(seeded, 1),
-                "enumeration": enumeration(client, events_table, args.orders),
+                "enumeration": enumeration(client, events_table, orders),
                 **read_side(client, orders_table, events_table, ids),
                 "prices": {"dynamodb_rru": PRICES["dynamodb_rru"], "dynamodb_wru": PRICES["dynamodb_wru"]},
             }
-    print(json.dumps(result, indent=2))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--orders", type=int, default=1000)
+    parser.add_argument("--moto", action="store_true", help="in-process moto instead of $AWS_ENDPOINT_URL")
+    args = parser.parse_args()
+    print(json.dumps(measure(args.orders, moto=args.moto), indent=2))
     return 0
 
 

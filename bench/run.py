@@ -23,12 +23,14 @@ import cold_start
 import cost
 import harness
 import inprocess
+import read_side
 import redriver
 import sizes
 import validation
 
 RESULTS = harness.ROOT / "bench" / "results"
 E2E_SIZES = (100, 1_000, 10_000)
+READ_SIDE_ORDERS = 1_000  # seeded into fresh tables, then audited, damaged and rebuilt
 REDRIVE_MESSAGES = 500
 
 
@@ -224,6 +226,7 @@ def rows(results: dict[str, Any]) -> list[Row]:
         )
 
     table.extend(_e2e_rows(results.get("e2e")))
+    table.extend(_read_side_rows(results.get("read_side")))
 
     built = results["sizes"]
     for name in ("SharedLayer", "OrderProcessorFunction"):
@@ -250,6 +253,25 @@ def rows(results: dict[str, Any]) -> list[Row]:
         ("  (CloudWatch Logs, apart)", f"{mine['cloudwatch_logs']:.2f}", f"{theirs['cloudwatch_logs']:.2f}", "", "", "")
     )
     return table
+
+
+def _read_side_rows(measured: dict[str, Any] | None) -> list[Row]:
+    # The read side has no counterpart in the seed: its figures are reported, not compared.
+    if not measured:
+        return []
+    where, audit, rebuild = measured["target"], measured["audit"], measured["rebuild"]
+    return [
+        (f"read side: audit, events/s ({where})", f"{audit['events_per_s']:,}", "-", "-", "reported", "INFO"),
+        (f"read side: rebuild, events/s ({where})", f"{rebuild['events_per_s']:,}", "-", "-", "reported", "INFO"),
+        (
+            "read side: $ per million events on AWS (audit / rebuild)",
+            f"{audit['usd_per_million_events']:.2f} / {rebuild['usd_per_million_events_all_written']:.2f}",
+            "-",
+            "-",
+            "reported",
+            "INFO",
+        ),
+    ]
 
 
 def _e2e_rows(e2e: dict[str, Any] | None) -> list[Row]:
@@ -352,6 +374,8 @@ def main() -> int:
     results["cost"]["prices_as_of"] = cost.PRICES_AS_OF
     if args.e2e:
         timed("e2e", results, lambda: run_e2e(endpoint, stack_name))
+    section(f"read side: audit and rebuild of {READ_SIDE_ORDERS:,} orders ({'emulator' if args.e2e else 'moto'})")
+    timed("read_side", results, lambda: read_side.measure(READ_SIDE_ORDERS, moto=not args.e2e))
     results["machine"]["load_average_at_end"] = os.getloadavg()
 
     table = render(rows(results))
