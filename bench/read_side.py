@@ -267,11 +267,11 @@ def tables(client: Any) -> Iterator[tuple[str, str]]:
             client.delete_table(TableName=name)
 
 
-def measure(orders: int, *, moto: bool = False) -> dict[str, Any]:
+def measure(orders: int, *, moto: bool = False, endpoint: str | None = None) -> dict[str, Any]:
     """Seed ``orders`` lifecycles into fresh tables, then time the listing, the audit and the rebuild.
 
-    Against ``$AWS_ENDPOINT_URL`` (the emulator), or in-process moto with ``moto``; the tables are
-    deleted afterwards.
+    Against ``endpoint`` (the emulator; ``$AWS_ENDPOINT_URL`` when None), or in-process moto with
+    ``moto``; the tables are deleted afterwards.
     """
     context: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
     if moto:
@@ -283,7 +283,7 @@ def measure(orders: int, *, moto: bool = False) -> dict[str, Any]:
         context.enter_context(mock_aws())
         context.enter_context(moto_for_threads())  # moto alone is not safe for threads
     with context:
-        client = boto3.client("dynamodb")
+        client = boto3.client("dynamodb", endpoint_url=None if moto else endpoint)
         with tables(client) as (orders_table, events_table):
             started = time.perf_counter()
             ids = seed(client, orders_table, events_table, orders)
