@@ -25,21 +25,23 @@ from order_processor.applier import BatchApplier, BatchResult
 from order_processor.model import Outcome, Record
 from orders_shared.events import order_created, payment_failed
 from tests.reliability.corpus import (
-    CONFLICT,
     HOSTILE_REASONS,
     HostileCase,
-    ReuseCase,
     ToleratedCase,
     rejection_cases,
-    reuse_cases,
     tolerated_cases,
     unstorable_case,
-    waiting_reuse_cases,
 )
 from tests.reliability.harness.common import fixed_clock, seeded_uuid
 from tests.reliability.harness.faults import FaultInjector
 from tests.reliability.harness.scenario import body_for
 from tests.reliability.harness.stack import Stack
+from tests.reliability.reuse_corpus import (
+    CONFLICT,
+    ReuseCase,
+    reuse_cases,
+    waiting_reuse_cases,
+)
 
 ECHO_LIMIT = 64  # a rejection message may quote this much of a payload value, no more
 

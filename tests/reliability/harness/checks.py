@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 from orders_shared.audit import audit
 from orders_shared.errors import InvalidEventError
 from orders_shared.events import OrderStatus, content_digest, parse_sqs_body
-from tests.reliability.corpus import CONFLICT
 from tests.reliability.harness.delivery import Ledger, Message
 from tests.reliability.harness.scenario import Reuser, Scenario
 from tests.reliability.harness.stack import Note
+from tests.reliability.reuse_corpus import CONFLICT
 
 if TYPE_CHECKING:
     from tests.reliability.harness.soak_run import SoakRun

@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from decimal import Decimal
 
-from chaos import (
+from chaos_checks import (
     Check,
     DeadLetter,
     Marker,
