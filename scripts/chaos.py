@@ -51,7 +51,6 @@ from chaos_checks import (
     check_final_states,
     check_markers,
     check_streams,
-    counter_totals,
     failed_batches,
     planned_orders,
     sort_dead_letters,
@@ -62,8 +61,8 @@ from publish import publish_waves
 from reporting import console, table, tracking
 from stack import peek_messages
 
-from orders_shared.counters import all_stats_keys
 from orders_shared.events import utc_now_iso
+from orders_shared.streams import read_counters as read_shard_totals
 
 # ---------------------------------------------------------------- effects
 
@@ -194,20 +193,20 @@ def read_dead_letters(pipeline: Pipeline, since_ms: int) -> list[DeadLetter]:
 
 
 def read_counters(pipeline: Pipeline) -> Counter[str]:
-    table_name = pipeline.outputs["OrdersTableName"]
-    keys = [{"orderId": {"S": key}} for key in all_stats_keys()]
-    items = pipeline.dynamodb.batch_get_item(RequestItems={table_name: {"Keys": keys, "ConsistentRead": True}})
-    shards = [
-        {name: Decimal(value["N"]) for name, value in item.items() if "N" in value}
-        for item in items["Responses"][table_name]
-    ]
-    return counter_totals(shards)
+    """The counter shards summed (the layer's consistent read), one figure per status and revenue."""
+    totals = read_shard_totals(pipeline.dynamodb, pipeline.outputs["OrdersTableName"])
+    return Counter({**totals.counts, **totals.revenues})
 
 
 def read_tables(
     pipeline: Pipeline, planned: Mapping[str, PlannedOrder]
 ) -> tuple[dict[str, Projection], dict[str, list[tuple[int, str]]], dict[str, Marker]]:
-    """The projections and streams of the planned orders, and every marker (scans, consistent reads)."""
+    """The projections and streams of the planned orders, and every marker (scans, consistent reads).
+
+    A marker missing an attribute (the bench's reference processor writes only its key) reads it as
+    "": a planned event's such marker still fails its check, and one without ``recordedAt`` counts as
+    older than the phase.
+    """
     projections = {
         item["orderId"]["S"]: Projection(item["status"]["S"], int(item["version"]["N"]), Decimal(item["amount"]["N"]))
         for item in pipeline.scan("OrdersTableName")
@@ -219,7 +218,7 @@ def read_tables(
         stream = item["streamId"]["S"]
         if stream.startswith("event#"):
             markers[stream.removeprefix("event#")] = Marker(
-                item["orderId"]["S"], item["outcome"]["S"], item["recordedAt"]["S"]
+                *(item.get(name, {}).get("S", "") for name in ("orderId", "outcome", "recordedAt"))
             )
         elif stream in planned:
             streams.setdefault(stream, []).append((int(item["version"]["N"]), item["eventId"]["S"]))

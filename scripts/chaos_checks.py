@@ -144,15 +144,6 @@ def check_markers(planned: Mapping[str, PlannedOrder], markers: Mapping[str, Mar
     return Check("markers", problems)
 
 
-def counter_totals(shards: Iterable[Mapping[str, Decimal]]) -> Counter[str]:
-    """The sum of the counter shards: one figure per status, and ``revenue``."""
-    totals: Counter[str] = Counter()
-    for shard in shards:
-        for name, value in shard.items():
-            totals[name] += value  # type: ignore[assignment]
-    return totals
-
-
 def check_counters(before: Counter[str], after: Counter[str], projections: Mapping[str, Projection]) -> Check:
     """The counters moved by exactly the phase's orders: one per status held, and their revenue."""
     expected: Counter[str] = Counter(projection.status for projection in projections.values())
