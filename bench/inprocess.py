@@ -6,7 +6,6 @@ orders (``OrderCreated`` for orders that do not exist yet: the happy path of bot
 
 from __future__ import annotations
 
-import json
 import math
 import time
 import uuid
@@ -14,6 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from billing import read_units, write_units
 from harness import ACCOUNT, MotoStack, created_bodies, median, sqs_event
 
 CALL_LATENCY_S = 0.015
@@ -65,13 +65,8 @@ def log_bytes_per_event(stack: MotoStack, invoke: Callable[[dict[str, Any]], Any
     return (stack.sink.bytes - before) / 10
 
 
-def _item_kb(item: dict[str, Any]) -> int:
-    size = sum(len(name) + len(json.dumps(value)) for name, value in item.items())  # close to DynamoDB's count
-    return max(1, math.ceil(size / 1024))
-
-
 class Capacity:
-    """Estimated DynamoDB capacity of the requests made while attached (items here are under 1 KB)."""
+    """DynamoDB capacity of the requests made while attached, counted by DynamoDB's billing rules."""
 
     def __init__(self, stack: MotoStack) -> None:
         self.wru = 0
@@ -84,19 +79,9 @@ class Capacity:
         if not self.active:
             return
         operation = event_name.rsplit(".", 1)[-1]
-        if operation == "TransactWriteItems":
-            # A transactional write costs 2 WRU per KB of each item; an update is priced on the item's size
-            # after it (the projection and a counter shard, both well under 1 KB).
-            self.wru += sum(
-                2 * _item_kb(next(iter(action.values())).get("Item", {})) for action in params["TransactItems"]
-            )
-        elif operation in {"UpdateItem", "PutItem"}:
-            self.wru += _item_kb(params.get("Item", {}))
-        elif operation == "BatchGetItem":
-            self.rru += sum(len(request["Keys"]) for request in params["RequestItems"].values())  # consistent: 1 each
-        elif operation in {"GetItem", "Query"}:
-            self.rru += 1
-        elif operation in {"Publish", "PublishBatch"}:
+        self.wru += write_units(operation, params)  # DynamoDB's billing rules (bench/billing.py)
+        self.rru += read_units(operation, params)
+        if operation in {"Publish", "PublishBatch"}:
             self.sns_requests += 1
 
 

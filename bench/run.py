@@ -21,6 +21,7 @@ from typing import Any
 
 import cold_start
 import cost
+import designs
 import harness
 import inprocess
 import read_side
@@ -32,6 +33,7 @@ RESULTS = harness.ROOT / "bench" / "results"
 E2E_SIZES = (100, 1_000, 10_000)
 READ_SIDE_ORDERS = 1_000  # seeded into fresh tables, then audited, damaged and rebuilt
 REDRIVE_MESSAGES = 500
+COST_TARGET = 1.25  # ours per million orders, at most this many times the naive handler's (issue 14)
 
 
 def progress(text: str) -> None:
@@ -246,7 +248,32 @@ def rows(results: dict[str, Any]) -> list[Row]:
             )
 
     mine, theirs = results["cost"]["ours"], results["cost"]["baseline"]
-    table.append(("$ per million orders (3 events each)", f"{mine['total']:.2f}", f"{theirs['total']:.2f}", "", "", ""))
+    events = {
+        which: cost.EVENTS_PER_ORDER * results["in_process"][which]["lifecycle"]["orders"]
+        for which in ("ours", "baseline")
+    }
+    wru = {which: results["in_process"][which]["lifecycle"]["wru"] / events[which] for which in events}
+    table.append(
+        (
+            "DynamoDB write units per event",
+            f"{wru['ours']:.2f}",
+            f"{wru['baseline']:.2f}",
+            f"{wru['ours'] / wru['baseline']:.2f}x baseline",
+            "",
+            "",
+        )
+    )
+    ratio = mine["total"] / theirs["total"]
+    table.append(
+        (
+            "$ per million orders (3 events each)",
+            f"{mine['total']:.2f}",
+            f"{theirs['total']:.2f}",
+            f"{ratio:.2f}x baseline",
+            f"<= {COST_TARGET}x",
+            _verdict(ratio <= COST_TARGET),
+        )
+    )
     for line in mine["lines"]:
         table.append((f"  {line}", f"{mine['lines'][line]:.2f}", f"{theirs['lines'][line]:.2f}", "", "", ""))
     table.append(
@@ -372,6 +399,8 @@ def main() -> int:
     }
     results["cost"]["prices"] = cost.PRICES
     results["cost"]["prices_as_of"] = cost.PRICES_AS_OF
+    section("candidate storage designs: capacity and batch time per design (moto, 15 ms a call)")
+    timed("designs", results, designs.measure)
     if args.e2e:
         timed("e2e", results, lambda: run_e2e(endpoint, stack_name))
     section(f"read side: audit and rebuild of {READ_SIDE_ORDERS:,} orders ({'emulator' if args.e2e else 'moto'})")
@@ -391,6 +420,8 @@ def main() -> int:
     )
     print("Medians of repeated runs; the baseline is bench/baseline.py (the seed's §3, literally).\n")
     print(table)
+    print("\nCandidate storage designs (bench/designs.py; docs/decisions.md, 2026-11-30):\n")
+    print(designs.render(results["designs"]))
     return 0
 
 

@@ -1,0 +1,49 @@
+"""DynamoDB's billing rules applied to requests: emulators and moto do not bill, so we count.
+
+A write request unit per KB of item written (at least one), twice that inside TransactWriteItems,
+and one more for each entry a global secondary index receives: the sparse StreamsIndex gets one
+from every item carrying ``streamShard`` (a stream's first event). A strongly consistent read
+unit per 4 KB item read (the items read here are all under 4 KB). An update is priced on the item
+after it; the items updated here (projections, counter shards) are all under 1 KB.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+STREAM_INDEX_ATTRIBUTE = "streamShard"  # orders_shared.event_store.STREAM_SHARD (not imported: no layer needed)
+
+
+def item_kb(item: dict[str, Any]) -> int:
+    """Billed KB of an item in the low-level (typed) format: names plus values, rounded up, at least 1."""
+    size = sum(len(name) + len(json.dumps(value)) for name, value in item.items())  # close to DynamoDB's count
+    return max(1, math.ceil(size / 1024))
+
+
+def _index_writes(item: dict[str, Any]) -> int:
+    return 1 if STREAM_INDEX_ATTRIBUTE in item else 0
+
+
+def write_units(operation: str, params: dict[str, Any]) -> int:
+    """Write request units a request uses (0 for a request that writes nothing)."""
+    if operation == "TransactWriteItems":
+        units = 0
+        for action in params["TransactItems"]:
+            item = next(iter(action.values())).get("Item", {})
+            units += 2 * item_kb(item) + _index_writes(item)
+        return units
+    if operation in {"PutItem", "UpdateItem"}:
+        item = params.get("Item", {})
+        return item_kb(item) + _index_writes(item)
+    return 0
+
+
+def read_units(operation: str, params: dict[str, Any]) -> int:
+    """Consistent read units a request uses, one per item asked for (every item here is under 4 KB)."""
+    if operation == "BatchGetItem":
+        return sum(len(request["Keys"]) for request in params["RequestItems"].values())
+    if operation in {"GetItem", "Query"}:
+        return 1
+    return 0

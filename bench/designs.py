@@ -1,0 +1,454 @@
+"""Candidate storage designs, measured: write units, read units, calls and latency per batch on moto.
+
+Each design is the sequence of DynamoDB and SNS calls it makes for one batch of 10 events of 10
+different orders, built from the processor's real item builders (``order_processor.items``,
+``orders_shared.event_store``) so that the items have the sizes the processor writes. A lifecycle
+(creation, processing, completion: three batches) runs on moto, each call lasting 15 ms as in the
+batch-latency rows, and the capacity it uses is counted from the requests with DynamoDB's billing
+rules: a write unit per KB of item, twice that inside a transaction, one more write for each item a
+global secondary index receives (the StreamsIndex entry of a stream's first event); a consistent
+read unit per 4 KB. moto does not bill, so the counts come from the requests, by the same rules as
+the main cost line (``billing.py``). The calls of a round run concurrently on 16 threads (the
+processor's pool); rounds follow one another.
+
+What each design guarantees is not measured here: it is stated beside it (``Design.guarantees``) and
+argued in ``docs/decisions.md`` (2026-11-30, the storage cost study).
+
+Run alone (15 s): ``PYTHONPATH=layers/shared/python:functions/order_processor:bench:. .venv/bin/python
+bench/designs.py``; ``make bench`` prints the same table after its own.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+sys.path[:0] = [str(Path(__file__).resolve().parent)]  # run alone: its sibling modules
+
+from billing import read_units, write_units  # noqa: E402
+from harness import ACCOUNT, median  # noqa: E402
+
+WAVES = 3  # created, processing, completed
+ORDERS = 10  # one batch of 10 events, each of another order
+CALL_LATENCY_S = 0.015
+OPERATIONS = {  # client method -> the API operation billing.py prices
+    "put_item": "PutItem",
+    "update_item": "UpdateItem",
+    "transact_write_items": "TransactWriteItems",
+    "batch_get_item": "BatchGetItem",
+}
+
+type Call = tuple[str, dict[str, Any]]  # client method name, parameters
+type Round = list[Call]  # calls made concurrently; rounds follow one another
+
+
+@dataclass(frozen=True)
+class Design:
+    """A way to store what a batch of events does, and what it keeps true."""
+
+    key: str
+    name: str
+    rounds: Callable[[Any, int], list[Round]]  # (Wave, wave number) -> the batch's calls
+    guarantees: str
+    background: Callable[[Any], list[Call]] | None = None  # derived work done apart (per batch here)
+
+
+# --- items, from the processor's own builders -------------------------------------------------------
+
+
+@dataclass
+class Wave:
+    """One batch: its events, the changes they make and the tables' names."""
+
+    orders_table: str
+    events_table: str
+    events: list[Any]  # OrderEvent
+    changes: list[Any]  # Change
+    now: str
+    stream_lists: dict[str, list[str]]  # order id -> event ids so far (the designs keeping it on the head)
+
+
+def _marker(wave: Wave, index: int) -> dict[str, Any]:
+    from order_processor.items import marker_put
+    from order_processor.model import Outcome
+
+    change = wave.changes[index]
+    return marker_put(wave.events_table, wave.events[index], Outcome.APPLIED, wave.now, change=change)["Put"]
+
+
+def _stream_entry(wave: Wave, index: int) -> dict[str, Any]:
+    from orders_shared.event_store import put_event_item
+
+    change = wave.changes[index]
+    put = put_event_item(wave.events_table, change.new.order_id, change.new.version, wave.events[index], wave.now)
+    return put["Put"]
+
+
+def _projection(wave: Wave, index: int) -> dict[str, Any]:
+    from order_processor.items import projection_write
+
+    return projection_write(wave.orders_table, wave.changes[index], wave.now)["Put"]
+
+
+def _claim(wave: Wave, index: int) -> dict[str, Any]:
+    """The marker carrying the event itself (its data and stream position): one item per event id."""
+    marker = _marker(wave, index)
+    entry = _stream_entry(wave, index)["Item"]
+    item = {**marker["Item"], **{name: entry[name] for name in ("data", "version") if name in entry}}
+    item["position"] = entry["version"]
+    item["version"] = {"N": "0"}
+    return {**marker, "Item": item}
+
+
+def _head(wave: Wave, index: int) -> dict[str, Any]:
+    """The projection carrying its stream's event ids: the head of the stream."""
+    put = _projection(wave, index)
+    order_id = wave.changes[index].new.order_id
+    ids = [*wave.stream_lists.get(order_id, []), wave.events[index].event_id]
+    return {**put, "Item": {**put["Item"], "events": {"L": [{"S": event_id} for event_id in ids]}}}
+
+
+def _counters(wave: Wave) -> dict[str, Any]:
+    from order_processor.items import counters_update
+
+    update = counters_update(wave.orders_table, wave.changes, shard=0)
+    assert update is not None
+    return update["Update"]
+
+
+def _ledger(wave: Wave) -> dict[str, Any]:
+    """One item per batch: what its changes move, for a reducer to add to the counters later."""
+    moves = [
+        [change.event.event_id, change.new.order_id, change.new.version, str(change.new.status)]
+        for change in wave.changes
+    ]
+    item = {
+        "orderId": {"S": f"ledger#{uuid.uuid4().hex[:12]}"},
+        "at": {"S": wave.now},
+        "moves": {"S": json.dumps(moves, separators=(",", ":"))},
+    }
+    return {"TableName": wave.orders_table, "Item": item}
+
+
+def _loads(wave: Wave, number: int) -> Round:
+    if number == 0:  # creations are written without a read (conditioned on the order being new)
+        return []
+    keys = [{"orderId": {"S": change.new.order_id}} for change in wave.changes]
+    return [("batch_get_item", {"RequestItems": {wave.orders_table: {"Keys": keys, "ConsistentRead": True}}})]
+
+
+def _publish(wave: Wave) -> Call:
+    entries = [{"Id": str(n), "Message": "{}"} for n in range(len(wave.changes))]
+    return ("publish_batch", {"TopicArn": "", "PublishBatchRequestEntries": entries})
+
+
+def _puts(builder: Callable[[Wave, int], dict[str, Any]], wave: Wave) -> Round:
+    return [("put_item", builder(wave, index)) for index in range(len(wave.changes))]
+
+
+def _transaction(*actions: Sequence[dict[str, Any]]) -> Call:
+    return ("transact_write_items", {"TransactItems": [action for group in actions for action in group]})
+
+
+def _with_reads(wave: Wave, number: int, *rounds: Round) -> list[Round]:
+    loads = _loads(wave, number)
+    return [round_ for round_ in ([loads] if loads else []) + list(rounds) if round_]
+
+
+# --- the designs ---------------------------------------------------------------------------------------
+
+
+def _current(wave: Wave, number: int) -> list[Round]:
+    actions = []
+    for index in range(len(wave.changes)):
+        actions += [
+            {"Put": _projection(wave, index)},
+            {"Put": _stream_entry(wave, index)},
+            {"Put": _marker(wave, index)},
+        ]
+    return _with_reads(wave, number, [_transaction(actions, [{"Update": _counters(wave)}])], [_publish(wave)])
+
+
+def _marker_first(wave: Wave, number: int) -> list[Round]:
+    actions = []
+    for index in range(len(wave.changes)):
+        actions += [{"Put": _projection(wave, index)}, {"Put": _stream_entry(wave, index)}]
+    return _with_reads(
+        wave, number, _puts(_marker, wave), [_transaction(actions, [{"Update": _counters(wave)}])], [_publish(wave)]
+    )
+
+
+def _append_first(wave: Wave, number: int) -> list[Round]:
+    projections = [{"Put": _projection(wave, index)} for index in range(len(wave.changes))]
+    return _with_reads(
+        wave,
+        number,
+        _puts(_marker, wave),
+        _puts(_stream_entry, wave),
+        # The stream entry is the commit point: the projection and counters roll forward from it.
+        [_transaction(projections, [{"Update": _counters(wave)}]), _publish(wave)],
+    )
+
+
+def _three_puts_ledger(wave: Wave, number: int) -> list[Round]:
+    return _with_reads(
+        wave,
+        number,
+        [("put_item", _ledger(wave)), *_puts(_marker, wave)],
+        _puts(_stream_entry, wave),
+        [*_puts(_projection, wave), _publish(wave)],
+    )
+
+
+def _claim_head_transaction(wave: Wave, number: int) -> list[Round]:
+    heads = [{"Put": _head(wave, index)} for index in range(len(wave.changes))]
+    return _with_reads(
+        wave, number, _puts(_claim, wave), [_transaction(heads, [{"Update": _counters(wave)}])], [_publish(wave)]
+    )
+
+
+def _claim_head_ledger(wave: Wave, number: int) -> list[Round]:
+    return _with_reads(
+        wave,
+        number,
+        [("put_item", _ledger(wave)), *_puts(_claim, wave)],
+        [*_puts(_head, wave), _publish(wave)],
+    )
+
+
+def _reducer(wave: Wave) -> list[Call]:
+    # Reads the heads its ledger names, consistently (a head not yet showing a move is not counted).
+    # Its one write, the counters' ADD with its checkpoint in a transaction (4 WU), is made once a
+    # minute per ledger shard over every batch since, not per batch: 4 WU a minute is 0.0002 WU an
+    # event at 100 orders/s, so it is left out of the per-event figures (and said so in the table).
+    keys = [{"orderId": {"S": change.new.order_id}} for change in wave.changes]
+    return [("batch_get_item", {"RequestItems": {wave.orders_table: {"Keys": keys, "ConsistentRead": True}}})]
+
+
+def _naive(wave: Wave, number: int) -> list[Round]:
+    # The seed's handler: per record, an UpdateItem then a Publish, one record after another.
+    rounds: list[Round] = []
+    for change in wave.changes:
+        key = {"orderId": {"S": change.new.order_id}}
+        update = {
+            "TableName": wave.orders_table,
+            "Key": key,
+            "UpdateExpression": "SET #s = :s, updatedAt = :u",
+            "ExpressionAttributeNames": {"#s": "status"},
+            "ExpressionAttributeValues": {":s": {"S": str(change.new.status)}, ":u": {"S": wave.now}},
+        }
+        rounds += [[("update_item", update)], [("publish", {"TopicArn": "", "Message": "{}"})]]
+    return rounds
+
+
+EXACT = "each event applied once (conditions), gapless streams, an event id claimed once across orders"
+DESIGNS = (
+    Design(
+        "A",
+        "today: one transaction (projection, stream entry, marker) + counter shard",
+        _current,
+        f"{EXACT}; counters exact at every instant (same transaction)",
+    ),
+    Design(
+        "B",
+        "marker first, then transaction (projection, stream entry) + counter",
+        _marker_first,
+        f"{EXACT}; counters exact at every instant",
+    ),
+    Design(
+        "C",
+        "marker, stream append (commit point), then transaction (projection + counter)",
+        _append_first,
+        f"{EXACT}; projection and counters roll forward from the stream, exact once rolled",
+    ),
+    Design(
+        "D",
+        "marker, stream append, projection: three Puts; counters from a per-batch ledger",
+        _three_puts_ledger,
+        f"{EXACT}; counters derived by a reducer, exact once it has run (lag: a function timeout + a minute)",
+        _reducer,
+    ),
+    Design(
+        "E",
+        "claim (marker holding the event), then transaction (head with the stream's ids + counter)",
+        _claim_head_transaction,
+        "as A, the stream's order kept on its head (the projection); streams listed from the heads",
+    ),
+    Design(
+        "F",
+        "claim (marker holding the event), head with the stream's ids: two Puts; ledger counters",
+        _claim_head_ledger,
+        "as E for events and streams; counters derived as in D",
+        _reducer,
+    ),
+    Design(
+        "naive",
+        "the seed's handler: UpdateItem + Publish per record",
+        _naive,
+        "none: no idempotency, no event store, no counters; a redelivery applies and notifies again",
+    ),
+)
+
+
+# --- running and counting ----------------------------------------------------------------------------
+
+
+@dataclass
+class Usage:
+    """Capacity and calls counted from requests (DynamoDB's billing rules, see the module)."""
+
+    wru: float = 0.0
+    rru: float = 0.0
+    sns: int = 0
+    calls: int = 0
+
+    def add(self, method: str, params: dict[str, Any]) -> None:
+        self.calls += 1
+        operation = OPERATIONS.get(method, "")
+        self.wru += write_units(operation, params)
+        self.rru += read_units(operation, params)
+        if method in {"publish", "publish_batch"}:
+            self.sns += 1
+
+
+def _lifecycle_waves(orders_table: str, events_table: str) -> list[Wave]:
+    from order_processor.decision import decide
+    from order_processor.model import Change
+    from orders_shared.events import (
+        OrderStatus,
+        dumps,
+        envelope_for,
+        order_created,
+        order_status_changed,
+        parse_sqs_body,
+        utc_now_iso,
+    )
+
+    ids = [str(uuid.uuid4()) for _ in range(ORDERS)]
+    builders = [
+        lambda order_id: order_created(order_id, "customer-00042", Decimal("129.99")),
+        lambda order_id: order_status_changed(order_id, OrderStatus.PROCESSING),
+        lambda order_id: order_status_changed(order_id, OrderStatus.COMPLETED),
+    ]
+    states: dict[str, Any] = {}
+    lists: dict[str, list[str]] = {}
+    waves = []
+    for build in builders:
+        now = utc_now_iso()
+        events = [parse_sqs_body(dumps(envelope_for(build(order_id), account=ACCOUNT))) for order_id in ids]
+        changes = []
+        for event in events:
+            decision = decide(event, states.get(event.order_id))
+            assert isinstance(decision, Change), decision
+            if decision.previous is None:  # as the processor keeps it: the creation time on the projection
+                decision = replace(decision, new=replace(decision.new, created_at=now))
+            changes.append(decision)
+        waves.append(Wave(orders_table, events_table, events, changes, now, {k: list(v) for k, v in lists.items()}))
+        for event, change in zip(events, changes, strict=True):
+            states[event.order_id] = change.new
+            lists.setdefault(event.order_id, []).append(event.event_id)
+    return waves
+
+
+def _call(clients: dict[str, Any], method: str, params: dict[str, Any]) -> None:
+    client = clients["sns"] if method.startswith("publish") else clients["dynamodb"]
+    if method.startswith("publish"):
+        params = {**params, "TopicArn": clients["topic_arn"]}
+    getattr(client, method)(**params)
+
+
+def measure_design(
+    stack: Any, clients: dict[str, Any], design: Design, reps: int, pool: ThreadPoolExecutor
+) -> dict[str, Any]:
+    """One design's capacity per event and its median batch times over ``reps`` lifecycles."""
+    from tests.support.tables import EVENTS_TABLE, ORDERS_TABLE
+
+    durations: list[list[float]] = [[] for _ in range(WAVES)]
+    usage, background = Usage(), Usage()
+    for rep in range(reps):
+        stack.reset_tables()
+        for number, wave in enumerate(_lifecycle_waves(ORDERS_TABLE, EVENTS_TABLE)):
+            rounds = design.rounds(wave, number)
+            with stack.calls.delayed(CALL_LATENCY_S):
+                started = time.perf_counter()
+                for round_ in rounds:
+                    list(pool.map(lambda call: _call(clients, *call), round_))
+                durations[number].append((time.perf_counter() - started) * 1000)
+            extra = design.background(wave) if design.background else []
+            for method, params in extra:
+                _call(clients, method, params)
+            if rep == 0:
+                for round_ in rounds:
+                    for method, params in round_:
+                        usage.add(method, params)
+                for method, params in extra:
+                    background.add(method, params)
+    events = WAVES * ORDERS
+    return {
+        "name": design.name,
+        "guarantees": design.guarantees,
+        "wru_per_event": (usage.wru + background.wru) / events,
+        "rru_per_event": (usage.rru + background.rru) / events,
+        "calls_per_batch": (usage.calls + background.calls) / WAVES,
+        "batch_ms": [round(median(wave), 1) for wave in durations],
+        "lifecycle": {
+            "orders": ORDERS,
+            "billed_ms": sum(math.ceil(median(wave)) for wave in durations),
+            "wru": usage.wru + background.wru,
+            "rru": usage.rru + background.rru,
+            "sns_requests": usage.sns,
+            "log_bytes": 0,
+        },
+    }
+
+
+def measure(reps: int = 3) -> dict[str, Any]:
+    """Every design, on one moto stack, with the cost per million orders of each (bench/cost.py)."""
+    import boto3
+    from cost import per_million_orders
+    from harness import REGION, moto_stack
+
+    results: dict[str, Any] = {}
+    with moto_stack() as stack, ThreadPoolExecutor(max_workers=16) as pool:  # the processor's pool size
+        clients = {
+            "dynamodb": stack.dynamodb,
+            "sns": boto3.client("sns", region_name=REGION),
+            "topic_arn": stack.topic_arn,
+        }
+        for design in DESIGNS:
+            measured = measure_design(stack, clients, design, reps, pool)
+            measured["cost"] = per_million_orders(measured["lifecycle"])
+            results[design.key] = measured
+    naive = results["naive"]["cost"]["total"]
+    for measured in results.values():
+        measured["cost_vs_naive"] = measured["cost"]["total"] / naive
+    return results
+
+
+def render(results: dict[str, Any]) -> str:
+    """The designs as a markdown table."""
+    lines = [
+        "| design | WU/event | RU/event | calls/batch | batch ms (created, paid, completed) "
+        "| $/M orders | vs naive | guarantees |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for key, measured in results.items():
+        lines.append(
+            f"| {key}: {measured['name']} | {measured['wru_per_event']:.2f} | {measured['rru_per_event']:.2f} "
+            f"| {measured['calls_per_batch']:.1f} | {' / '.join(f'{ms:.0f}' for ms in measured['batch_ms'])} "
+            f"| {measured['cost']['total']:.2f} | {measured['cost_vs_naive']:.2f}x | {measured['guarantees']} |"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(render(measure()))
