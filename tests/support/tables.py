@@ -1,7 +1,7 @@
 """The template's two DynamoDB tables, created on any client (moto in the tests and the benchmark).
 
-One definition of their keys, as in template.yaml: Orders by ``orderId``; EventStore by
-``streamId`` and ``version`` (event streams, and the idempotency markers at version 0).
+One definition of their keys, as in template.yaml: Orders by ``orderId`` (streams' heads and the
+streams index); EventStore by ``streamId`` and ``version`` (event items at version 0, ledgers).
 """
 
 from __future__ import annotations
@@ -16,37 +16,39 @@ EVENTS_TABLE = "EventStore"
 
 
 def create_orders_table(client: Any, name: str) -> None:
-    """The Orders table: the projection and the sharded status counters."""
-    client.create_table(
-        TableName=name,
-        AttributeDefinitions=[{"AttributeName": "orderId", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "orderId", "KeyType": "HASH"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-
-
-def create_event_store_table(client: Any, name: str) -> None:
-    """The EventStore table: streamId (S, hash) and version (N, range), and the sparse streams index."""
+    """The Orders table: the streams' heads (with the projection), the counter shards, the streams index."""
     client.create_table(
         TableName=name,
         AttributeDefinitions=[
-            {"AttributeName": "streamId", "AttributeType": "S"},
-            {"AttributeName": "version", "AttributeType": "N"},
+            {"AttributeName": "orderId", "AttributeType": "S"},
             {"AttributeName": STREAM_SHARD, "AttributeType": "S"},
         ],
-        KeySchema=[
-            {"AttributeName": "streamId", "KeyType": "HASH"},
-            {"AttributeName": "version", "KeyType": "RANGE"},
-        ],
+        KeySchema=[{"AttributeName": "orderId", "KeyType": "HASH"}],
         GlobalSecondaryIndexes=[
             {
                 "IndexName": STREAMS_INDEX,
                 "KeySchema": [
                     {"AttributeName": STREAM_SHARD, "KeyType": "HASH"},
-                    {"AttributeName": "streamId", "KeyType": "RANGE"},
+                    {"AttributeName": "orderId", "KeyType": "RANGE"},
                 ],
                 "Projection": {"ProjectionType": "KEYS_ONLY"},
             }
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
+def create_event_store_table(client: Any, name: str) -> None:
+    """The EventStore table: streamId (S, hash) and version (N, range): event items and ledgers."""
+    client.create_table(
+        TableName=name,
+        AttributeDefinitions=[
+            {"AttributeName": "streamId", "AttributeType": "S"},
+            {"AttributeName": "version", "AttributeType": "N"},
+        ],
+        KeySchema=[
+            {"AttributeName": "streamId", "KeyType": "HASH"},
+            {"AttributeName": "version", "KeyType": "RANGE"},
         ],
         BillingMode="PAY_PER_REQUEST",
     )

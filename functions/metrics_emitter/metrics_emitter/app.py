@@ -1,4 +1,5 @@
-"""Metrics emitter: every minute, queue depths and business figures as EMF metrics."""
+"""Metrics emitter: every minute, the settled ledgers added to the counters, then queue depths and
+business figures as EMF metrics."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import boto3
 from metrics_emitter.adapters import DynamoCounters, SqsQueueStats
 from metrics_emitter.domain import collect
 from metrics_emitter.settings import Settings
+from orders_shared.ledger import reduce_ledgers
 from orders_shared.observability import configure, logger, metrics, tracer
 
 if TYPE_CHECKING:
@@ -27,7 +29,18 @@ counters = DynamoCounters(_dynamodb, settings.orders_table)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: Any, context: Any) -> dict[str, Any]:
-    """Collect the figures, emit them (EMF, dimension Stage) and return them."""
+    """Reduce the settled ledgers, then collect the figures, emit them (EMF, dimension Stage) and return them.
+
+    A failed reduction is logged and the figures are emitted all the same (the counters as they
+    stand); the next run reduces what this one left.
+    """
+    try:
+        reduced = reduce_ledgers(
+            _dynamodb, settings.events_table, settings.orders_table, settle_s=settings.ledger_settle_s
+        )
+        logger.info("ledgers reduced", extra={"reduced": vars(reduced)})
+    except Exception:
+        logger.exception("reducing the ledgers failed; the counters wait for the next run")
     figures = collect(queue_stats, counters, settings.queue_url, settings.dead_letter_queue_url)
     emitted = figures.as_metrics()
     for name, (value, unit) in emitted.items():

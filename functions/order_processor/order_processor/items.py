@@ -1,8 +1,10 @@
 """DynamoDB items and write actions of the processor, as pure functions (no client, no clock).
 
-The Orders table holds the projection (one item per order) and the status counter shards; the
-EventStore table holds the streams (``streamId`` = order id, ``version`` 1, 2, ...) and the
-idempotency markers (``streamId`` = ``event#<eventId>``, ``version`` 0).
+Storage format 2 (:mod:`orders_shared.event_store`): the EventStore table holds one item per event
+id (``streamId`` = ``event#<eventId>``, ``version`` 0): the event and its place in its stream for an
+applied event, the reason for an ignored one; either way the id's idempotency marker. The Orders
+table holds each order's head (its stream's event ids, and the projection) and the counter shards,
+which the ledger's reducer moves (:mod:`orders_shared.ledger`).
 """
 
 from __future__ import annotations
@@ -12,14 +14,14 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from order_processor.model import Change, OrderState, Outcome, Recorded
-from orders_shared.counters import revenue_attribute, stats_key
-from orders_shared.event_store import put_event_item
+from orders_shared.event_store import event_item, event_key, head_update
 from orders_shared.events import OrderEvent, OrderStatus, content_digest
+from orders_shared.ledger import Move
 from orders_shared.projection import OrderView, projection_item
 from orders_shared.upcasting import LEGACY_CURRENCY
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, TransactWriteItemTypeDef, UpdateTypeDef
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, PutTypeDef, UpdateTypeDef
 
 type Item = dict[str, AttributeValueTypeDef]  # one DynamoDB item, attribute name -> typed value
 
@@ -42,47 +44,71 @@ def state_from_item(item: Mapping[str, AttributeValueTypeDef]) -> OrderState:
 
 
 def marker_key(event_id: str) -> Item:
-    """The EventStore key of an event id's idempotency marker."""
-    return {"streamId": {"S": f"event#{event_id}"}, "version": {"N": "0"}}
+    """The EventStore key of an event id's item: the event itself once claimed, and its idempotency marker."""
+    return event_key(event_id)
 
 
-def marker_put(
-    table: str,
-    event: OrderEvent,
-    outcome: Outcome,
-    now: str,
-    *,
-    reason: str | None = None,
-    change: Change | None = None,
-) -> TransactWriteItemTypeDef:
-    """The conditional Put of an event's marker; a failed condition returns the old marker.
-
-    The marker keeps what tells a redelivery from another event reusing the id (the content digest)
-    and what a re-notification says (the move the event made), so that neither is taken from the
-    incoming copy.
-    """
-    item: Item = {
-        **marker_key(event.event_id),
+def _marker_attributes(event: OrderEvent, outcome: Outcome, now: str) -> Item:
+    return {
+        **event_key(event.event_id),
         "outcome": {"S": str(outcome)},
         "orderId": {"S": event.order_id},
         "eventType": {"S": str(event.detail_type)},
         "digest": {"S": content_digest(event)},
         "recordedAt": {"S": now},
     }
-    if reason is not None:
-        item["reason"] = {"S": reason}
-    if change is not None:
-        item["status"] = {"S": str(change.new.status)}
-        if change.previous is not None:
-            item["previousStatus"] = {"S": str(change.previous.status)}
-    return {
-        "Put": {
-            "TableName": table,
-            "Item": item,
-            "ConditionExpression": "attribute_not_exists(streamId)",
-            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-        }
+
+
+def claim_put(table: str, change: Change, now: str, ledger: str) -> PutTypeDef:
+    """The conditional Put of an applied event's item: the event, its place in the stream, the move it makes.
+
+    It claims the event id (refused, returning the item, when the id was claimed before) and stores
+    the event; the event joins its stream when the head lists it (:func:`head_write`). The item keeps
+    what tells a redelivery from another event reusing the id (the content digest) and what a
+    re-notification says (the move), so that neither is taken from the incoming copy.
+    """
+    event = change.event
+    item: Item = {
+        **event_item(change.new.order_id, change.new.version, event, now, ledger),
+        **_marker_attributes(event, Outcome.APPLIED, now),
+        "status": {"S": str(change.new.status)},
     }
+    if change.previous is not None:
+        item["previousStatus"] = {"S": str(change.previous.status)}
+    return {
+        "TableName": table,
+        "Item": item,
+        "ConditionExpression": "attribute_not_exists(streamId)",
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+    }
+
+
+def claim_overwrite(table: str, change: Change, now: str, ledger: str, seen_ledger: str) -> PutTypeDef:
+    """The Put that takes over an uncommitted claim of the same event, if nobody moved it since it was read."""
+    put = claim_put(table, change, now, ledger)
+    put["ConditionExpression"] = "#ledger = :seen"
+    put["ExpressionAttributeNames"] = {"#ledger": "ledger"}
+    put["ExpressionAttributeValues"] = {":seen": {"S": seen_ledger}}
+    return put
+
+
+def ignored_put(table: str, event: OrderEvent, reason: str, now: str, seen_ledger: str | None = None) -> PutTypeDef:
+    """The marker of an event that changes nothing, with the reason: refused if the id was claimed before.
+
+    With ``seen_ledger``, it replaces an uncommitted claim of the same event instead, if nobody moved
+    that claim since it was read.
+    """
+    put: PutTypeDef = {
+        "TableName": table,
+        "Item": {**_marker_attributes(event, Outcome.IGNORED, now), "reason": {"S": reason}},
+        "ConditionExpression": "attribute_not_exists(streamId)",
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+    }
+    if seen_ledger is not None:
+        put["ConditionExpression"] = "#ledger = :seen"
+        put["ExpressionAttributeNames"] = {"#ledger": "ledger"}
+        put["ExpressionAttributeValues"] = {":seen": {"S": seen_ledger}}
+    return put
 
 
 def recorded_from_item(item: Mapping[str, AttributeValueTypeDef]) -> Recorded:
@@ -101,16 +127,15 @@ def recorded_from_item(item: Mapping[str, AttributeValueTypeDef]) -> Recorded:
     )
 
 
-def projection_write(table: str, change: Change, now: str) -> TransactWriteItemTypeDef:
-    """The projection written whole, as the domain computed it, conditioned on the version read.
+def head_write(table: str, change: Change, now: str, ledger: str) -> UpdateTypeDef:
+    """The commit of a change: its order's head appends the event and holds the new projection.
 
-    A Put conditioned on the order being new, or on the version read: no attribute of an older
-    shape survives, and a Put costs what an Update of the same item costs. An order read without
-    its createdAt (stored by something else) is updated in place instead, so nothing of it is lost.
+    Conditioned on the order being new, or on the version read. The projection is written whole, as
+    the domain computed it (the read side's fold gives back these very attributes from the stream);
+    an order read without its createdAt (stored by something else) keeps the attributes it has and
+    gets the moving ones only, so nothing of it is lost.
     """
     new, event, previous = change.new, change.event, change.previous
-    if previous is not None and previous.created_at is None:
-        return {"Update": _projection_update(table, change, previous, now)}
     view = OrderView(
         order_id=new.order_id,
         status=new.status,
@@ -118,92 +143,26 @@ def projection_write(table: str, change: Change, now: str) -> TransactWriteItemT
         customer_id=new.customer_id,
         amount=new.amount,
         currency=new.currency,
-        created_at=now if previous is None else str(previous.created_at),
+        created_at=now if previous is None or previous.created_at is None else str(previous.created_at),
         updated_at=now,
         last_event_id=event.event_id,
         occurred_at=event.metadata.occurred_at,
     )
-    item = projection_item(view)  # the read side's fold gives back this very item from the stream
-    if previous is None:
-        return {"Put": {"TableName": table, "Item": item, "ConditionExpression": "attribute_not_exists(orderId)"}}
-    return {
-        "Put": {
-            "TableName": table,
-            "Item": item,
-            "ConditionExpression": "version = :expected",
-            "ExpressionAttributeValues": {":expected": {"N": str(previous.version)}},
-        }
-    }
+    state = projection_item(view)
+    if previous is not None and previous.created_at is None:
+        state = {name: state[name] for name in ("status", "lastEventId", "updatedAt", "occurredAt")}
+    expected = 0 if previous is None else previous.version
+    return head_update(table, new.order_id, expected, [event.event_id], ledger=ledger, state=state)
 
 
-def _projection_update(table: str, change: Change, previous: OrderState, now: str) -> UpdateTypeDef:
-    new, event = change.new, change.event
-    return {
-        "TableName": table,
-        "Key": {"orderId": {"S": new.order_id}},
-        "UpdateExpression": "SET #s = :s, version = :v, lastEventId = :e, updatedAt = :u, occurredAt = :o",
-        "ConditionExpression": "version = :expected",
-        "ExpressionAttributeNames": {"#s": "status"},
-        "ExpressionAttributeValues": {
-            ":s": {"S": str(new.status)},
-            ":v": {"N": str(new.version)},
-            ":e": {"S": event.event_id},
-            ":u": {"S": now},
-            ":o": {"S": event.metadata.occurred_at},
-            ":expected": {"N": str(previous.version)},
-        },
-    }
-
-
-def change_writes(orders_table: str, events_table: str, change: Change, now: str) -> list[TransactWriteItemTypeDef]:
-    """Projection, event-store entry and idempotency marker of one change (its counters apart), in that order."""
+def moves_of(changes: Sequence[Change]) -> list[Move]:
+    """What the changes move, for their commit's ledger (the counters are derived from it)."""
     return [
-        projection_write(orders_table, change, now),
-        put_event_item(events_table, change.new.order_id, change.new.version, change.event, now),
-        marker_put(events_table, change.event, Outcome.APPLIED, now, change=change),
+        Move(
+            order_id=change.new.order_id,
+            position=change.new.version,
+            previous=change.previous.status if change.previous is not None else None,
+            status=change.new.status,
+        )
+        for change in changes
     ]
-
-
-MARKER_POSITION = 2  # of a change's writes, the marker: its failed condition means "seen before"
-
-
-def counters_update(table: str, changes: Sequence[Change], shard: int) -> TransactWriteItemTypeDef | None:
-    """The counter moves of ``changes`` summed into one ADD on one shard, or None when they cancel out.
-
-    A transaction may name an item once, so a group's moves go to one shard together: +1 to each
-    new status, -1 to each previous one, and the amount of each completed order to the revenue in
-    its currency (:func:`~orders_shared.counters.revenue_attribute`).
-    """
-    deltas: dict[str, int] = {}
-    revenue: dict[str, Decimal] = {}
-    for change in changes:
-        deltas[str(change.new.status)] = deltas.get(str(change.new.status), 0) + 1
-        if change.previous is not None:
-            deltas[str(change.previous.status)] = deltas.get(str(change.previous.status), 0) - 1
-        if change.new.status is OrderStatus.COMPLETED:
-            attribute = revenue_attribute(change.new.currency)
-            revenue[attribute] = revenue.get(attribute, Decimal(0)) + change.new.amount
-    names: dict[str, str] = {}
-    values: Item = {}
-    adds: list[str] = []
-    for position, (status, delta) in enumerate(sorted(deltas.items())):
-        if delta:
-            names[f"#s{position}"] = status
-            values[f":d{position}"] = {"N": str(delta)}
-            adds.append(f"#s{position} :d{position}")
-    for position, (attribute, amount) in enumerate(sorted(revenue.items())):
-        if amount:
-            names[f"#r{position}"] = attribute
-            values[f":r{position}"] = {"N": str(amount)}
-            adds.append(f"#r{position} :r{position}")
-    if not adds:
-        return None
-    update: UpdateTypeDef = {
-        "TableName": table,
-        "Key": {"orderId": {"S": stats_key(shard)}},
-        "UpdateExpression": "ADD " + ", ".join(adds),
-        "ExpressionAttributeValues": values,
-    }
-    if names:
-        update["ExpressionAttributeNames"] = names
-    return {"Update": update}

@@ -1,8 +1,9 @@
-"""The OrderRepository port on DynamoDB: projection, event store, idempotency markers and counters.
+"""The OrderRepository port on DynamoDB: event items (and markers), streams' heads, and ledgers.
 
-Every AWS failure that may pass (throttling, 5xx, a lost connection, a transaction conflict that
-outlives the in-process retries) comes back as :class:`~order_processor.model.Failed` or
-:class:`~order_processor.model.Refused`; the domain never sees botocore.
+Every AWS failure that may pass (throttling, 5xx, a lost connection) comes back as
+:class:`~order_processor.model.Failed`, a condition that refused a write as
+:class:`~order_processor.model.Refused`; the domain never sees botocore. No transaction on the
+happy path: see :meth:`DynamoOrderRepository.commit` and docs/decisions.md (2026-11-30).
 """
 
 from __future__ import annotations
@@ -11,18 +12,21 @@ import random
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Executor
-from typing import TYPE_CHECKING, Any, cast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from order_processor.decision import conflict_of
 from order_processor.items import (
-    MARKER_POSITION,
     STATE_NAMES,
     STATE_PROJECTION,
-    change_writes,
-    counters_update,
+    claim_overwrite,
+    claim_put,
+    head_write,
+    ignored_put,
     marker_key,
-    marker_put,
+    moves_of,
     recorded_from_item,
     state_from_item,
 )
@@ -38,49 +42,55 @@ from order_processor.model import (
     Refused,
 )
 from orders_shared.aws import error_code, failure_code
-from orders_shared.batching import batches, map_batches
-from orders_shared.counters import STATS_SHARDS
+from orders_shared.batching import batches
 from orders_shared.errors import RetryableError
-from orders_shared.events import OrderEvent, dumps, utc_now_iso
+from orders_shared.event_store import EVENTS, head_events
+from orders_shared.events import OrderEvent, utc_now_iso
+from orders_shared.ledger import Ledger, ledger_put
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import (
-        AttributeValueTypeDef,
-        KeysAndAttributesUnionTypeDef,
-        TransactWriteItemTypeDef,
-    )
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, KeysAndAttributesUnionTypeDef
 
 BATCH_GET_LIMIT = 100  # BatchGetItem keys per call
 BATCH_GET_TRIES = 4  # unprocessed keys (throttled) are asked for again, after a short jitter
-CONFLICT_ATTEMPTS = 3  # in-process tries of a transaction cancelled only by TransactionConflict
-CONFLICT_BACKOFF_S = 0.01  # up to 10 ms x attempt: conflicts clear as soon as the other transaction ends
-GROUP_ORDERS = 33  # orders per group transaction: 3 actions each + 1 counter update = the 100-action limit
-GROUP_BYTES = 3 * 1024 * 1024  # estimated item bytes per group transaction, under its 4 MB limit
-PASSING = frozenset({"None", "TransactionConflict"})  # cancellation codes that refuse nothing by themselves
+BACKOFF_S = 0.01  # jitter up to 10 ms before asking again for throttled keys
+LEDGER_TRIES = 3  # sequences tried for a commit's ledger (two commits on one shard in one microsecond)
+
+
+@dataclass(frozen=True, slots=True)
+class Uncommitted:
+    """The event's id was claimed by an earlier attempt at this same event that never committed."""
+
+    ledger: str  # the ledger that claim was written with: taken over only if it still is
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """The event's item was written by this commit."""
+
+
+CLAIMED = Claimed()
+type Claim = Claimed | Uncommitted | Duplicate | Failed
 
 
 def _transient(error: ClientError | BotoCoreError, what: str) -> RetryableError:
     return RetryableError(f"{what}: {failure_code(error)}")
 
 
-def _estimated_bytes(change: Change) -> int:
-    return len(dumps(change.event.detail)) + 1024  # the event's data, plus the other attributes
-
-
 class DynamoOrderRepository:
-    """Orders projection, event store and idempotency markers on DynamoDB.
+    """Event items (which are the idempotency markers), streams' heads with the projection, and ledgers.
 
     Parameters
     ----------
     client
         A boto3 ``dynamodb`` client.
     orders_table, events_table : str
-        The Orders (projection and status counters) and EventStore (streams and markers) tables.
-    clock, shard, sleep, jitter
-        Injected for tests: the commit timestamp, the choice of a counter shard, and the backoff.
+        The Orders (heads and projection, counter shards) and EventStore (event items, ledgers) tables.
+    clock, wall, rng, sleep, jitter
+        Injected for tests: the commit timestamp, the ledger's clock and shard choice, and the backoff.
     executor
-        Runs the transactions of a large :meth:`commit` concurrently (one after another without it).
+        Runs the writes of a group :meth:`commit` concurrently (one after another without it).
     """
 
     def __init__(
@@ -90,7 +100,8 @@ class DynamoOrderRepository:
         events_table: str,
         *,
         clock: Callable[[], str] = utc_now_iso,
-        shard: Callable[[], int] = lambda: random.randrange(STATS_SHARDS),  # noqa: S311 - spreading load
+        wall: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[], float] = random.random,
         executor: Executor | None = None,
@@ -100,7 +111,8 @@ class DynamoOrderRepository:
         self._events = events_table
         self._executor = executor
         self._clock = clock
-        self._shard = shard
+        self._wall = wall
+        self._rng = rng or random.Random()  # noqa: S311 - spreading load over ledger shards
         self._sleep = sleep
         self._jitter = jitter
 
@@ -133,20 +145,20 @@ class DynamoOrderRepository:
                 request = response.get("UnprocessedKeys") or {}
                 if not request:
                     break
-                self._sleep(self._jitter() * CONFLICT_BACKOFF_S)  # throttled keys: back off a little
+                self._sleep(self._jitter() * BACKOFF_S)  # throttled keys: back off a little
             if request:
                 raise RetryableError("reading order states: keys left unprocessed")
         return states
 
     def commit(self, changes: Sequence[Change]) -> list[CommitResult]:
-        """Commit the changes of different orders in as few transactions as possible.
+        """Commit the changes of different orders: their ledger and events, then their heads.
 
-        The changes go out together, up to GROUP_ORDERS (and GROUP_BYTES) a transaction, the
-        transactions concurrently; the counter moves of a transaction are summed into one update
-        of one shard. Each change stays atomic: its projection, event-store entry, marker and
-        counters are in the same transaction. When a transaction is cancelled, the changes it
-        names as failing a condition are left out (Duplicate when their marker exists, Refused when
-        their order moved) and the others go out again, after a short jitter if they conflicted.
+        Two rounds of writes, each round's calls concurrent (on the executor, for more than one
+        change): the commit's ledger (the moves, for the counters) with one item per event, claiming
+        its id; then each order's head, conditioned on the version read, which appends the event and
+        holds the new projection: that write is the commit. An id claimed before by an uncommitted
+        attempt at the same event is taken over (its item and the head in one transaction), so a
+        retry after a crash between the rounds completes it.
 
         Parameters
         ----------
@@ -156,157 +168,167 @@ class DynamoOrderRepository:
         Returns
         -------
         list of CommitResult
-            One per change, in order: Committed; Duplicate, with what the marker recorded; Refused,
-            when a condition refused it or the transaction could not tell which change it refused
-            (decide it again, and commit it alone for an exact answer); Failed, on throttling, a 5xx
-            or a lost connection.
+            One per change, in order: Committed; Duplicate, with what the event's item recorded (the
+            same event committed before, or another event that used the id: the caller tells which);
+            Refused, when the order (or the claim) moved since it was read (decide it again); Failed,
+            on throttling, a 5xx or a lost connection.
         """
-        groups = list(
-            batches(
-                range(len(changes)),
-                max_items=GROUP_ORDERS,
-                max_bytes=GROUP_BYTES,
-                size_of=lambda i: _estimated_bytes(changes[i]),
-            )
+        if not changes:
+            return []
+        now = self._clock()
+        try:
+            ledger = self._write_ledger(changes, now)
+        except (ClientError, BotoCoreError) as error:
+            return [Failed(_transient(error, "writing the commit's ledger"))] * len(changes)
+        claims = self._map(lambda change: self._claim(change, now, ledger), changes)
+        return self._map(
+            lambda pair: self._commit_one(pair[0], pair[1], now, ledger), list(zip(changes, claims, strict=True))
         )
-        results: list[CommitResult] = [Refused("not committed")] * len(changes)
 
-        def commit_group(indexes: list[int]) -> None:
-            for index, result in zip(indexes, self._commit_group([changes[i] for i in indexes]), strict=True):
-                results[index] = result
+    def _map[T, R](self, function: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        # A group (from the applier's own thread) goes out concurrently; a single change, which the
+        # applier commits from a worker of the same executor, is written in that worker.
+        if self._executor is None or len(items) < 2:
+            return [function(item) for item in items]
+        return list(self._executor.map(function, items))
 
-        map_batches(commit_group, groups, self._executor)
-        return results
-
-    def _commit_group(self, changes: Sequence[Change]) -> list[CommitResult]:
-        results: list[CommitResult] = [Refused("contended: still conflicting after every attempt")] * len(changes)
-        pending = list(range(len(changes)))
-        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
-            if not pending:
-                break
-            now = self._clock()
-            items: list[TransactWriteItemTypeDef] = []
-            owners: list[int | None] = []  # the change each action belongs to (None: the counters)
-            for index in pending:
-                writes = change_writes(self._orders, self._events, changes[index], now)
-                items.extend(writes)
-                owners.extend([index] * len(writes))
-            counters = counters_update(self._orders, [changes[index] for index in pending], self._shard())
-            if counters is not None:
-                items.append(counters)
-                owners.append(None)
+    def _write_ledger(self, changes: Sequence[Change], now: str) -> str:
+        for _ in range(LEDGER_TRIES):
+            ledger = Ledger.new(self._wall(), self._rng)
             try:
-                self._client.transact_write_items(TransactItems=items)
+                self._client.put_item(**ledger_put(self._events, ledger, moves_of(changes), now, self._wall()))
             except ClientError as error:
-                code = error_code(error)
-                if code != "TransactionCanceledException":
-                    return self._all_pending(results, pending, self._unsplit(error, code, len(pending)))
-                reasons = list(error.response.get("CancellationReasons", []))
-                refused = self._refused(changes, owners, reasons, len(items))
-                if refused is None:  # reasons that name no change, or the counters failed: each alone
-                    return self._all_pending(results, pending, Refused(f"group cancelled: {self._codes(reasons)}"))
-                for index, result in refused.items():
-                    results[index] = result
-                pending = [index for index in pending if index not in refused]
-                if any(reason.get("Code") == "TransactionConflict" for reason in reasons):
-                    # Conflicts (most likely on the counter shard): again after a jitter, on another shard.
-                    self._sleep(self._jitter() * CONFLICT_BACKOFF_S * attempt)
-                continue
-            except BotoCoreError as error:
-                return self._all_pending(results, pending, Failed(_transient(error, "committing order changes")))
-            return self._all_pending(results, pending, Committed())
-        return results
+                if error_code(error) == "ConditionalCheckFailedException":
+                    continue  # another commit took the same sequence this microsecond: another one
+                raise
+            return ledger.id
+        raise RetryableError("no free ledger sequence")
 
-    @staticmethod
-    def _unsplit(error: ClientError, code: str, pending: int) -> CommitResult:
-        # A ValidationException names no change: in a group, each alone (only the bad one fails).
-        if code == "ValidationException" and pending > 1:
-            return Refused("group refused as invalid: each change alone")
-        return Failed(_transient(error, "committing order changes"))
+    def _claim(self, change: Change, now: str, ledger: str) -> Claim:
+        """Write the event's item; what is there already when the id was claimed before."""
+        try:
+            self._client.put_item(**claim_put(self._events, change, now, ledger))
+        except ClientError as error:
+            if error_code(error) != "ConditionalCheckFailedException":
+                return Failed(_transient(error, "claiming the event id"))
+            # ReturnValuesOnConditionCheckFailure adds the old item to the error, which botocore's
+            # type of an error response does not list.
+            old = cast("dict[str, AttributeValueTypeDef] | None", error.response.get("Item"))
+            return self._claimed_before(change.event, old)
+        except BotoCoreError as error:
+            return Failed(_transient(error, "claiming the event id"))
+        return CLAIMED
 
-    @staticmethod
-    def _codes(reasons: Sequence[Mapping[str, Any]]) -> str:
-        return ",".join(reason.get("Code", "None") for reason in reasons)
+    def _claimed_before(
+        self, event: OrderEvent, old: Mapping[str, AttributeValueTypeDef] | None
+    ) -> Uncommitted | Duplicate | Failed:
+        """A Duplicate (committed, ignored, or another event's id), or the claim to take over (same event)."""
+        try:
+            item = old if old is not None and "outcome" in old else self._event_item(event.event_id)
+            if item is None:
+                return Failed(RetryableError(f"the item of event {event.event_id} vanished"))
+            earlier = recorded_from_item(item)
+            if earlier.outcome is not Outcome.APPLIED or conflict_of(event, earlier) is not None:
+                return Duplicate(earlier)
+            if self._committed(event.event_id, earlier.order_id):
+                return Duplicate(earlier)
+        except RetryableError as error:
+            return Failed(error)
+        return Uncommitted(item.get("ledger", {}).get("S", ""))
 
-    @staticmethod
-    def _all_pending(results: list[CommitResult], pending: Sequence[int], result: CommitResult) -> list[CommitResult]:
-        for index in pending:
-            results[index] = result
-        return results
-
-    def _refused(
-        self,
-        changes: Sequence[Change],
-        owners: Sequence[int | None],
-        reasons: Sequence[Mapping[str, Any]],
-        actions: int,
-    ) -> dict[int, CommitResult] | None:
-        """What a cancelled group refused, by change: Duplicate (its marker) or Refused (its order moved)."""
-        if len(reasons) != actions:
-            return None
-        failing: dict[int, list[int]] = {}  # change -> positions of its actions that a condition refused
-        for position, reason in enumerate(reasons):
-            if reason.get("Code", "None") in PASSING:
-                continue
-            owner = owners[position]
-            if owner is None:
-                return None
-            failing.setdefault(owner, []).append(position)
-        refused: dict[int, CommitResult] = {}
-        for index, positions in failing.items():
-            marker = owners.index(index) + MARKER_POSITION
-            codes = {reasons[position].get("Code") for position in positions}
-            order_id = changes[index].new.order_id
-            if marker in positions and reasons[marker].get("Code") == "ConditionalCheckFailed":
-                refused[index] = self._duplicate(changes[index].event, reasons[marker].get("Item"))
-            elif codes == {"ConditionalCheckFailed"}:
-                refused[index] = Refused(f"order {order_id} changed concurrently")
-            else:  # throttled, or refused by the service: left to SQS to retry, with its backoff
-                listed = ",".join(sorted(str(code) for code in codes))
-                refused[index] = Failed(RetryableError(f"committing order {order_id}: {listed}"))
-        return refused
+    def _commit_one(self, change: Change, claim: Claim, now: str, ledger: str) -> CommitResult:
+        if isinstance(claim, Duplicate):
+            return claim
+        if isinstance(claim, Failed):
+            return claim
+        head = head_write(self._orders, change, now, ledger)
+        order_id = change.new.order_id
+        try:
+            if isinstance(claim, Uncommitted):
+                put = claim_overwrite(self._events, change, now, ledger, claim.ledger)
+                put.pop("ReturnValuesOnConditionCheckFailure", None)
+                self._client.transact_write_items(TransactItems=[{"Put": put}, {"Update": head}])
+            else:
+                self._client.update_item(**head)
+        except ClientError as error:
+            if error_code(error) in {"ConditionalCheckFailedException", "TransactionCanceledException"}:
+                return Refused(f"order {order_id} changed concurrently")
+            return Failed(_transient(error, f"committing order {order_id}"))
+        except BotoCoreError as error:
+            return Failed(_transient(error, f"committing order {order_id}"))
+        return Committed()
 
     def record_ignored(self, event: OrderEvent, reason: str) -> CommitResult:
-        """Record the idempotency marker of an event that changes nothing, with the reason."""
-        put = marker_put(self._events, event, Outcome.IGNORED, self._clock(), reason=reason)["Put"]
+        """Record the item of an event that changes nothing, with the reason.
+
+        An uncommitted claim of the same event (an earlier attempt decided it as a change, and its
+        order moved on before that committed) is replaced, if nobody moved it since it was read.
+        """
         try:
-            self._client.put_item(**put)
+            self._client.put_item(**ignored_put(self._events, event, reason, self._clock()))
+        except ClientError as error:
+            if error_code(error) != "ConditionalCheckFailedException":
+                return Failed(_transient(error, "recording ignored event"))
+            old = cast("dict[str, AttributeValueTypeDef] | None", error.response.get("Item"))
+            before = self._claimed_before(event, old)
+            if not isinstance(before, Uncommitted):
+                return before
+            return self._replace_claim(event, reason, before.ledger)
+        except BotoCoreError as error:
+            return Failed(_transient(error, "recording ignored event"))
+        return Committed()
+
+    def _replace_claim(self, event: OrderEvent, reason: str, seen_ledger: str) -> CommitResult:
+        try:
+            self._client.put_item(**ignored_put(self._events, event, reason, self._clock(), seen_ledger))
         except ClientError as error:
             if error_code(error) == "ConditionalCheckFailedException":
-                # ReturnValuesOnConditionCheckFailure adds the old item to the error, which botocore's
-                # type of an error response does not list.
-                old = cast("dict[str, AttributeValueTypeDef] | None", error.response.get("Item"))
-                return self._duplicate(event, old)
+                return Refused(f"the claim of event {event.event_id} moved concurrently")
             return Failed(_transient(error, "recording ignored event"))
         except BotoCoreError as error:
             return Failed(_transient(error, "recording ignored event"))
         return Committed()
 
     def recorded(self, event: OrderEvent) -> Recorded | None:
-        """What the marker of the event's id holds (a consistent read), or None when there is none.
+        """What the item of the event's id holds (consistent reads), or None when it holds nothing yet.
+
+        An uncommitted claim of this same event counts as nothing: it is in no stream.
 
         Raises
         ------
         RetryableError
             On throttling, a 5xx or a lost connection.
         """
+        item = self._event_item(event.event_id)
+        if item is None or "outcome" not in item:
+            return None
+        earlier = recorded_from_item(item)
+        if (
+            earlier.outcome is Outcome.APPLIED
+            and conflict_of(event, earlier) is None
+            and not self._committed(event.event_id, earlier.order_id)
+        ):
+            return None
+        return earlier
+
+    def _event_item(self, event_id: str) -> dict[str, AttributeValueTypeDef] | None:
         try:
-            response = self._client.get_item(
-                TableName=self._events, Key=marker_key(event.event_id), ConsistentRead=True
-            )
+            response = self._client.get_item(TableName=self._events, Key=marker_key(event_id), ConsistentRead=True)
         except (ClientError, BotoCoreError) as error:
             raise _transient(error, "reading idempotency marker") from error
         item = response.get("Item")
-        return recorded_from_item(item) if item is not None and "outcome" in item else None
+        return dict(item) if item is not None else None
 
-    def _duplicate(self, event: OrderEvent, item: Mapping[str, AttributeValueTypeDef] | None) -> CommitResult:
-        if item is not None and "outcome" in item:
-            return Duplicate(recorded_from_item(item))
-        # ReturnValuesOnConditionCheckFailure is not honoured everywhere (emulators): read it.
+    def _committed(self, event_id: str, order_id: str) -> bool:
+        """Whether the head of ``order_id`` lists the event (a consistent read)."""
         try:
-            earlier = self.recorded(event)
-        except RetryableError as error:
-            return Failed(error)
-        if earlier is None:
-            return Failed(RetryableError(f"marker of event {event.event_id} vanished"))
-        return Duplicate(earlier)
+            response = self._client.get_item(
+                TableName=self._orders,
+                Key={"orderId": {"S": order_id}},
+                ConsistentRead=True,
+                ProjectionExpression="#events",
+                ExpressionAttributeNames={"#events": EVENTS},
+            )
+        except (ClientError, BotoCoreError) as error:
+            raise _transient(error, "reading the order's head") from error
+        return event_id in head_events(response.get("Item"))

@@ -74,7 +74,7 @@ def audit(
     ReadSideError
         If a read cannot complete.
     """
-    store = EventStore(client, events_table)
+    store = EventStore(client, events_table, heads_table=orders_table)
     report = AuditReport()
     for order_ids, _ in stream_pages(store):
         for reading in read_orders(client, store, orders_table, order_ids, executor, upcaster=upcaster):

@@ -1,7 +1,22 @@
-"""An append-only event store on DynamoDB with optimistic concurrency (the seed's EventStore).
+"""The event store on DynamoDB: one item per event, keyed by its id, and a head per stream listing them.
 
-Table layout: partition key ``streamId`` (S), sort key ``version`` (N), versions 1, 2, 3, ... with
-no gaps. ``expected_version`` is the version the writer last saw (0 for a new stream).
+Layout (storage format 2, see docs/decisions.md, 2026-11-30):
+
+- **Event items**, in the EventStore table at ``streamId`` = ``event#<eventId>``, ``version`` 0: the
+  event as received (``eventType``, ``data``), the stream it belongs to (``orderId``) and its place
+  in it (``position``), when it was recorded, and the ledger of the commit that wrote it. The key is
+  the producer's event id, so the item is also the id's idempotency marker: an id is claimed once,
+  whatever the order.
+- **Heads**, one item per stream in the Orders table (key ``orderId``): the stream's event ids in
+  order (``events``), the ledger that committed each (``ledgers``), the version (their number), and,
+  written by the processor, the projection of the order. An event is in a stream when, and only
+  when, its stream's head lists it: the head's conditional write is the commit. An event item whose
+  head does not list it is an uncommitted claim, part of no stream.
+- **The streams index**, a global secondary index on the Orders table keyed by ``streamShard``,
+  which every head carries from its creation: one index entry per stream, 16 shards.
+
+Versions are 1, 2, 3, ... with no gaps, by construction: ``version`` is the length of ``events``, and
+a head moves only from the version its writer read.
 """
 
 from __future__ import annotations
@@ -16,22 +31,41 @@ from typing import TYPE_CHECKING, Any, Protocol
 from botocore.exceptions import ClientError
 
 from orders_shared.aws import error_code
-from orders_shared.errors import ConcurrencyError, RetryableError
+from orders_shared.errors import ConcurrencyError, OrderPipelineError, RetryableError
 from orders_shared.events import dumps, utc_now_iso
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, QueryInputTypeDef, TransactWriteItemTypeDef
+    from mypy_boto3_dynamodb.type_defs import (
+        AttributeValueTypeDef,
+        KeysAndAttributesUnionTypeDef,
+        QueryInputTypeDef,
+        TransactWriteItemTypeDef,
+        UpdateTypeDef,
+    )
+
+type Item = dict[str, AttributeValueTypeDef]
 
 MAX_TRANSACTION_ITEMS = 100  # TransactWriteItems limit
+BATCH_GET_LIMIT = 100  # BatchGetItem keys per call
+BATCH_GET_TRIES = 8  # unprocessed (throttled) keys are asked for again this often
 
-# The streams index: a sparse global secondary index holding one key per stream (its version-1
-# item alone carries STREAM_SHARD), so that streams are listed without reading the whole table.
+EVENT_KEY_PREFIX = "event#"  # no stream id starts with it (order ids are UUIDs)
+EVENTS = "events"  # head attribute: the stream's event ids, in version order
+LEDGERS = "ledgers"  # head attribute: the ledger id of the commit of each event, beside ``events``
+GENERIC_LEDGER = "append"  # the ledger id of events appended with EventStore.append (no counters)
+
+# The streams index: a global secondary index on the heads' table keyed by STREAM_SHARD, which every
+# head carries from its creation (unchanged after), so that streams are listed without a Scan.
 STREAMS_INDEX = "StreamsIndex"
 STREAM_SHARD = "streamShard"
-# A new stream writes one index item into one of these partitions: 16 spread any write rate the
-# processor reaches (one index partition takes ~1,000 writes/s) and cost 16 queries to list.
+# One index partition takes ~1,000 writes/s: 16 spread any creation rate the processor reaches, and
+# cost 16 queries to list.
 STREAM_SHARDS = 16
+
+
+class StreamReadError(OrderPipelineError):
+    """A stream that cannot be read back: its head lists an event whose item is missing or unreadable."""
 
 
 def stream_shard(stream_id: str) -> str:
@@ -65,44 +99,121 @@ class RecordedEvent:
     recorded_at: str
 
 
-def put_event_item(
-    table_name: str, stream_id: str, version: int, event: DomainEvent, recorded_at: str
-) -> TransactWriteItemTypeDef:
-    """The TransactWriteItems ``Put`` that stores ``event`` at ``version``, refusing a taken slot.
+def event_key(event_id: str) -> Item:
+    """The EventStore key of an event's item (which is also its id's idempotency marker)."""
+    return {"streamId": {"S": f"{EVENT_KEY_PREFIX}{event_id}"}, "version": {"N": "0"}}
 
-    Exposed so that a caller can append inside a larger transaction (the order processor writes
-    its projection, the event and the idempotency marker atomically). The first event of a stream
-    also carries its streams-index shard (:data:`STREAM_SHARD`).
-    """
-    item: dict[str, AttributeValueTypeDef] = {
-        "streamId": {"S": stream_id},
-        "version": {"N": str(version)},
-        "eventId": {"S": event.event_id},
+
+def event_item(stream_id: str, position: int, event: DomainEvent, recorded_at: str, ledger: str) -> Item:
+    """The item storing ``event`` as the ``position``-th of ``stream_id``, written by commit ``ledger``."""
+    return {
+        **event_key(event.event_id),
+        "orderId": {"S": stream_id},
+        "position": {"N": str(position)},
         "eventType": {"S": str(event.detail_type)},
         "data": {"S": dumps(event.detail)},
         "recordedAt": {"S": recorded_at},
+        "ledger": {"S": ledger},
     }
-    if version == 1:  # the stream's first event lists the stream in the sparse streams index
-        item[STREAM_SHARD] = {"S": stream_shard(stream_id)}
-    return {"Put": {"TableName": table_name, "Item": item, "ConditionExpression": "attribute_not_exists(streamId)"}}
+
+
+def head_update(
+    table: str,
+    stream_id: str,
+    expected_version: int,
+    event_ids: Sequence[str],
+    *,
+    ledger: str,
+    state: Mapping[str, AttributeValueTypeDef] | None = None,
+) -> UpdateTypeDef:
+    """The conditional UpdateItem that appends ``event_ids`` to a stream's head: the commit of a stream.
+
+    Conditioned on the head being at ``expected_version`` (absent for 0), it sets the version, appends
+    the ids and their ledger, and sets ``state`` (the projection's attributes, by name) when given.
+    """
+    names: dict[str, str] = {"#events": EVENTS, "#ledgers": LEDGERS, "#shard": STREAM_SHARD, "#version": "version"}
+    values: Item = {
+        ":ids": {"L": [{"S": event_id} for event_id in event_ids]},
+        ":ledgers": {"L": [{"S": ledger} for _ in event_ids]},
+        ":none": {"L": []},
+        ":shard": {"S": stream_shard(stream_id)},
+        ":version": {"N": str(expected_version + len(event_ids))},
+    }
+    sets = [
+        "#events = list_append(if_not_exists(#events, :none), :ids)",
+        "#ledgers = list_append(if_not_exists(#ledgers, :none), :ledgers)",
+        "#shard = :shard",
+        "#version = :version",
+    ]
+    for position, (name, value) in enumerate(sorted((state or {}).items())):
+        if name in {"orderId", "version", EVENTS, LEDGERS, STREAM_SHARD}:
+            continue  # the key, and what the commit itself sets
+        names[f"#a{position}"] = name
+        values[f":a{position}"] = value
+        sets.append(f"#a{position} = :a{position}")
+    update: UpdateTypeDef = {
+        "TableName": table,
+        "Key": {"orderId": {"S": stream_id}},
+        "UpdateExpression": "SET " + ", ".join(sets),
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": values,
+    }
+    if expected_version == 0:
+        update["ConditionExpression"] = "attribute_not_exists(orderId)"
+    else:
+        update["ConditionExpression"] = "#version = :expected"
+        values[":expected"] = {"N": str(expected_version)}
+    return update
+
+
+def head_events(item: Mapping[str, Any] | None) -> list[str]:
+    """The event ids a head lists (none for a missing head)."""
+    if not item or EVENTS not in item:
+        return []
+    return [entry["S"] for entry in item[EVENTS].get("L", [])]
+
+
+def head_ledgers(item: Mapping[str, Any] | None) -> list[str]:
+    """The ledger ids a head lists, one per event."""
+    if not item or LEDGERS not in item:
+        return []
+    return [entry["S"] for entry in item[LEDGERS].get("L", [])]
+
+
+def recorded_event(item: Mapping[str, Any]) -> RecordedEvent:
+    """The event an event item holds (``item`` as DynamoDB's client returns it)."""
+    return RecordedEvent(
+        stream_id=item["orderId"]["S"],
+        version=int(item["position"]["N"]),
+        event_id=item["streamId"]["S"].removeprefix(EVENT_KEY_PREFIX),
+        event_type=item["eventType"]["S"],
+        data=json.loads(item["data"]["S"], parse_float=Decimal),
+        recorded_at=item["recordedAt"]["S"],
+    )
 
 
 class EventStore:
-    """Append and read event streams in one DynamoDB table.
+    """Append and read event streams: event items in one table, the streams' heads in another.
 
     Parameters
     ----------
     client
         A boto3 ``dynamodb`` client, built once by the caller.
     table_name : str
-        The event store table.
+        The EventStore table (event items).
+    heads_table : str
+        The table of the streams' heads (the Orders table, where the processor keeps them with the
+        projection).
     clock
         Returns the ISO timestamp recorded with each event (injected for tests).
     """
 
-    def __init__(self, client: DynamoDBClient, table_name: str, *, clock: Callable[[], str] = utc_now_iso) -> None:
+    def __init__(
+        self, client: DynamoDBClient, table_name: str, *, heads_table: str, clock: Callable[[], str] = utc_now_iso
+    ) -> None:
         self._client = client
         self._table = table_name
+        self._heads = heads_table
         self._clock = clock
 
     @property
@@ -110,12 +221,16 @@ class EventStore:
         """The event store table."""
         return self._table
 
-    def append(self, stream_id: str, events: Sequence[DomainEvent], expected_version: int) -> int:
-        """Append events atomically after ``expected_version``.
+    @property
+    def heads_table(self) -> str:
+        """The table of the streams' heads."""
+        return self._heads
 
-        All events are written in one transaction, or none is. If the stream is not exactly at
-        ``expected_version`` (someone appended first, or the writer is ahead of the stream),
-        nothing is written.
+    def append(self, stream_id: str, events: Sequence[DomainEvent], expected_version: int) -> int:
+        """Append events atomically after ``expected_version`` (the seed's optimistic append).
+
+        The event items and the head move in one transaction, or nothing is written. Events appended
+        this way carry no counters' ledger (the order processor commits its own way).
 
         Returns
         -------
@@ -135,25 +250,21 @@ class EventStore:
             raise ValueError("append needs at least one event")
         if expected_version < 0:
             raise ValueError("expected_version must be 0 or more")
-        check = 1 if expected_version > 0 else 0
-        if len(events) + check > MAX_TRANSACTION_ITEMS:
-            raise ValueError(f"at most {MAX_TRANSACTION_ITEMS - check} events fit one atomic append")
+        if len(events) + 1 > MAX_TRANSACTION_ITEMS:
+            raise ValueError(f"at most {MAX_TRANSACTION_ITEMS - 1} events fit one atomic append")
         recorded_at = self._clock()
-        items = [
-            put_event_item(self._table, stream_id, expected_version + offset, event, recorded_at)
+        items: list[TransactWriteItemTypeDef] = [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": event_item(stream_id, expected_version + offset, event, recorded_at, GENERIC_LEDGER),
+                    "ConditionExpression": "attribute_not_exists(streamId)",
+                }
+            }
             for offset, event in enumerate(events, start=1)
         ]
-        if check:
-            # Without this, a writer ahead of the stream (expected 5, actual 2) would leave a gap.
-            items.append(
-                {
-                    "ConditionCheck": {
-                        "TableName": self._table,
-                        "Key": {"streamId": {"S": stream_id}, "version": {"N": str(expected_version)}},
-                        "ConditionExpression": "attribute_exists(streamId)",
-                    }
-                }
-            )
+        ids = [event.event_id for event in events]
+        items.append({"Update": head_update(self._heads, stream_id, expected_version, ids, ledger=GENERIC_LEDGER)})
         try:
             self._client.transact_write_items(TransactItems=items)
         except ClientError as error:
@@ -165,39 +276,61 @@ class EventStore:
             raise RetryableError(f"append to stream {stream_id!r} cancelled: {','.join(codes)}") from error
         return expected_version + len(events)
 
+    def head(self, stream_id: str) -> dict[str, Any] | None:
+        """The stream's head item (a consistent read), or None for a stream with no event."""
+        response = self._client.get_item(TableName=self._heads, Key={"orderId": {"S": stream_id}}, ConsistentRead=True)
+        item = response.get("Item")
+        return dict(item) if item is not None else None
+
     def current_version(self, stream_id: str) -> int:
         """The version of the last event of the stream (0 if it has none); a consistent read."""
-        response = self._client.query(
-            TableName=self._table,
-            KeyConditionExpression="streamId = :s",
-            ExpressionAttributeValues={":s": {"S": stream_id}},
-            ScanIndexForward=False,
-            Limit=1,
-            ConsistentRead=True,
-            ProjectionExpression="version",
-        )
-        items = response.get("Items", [])
-        return int(items[0]["version"]["N"]) if items else 0
+        return len(head_events(self.head(stream_id)))
 
     def get_events(self, stream_id: str, from_version: int = 0) -> list[RecordedEvent]:
-        """Every event of a stream with version ≥ ``from_version``, in version order.
+        """Every event of a stream with version ≥ ``from_version``, in version order (consistent reads).
 
-        Reads are strongly consistent and follow ``LastEvaluatedKey`` across result pages.
+        Raises
+        ------
+        StreamReadError
+            If the head lists an event whose item is missing or unreadable.
         """
-        kwargs: QueryInputTypeDef = {
-            "TableName": self._table,
-            "KeyConditionExpression": "streamId = :s AND version >= :v",
-            "ExpressionAttributeValues": {":s": {"S": stream_id}, ":v": {"N": str(from_version)}},
-            "ConsistentRead": True,
-        }
+        return self.events_listed(stream_id, head_events(self.head(stream_id)), from_version)
+
+    def events_listed(self, stream_id: str, event_ids: Sequence[str], from_version: int = 0) -> list[RecordedEvent]:
+        """The events a head lists (``event_ids``, as read from it), from ``from_version`` on."""
+        start = max(from_version, 1)
+        wanted = list(event_ids[start - 1 :])
+        items = self._items([event_key(event_id) for event_id in wanted])
         events: list[RecordedEvent] = []
-        while True:
-            response = self._client.query(**kwargs)
-            events.extend(recorded_event(item) for item in response.get("Items", []))
-            last_key = response.get("LastEvaluatedKey")
-            if not last_key:
-                return events
-            kwargs["ExclusiveStartKey"] = last_key
+        for version, event_id in enumerate(wanted, start=start):
+            item = items.get(event_id)
+            if item is None:
+                raise StreamReadError(f"stream {stream_id} version {version}: event {event_id} has no item")
+            try:
+                recorded = recorded_event(item)
+            except (KeyError, ValueError) as error:
+                raise StreamReadError(f"stream {stream_id} version {version}: unreadable item ({error})") from None
+            events.append(
+                RecordedEvent(stream_id, version, event_id, recorded.event_type, recorded.data, recorded.recorded_at)
+            )
+        return events
+
+    def _items(self, keys: Sequence[Item]) -> dict[str, Mapping[str, Any]]:
+        found: dict[str, Mapping[str, Any]] = {}
+        for start in range(0, len(keys), BATCH_GET_LIMIT):
+            pending: Mapping[str, KeysAndAttributesUnionTypeDef] = {
+                self._table: {"Keys": list(keys[start : start + BATCH_GET_LIMIT]), "ConsistentRead": True}
+            }
+            for _ in range(BATCH_GET_TRIES):
+                response = self._client.batch_get_item(RequestItems=pending)
+                for item in response.get("Responses", {}).get(self._table, []):
+                    found[item["streamId"]["S"].removeprefix(EVENT_KEY_PREFIX)] = item
+                pending = response.get("UnprocessedKeys") or {}
+                if not pending:
+                    break
+            if pending:
+                raise RetryableError(f"reading events from {self._table}: keys left unprocessed")
+        return found
 
     def stream_page(self, shard: str, start: Mapping[str, Any] | None = None, limit: int | None = None) -> StreamPage:
         """One page of the stream ids listed in a shard of the streams index, and where the next starts.
@@ -206,7 +339,7 @@ class EventStore:
         stream created a moment ago may not be listed yet.
         """
         kwargs: QueryInputTypeDef = {
-            "TableName": self._table,
+            "TableName": self._heads,
             "IndexName": STREAMS_INDEX,
             "KeyConditionExpression": "#shard = :shard",
             "ExpressionAttributeNames": {"#shard": STREAM_SHARD},
@@ -217,7 +350,7 @@ class EventStore:
         if limit is not None:
             kwargs["Limit"] = limit
         response = self._client.query(**kwargs)
-        ids = [item["streamId"]["S"] for item in response.get("Items", [])]
+        ids = [item["orderId"]["S"] for item in response.get("Items", [])]
         return StreamPage(ids, response.get("LastEvaluatedKey") or None)
 
 
@@ -227,15 +360,3 @@ class StreamPage:
 
     stream_ids: list[str]
     next_start: Mapping[str, Any] | None
-
-
-def recorded_event(item: Mapping[str, Any]) -> RecordedEvent:
-    """The event an event-store item holds (``item`` as DynamoDB's client returns it)."""
-    return RecordedEvent(
-        stream_id=item["streamId"]["S"],
-        version=int(item["version"]["N"]),
-        event_id=item["eventId"]["S"],
-        event_type=item["eventType"]["S"],
-        data=json.loads(item["data"]["S"], parse_float=Decimal),
-        recorded_at=item["recordedAt"]["S"],
-    )

@@ -207,7 +207,7 @@ def rebuild(
     ReadSideError
         If a read cannot complete or orders stay contended.
     """
-    store = EventStore(client, events_table)
+    store = EventStore(client, events_table, heads_table=orders_table)
     report, cursor, started = RebuildReport(), Cursor(), utc_now_iso()
     saved = None if fresh else _checkpoint(client, orders_table)
     if saved is not None:
