@@ -58,3 +58,10 @@ def create_tables(client: Any, orders_table: str, events_table: str) -> None:
     """Both tables."""
     create_orders_table(client, orders_table)
     create_event_store_table(client, events_table)
+
+
+def read_stream(client: Any, stream_id: str, orders_table: str = ORDERS_TABLE, events_table: str = EVENTS_TABLE) -> Any:
+    """The events of a stream, as the event store reads them back (its head's list, then the items)."""
+    from orders_shared.event_store import EventStore
+
+    return EventStore(client, events_table, heads_table=orders_table).get_events(stream_id)
