@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import random
-
 import itertools
+import random
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
