@@ -214,7 +214,6 @@ def test_repository_commit_writes_every_projection_attribute_conditioned_on_the_
         "legacyNote",
         "events",
         "ledgers",
-        "streamShard",
         "orderId",
         "customerId",
         "amount",
