@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 _SPEC = importlib.util.spec_from_file_location("billing", Path(__file__).parents[3] / "bench" / "billing.py")
-assert _SPEC is not None and _SPEC.loader is not None
+assert _SPEC is not None
+assert _SPEC.loader is not None
 billing = importlib.util.module_from_spec(_SPEC)
 _SPEC.loader.exec_module(billing)
 
