@@ -46,7 +46,8 @@ from orders_shared.errors import EventIdConflictError, InvalidEventError, Retrya
 from orders_shared.events import DetailType, OrderEvent, parse_sqs_body
 
 CALL_BUDGET_MS = 9_000  # the longest one AWS call may take: 2 attempts of 1 s connect + 3 s read, and a 1 s backoff
-GUARDED_TIMEOUT_MS = 3 * CALL_BUDGET_MS  # the shortest function timeout the guard can serve
+COMMIT_CALLS = 2  # a commit is two rounds of calls: the ledger and the events' items, then the heads
+GUARDED_TIMEOUT_MS = (1 + COMMIT_CALLS + 1) * CALL_BUDGET_MS  # read, commit, notify: the shortest timeout served
 DEADLINE_NEAR = "DeadlineNear"  # the reason of a record left for SQS to deliver again, not started in time
 
 type OrderEvents = list[tuple[Record, OrderEvent]]
@@ -65,16 +66,16 @@ class Deadline:
     remaining_ms: Callable[[], int]
     budget_ms: int = CALL_BUDGET_MS
 
-    def near(self) -> bool:
-        """True when one more call might not end before the invocation does."""
-        return self.remaining_ms() < self.budget_ms
+    def near(self, calls: int = 1) -> bool:
+        """True when ``calls`` more calls, one after another, might not end before the invocation does."""
+        return self.remaining_ms() < calls * self.budget_ms
 
     @classmethod
     def of_invocation(cls, remaining_ms: Callable[[], int]) -> Deadline:
         """The deadline of an invocation that starts with ``remaining_ms()`` left.
 
-        A function whose timeout cannot hold three calls' budgets (read, commit, notify) gets no
-        guard: its clients' own timeouts already outlast it (the local stage runs with 3 s, to keep
+        A function whose timeout cannot hold the budgets of a read, a commit (two rounds) and a
+        notification gets no guard: its clients' own timeouts already outlast it (the local stage runs with 3 s, to keep
         its tests' visibility timeouts short); a template test keeps every AWS stage above that.
         """
         if remaining_ms() < GUARDED_TIMEOUT_MS:
@@ -165,7 +166,7 @@ class BatchApplier:
             batch.results[record.message_id] = RecordResult(Outcome.RETRY, event=event)
             by_order.setdefault(event.order_id, []).append((record, event))
         self._park(batch, rejections, deadline)
-        if by_order and deadline.near():
+        if by_order and deadline.near(COMMIT_CALLS):
             for events in by_order.values():
                 for record, _ in events:
                     batch.results[record.message_id].reason = DEADLINE_NEAR
@@ -282,7 +283,7 @@ class BatchApplier:
                 # state that lacks it could wrongly ignore them, so they wait for it.
                 results[record.message_id] = RecordResult(Outcome.RETRY, event=event, reason="EarlierEventRetried")
                 continue
-            if record.message_id not in settled and deadline.near():
+            if record.message_id not in settled and deadline.near(COMMIT_CALLS):
                 results[record.message_id] = RecordResult(Outcome.RETRY, event=event, reason=DEADLINE_NEAR)
                 continue
             try:
