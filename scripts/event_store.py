@@ -221,7 +221,9 @@ def parser() -> argparse.ArgumentParser:
     ):
         command = commands.add_parser(name, help=help_text)
         command.add_argument("--examples", type=int, default=10, help="drift examples shown")
-        command.add_argument("--index-lag", type=float, default=1.0, help="seconds the streams index may lag")
+        command.add_argument(
+            "--index-lag", type=float, default=1.0, help="seconds the streams listing (a Scan) may lag"
+        )
         command.add_argument("--settle-tries", type=int, default=10, help="tries to read the counters at rest")
         command.add_argument("--table", help="the projection's table (default: the stack's Orders table)")
     rebuild_parser = commands.choices["rebuild"]

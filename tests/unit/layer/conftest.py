@@ -163,7 +163,7 @@ def make_publisher(events_client: Any, sleeps: list[float]) -> Callable[..., Eve
 @pytest.fixture
 def dynamodb() -> Iterator[Any]:
     """A moto DynamoDB client holding the event store table (streamId S HASH, version N RANGE) and the
-    heads' table ``orders`` (orderId, with the streams index)."""
+    heads' table ``orders`` (orderId)."""
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
         create_event_store_table(client, "event-store")

@@ -144,15 +144,34 @@ def test_rebuild_into_a_new_table_gives_projection_and_counters(
     pipeline: Pipeline, dynamodb: Any, executor: ThreadPoolExecutor
 ) -> None:
     # GIVEN processed orders and an empty table with the Orders keys
-    pipeline.orders(12)
+    ids = pipeline.orders(12)
     create_orders_table(dynamodb, "OrdersRebuilt")
 
     # WHEN rebuilt into it
     report = run_rebuild(dynamodb, executor, table="OrdersRebuilt")
 
-    # THEN every order is written, and that table audits clean against the event store
+    # THEN every order is written, whole heads (the stream's lists copied), and that table audits clean
     assert report.written == 12
+    for order_id in ids:
+        copy = dynamodb.get_item(TableName="OrdersRebuilt", Key={"orderId": {"S": order_id}})["Item"]
+        assert copy == pipeline.item(order_id)
     assert run_audit(dynamodb, executor, table="OrdersRebuilt").clean
+
+
+def test_rebuild_into_a_table_rewrites_a_copy_whose_lists_are_not_the_heads(
+    pipeline: Pipeline, dynamodb: Any, executor: ThreadPoolExecutor
+) -> None:
+    # GIVEN orders rebuilt into another table, where one copy then lost its ledgers list
+    ids = pipeline.orders(3)
+    create_orders_table(dynamodb, "OrdersRebuilt")
+    run_rebuild(dynamodb, executor, table="OrdersRebuilt")
+    dynamodb.update_item(TableName="OrdersRebuilt", Key={"orderId": {"S": ids[1]}}, UpdateExpression="REMOVE ledgers")
+
+    # WHEN rebuilt into it again THEN that copy alone is written, the same as the stream's head again
+    again = run_rebuild(dynamodb, executor, table="OrdersRebuilt")
+    assert again.written == 1
+    copy = dynamodb.get_item(TableName="OrdersRebuilt", Key={"orderId": {"S": ids[1]}})["Item"]
+    assert copy == pipeline.item(ids[1])
 
 
 def test_rebuild_reports_a_corrupt_stream_and_writes_nothing_for_it(

@@ -3,10 +3,10 @@
 Every listed stream is folded from the events its head lists; an order whose projection is not its
 fold (missing, stale, corrupted, or a new table) gets the fold written, conditioned on its head still
 listing the events folded: a rebuild never overwrites a newer projection, so the processor may keep
-running. The head's own attributes (``events``, ``ledgers``, ``streamShard``) are written back as
+running. The head's own attributes (``events``, ``ledgers``) are written back as
 read, under that same condition, so the stream is never touched; into another table they are copied
 with the projection (a whole head), the condition checked on the stream's head in a transaction.
-Orders already right are not written. After each page of the streams index the cursor is saved in
+Orders already right are not written. After each page of the streams listing the cursor is saved in
 the target table (item ``#rebuild``), so an interrupted run resumes where it stopped; a run that
 finishes removes it. Last, the counters are corrected by what they differ from the projection (the
 committed moves not reduced yet counted with them), read with no commit nor reduction in between
@@ -26,7 +26,7 @@ from botocore.exceptions import ClientError
 
 from orders_shared.aws import error_code
 from orders_shared.counters import stats_key
-from orders_shared.event_store import EVENTS, LEDGERS, STREAM_SHARD, EventStore, stream_shard
+from orders_shared.event_store import EVENTS, LEDGERS, EventStore
 from orders_shared.events import utc_now_iso
 from orders_shared.projection import Upcaster, projection_item, upcast
 from orders_shared.streams import (
@@ -124,7 +124,6 @@ def _head_item(reading: OrderReading) -> dict[str, AttributeValueTypeDef]:
     for name in (EVENTS, LEDGERS):
         if name in reading.head:
             item[name] = reading.head[name]
-    item[STREAM_SHARD] = {"S": stream_shard(reading.order_id)}
     return item
 
 
@@ -264,7 +263,7 @@ def rebuild(
     fresh
         Start from the first stream even if an interrupted run left a checkpoint.
     max_pages, page_orders
-        Stop after this many pages of the streams index (of ``page_orders`` streams), leaving the
+        Stop after this many pages of the streams listing (of ``page_orders`` streams), leaving the
         checkpoint (to split a run).
     settle_tries, index_lag_s, sleep
         See :func:`~orders_shared.streams.settled_totals`: a pipeline that never pauses leaves the

@@ -1,11 +1,10 @@
 """Reading every order back for the audit and the rebuild: streams listed, read, folded and compared.
 
-Streams are listed from the streams index on the heads' table (one key per stream, 16 shards), a
-page at a time, so that a run can stop and resume where it was (:class:`Cursor`); nothing here scans a
-table. Each order's head is read once (a consistent read): it lists the stream's events and holds the
-projection, written by one conditional write, so the two always belong together; the listed events
-are then read and folded. A head's ``events``, ``ledgers`` and ``streamShard`` are the stream's part
-of it, not the projection's.
+Streams are listed by a Scan of the heads' table in 16 segments (one head per stream), a page at a
+time, so that a run can stop and resume where it was (:class:`Cursor`). Each order's head is read
+once (a consistent read): it lists the stream's events and holds the projection, written by one
+conditional write, so the two always belong together; the listed events are then read and folded.
+A head's ``events`` and ``ledgers`` are the stream's part of it, not the projection's.
 
 The status counters are moved only by the ledgers' reducer (:mod:`orders_shared.ledger`), so they are
 compared with the projection together with the committed moves not reduced yet (``pending``).
@@ -24,7 +23,6 @@ from orders_shared.counters import COUNTED_STATUSES, all_stats_keys, revenue_att
 from orders_shared.event_store import (
     EVENTS,
     LEDGERS,
-    STREAM_SHARD,
     STREAM_SHARDS,
     EventStore,
     RecordedEvent,
@@ -51,7 +49,7 @@ if TYPE_CHECKING:
 
 BATCH_GET_LIMIT = 100  # BatchGetItem keys per call
 PAGE_ORDERS = 100  # streams listed per index page: one BatchGetItem of heads, one checkpoint
-HEAD_ATTRIBUTES = frozenset({EVENTS, LEDGERS, STREAM_SHARD})  # a head's attributes that are the stream's
+HEAD_ATTRIBUTES = frozenset({EVENTS, LEDGERS})  # a head's attributes that are the stream's
 # A head holding only these has no projection (written by EventStore.append, or its projection lost).
 STREAM_ONLY = HEAD_ATTRIBUTES | {"orderId", "version"}
 
@@ -62,7 +60,7 @@ class ReadSideError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Cursor:
-    """Where a listing of the streams index stands: a shard, and the key to start after (None: its start)."""
+    """Where a listing of the streams stands: a Scan segment, and the key to start after (None: its start)."""
 
     shard: int = 0
     start: Mapping[str, Any] | None = None
@@ -332,7 +330,7 @@ def settled_totals(
     committed move to the second; a reduction moves the counters (its moves, states moving only
     forward, never cancel out). Equal readings mean neither happened, and the projection read then
     belongs with them. The wait of ``index_lag_s`` after the first reading lets a stream created just
-    before it reach the (eventually consistent) streams index.
+    before it reach the (eventually consistent) Scan that lists the streams.
     """
     for attempt in range(tries):
         before = read_counters(client, orders_table)
