@@ -2,8 +2,10 @@
 
 ``history ORDER`` prints an order's stored events and its state (``--at`` a time or ``--version`` n: the
 state as of then). ``audit`` compares every order's projection with the fold of its stream and the
-status counters with the projection. ``rebuild`` writes the projection and the counters again from the
-event store (into ``--table``, the stack's Orders table by default), resuming an interrupted run.
+status counters (with the commits not reduced into them yet) with the projection; with ``--table``
+it audits that table as a whole Orders table (its own heads). ``rebuild`` writes the projection and
+the counters again from the event store and the streams' heads (into ``--table``, the stack's Orders
+table by default: whole heads are copied there), resuming an interrupted run.
 The stack is the local one by default (``--stack``, and the endpoint in $AWS_ENDPOINT_URL); with no
 endpoint it is read from AWS with the caller's credentials.
 
@@ -87,7 +89,7 @@ def history_command(args: argparse.Namespace, client: Any, names: dict[str, str]
         at = parse_time(args.at) if args.at is not None else None
     except ValueError:
         raise BadInputError(f"AT {args.at[:64]!r} is not an ISO 8601 time (2026-11-29T10:00:00Z)") from None
-    store = EventStore(client, names["EventStoreTableName"])
+    store = EventStore(client, names["EventStoreTableName"], heads_table=names["OrdersTableName"])
     try:
         history = read_history(store, order_id, version=args.version, at=at)
     except (UnknownOrderError, AsOfError) as error:
@@ -122,7 +124,12 @@ def counters_row(settled: Settled | None, label: str = "counters") -> tuple[str,
     if settled is None:
         return (label, "not compared: the pipeline committed throughout; run again when it pauses")
     counts = ", ".join(f"{name} {count}" for name, count in sorted(settled.counters.counts.items()))
-    return (label, f"{counts}; revenue {settled.counters.revenue} (over {settled.orders} projected orders)")
+    pending = sum(abs(count) for count in settled.pending.counts.values())
+    return (
+        label,
+        f"{counts}; revenue {settled.counters.revenue} (over {settled.orders} projected orders;"
+        f" with the commits not reduced yet: {pending} counter moves)",
+    )
 
 
 def run_options(args: argparse.Namespace, tracker: Tracker) -> dict[str, Any]:
@@ -173,6 +180,7 @@ def rebuild_command(args: argparse.Namespace, client: Any, names: dict[str, str]
             executor,
             fresh=args.fresh,
             max_pages=args.max_pages,
+            heads_table=names["OrdersTableName"],
             **options,
         )
         elapsed = tracker.elapsed()
@@ -213,7 +221,9 @@ def parser() -> argparse.ArgumentParser:
     ):
         command = commands.add_parser(name, help=help_text)
         command.add_argument("--examples", type=int, default=10, help="drift examples shown")
-        command.add_argument("--index-lag", type=float, default=1.0, help="seconds the streams index may lag")
+        command.add_argument(
+            "--index-lag", type=float, default=1.0, help="seconds the streams listing (a Scan) may lag"
+        )
         command.add_argument("--settle-tries", type=int, default=10, help="tries to read the counters at rest")
         command.add_argument("--table", help="the projection's table (default: the stack's Orders table)")
     rebuild_parser = commands.choices["rebuild"]

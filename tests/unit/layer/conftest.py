@@ -18,7 +18,7 @@ from orders_shared.event_store import EventStore
 from orders_shared.events import NewEvent
 from orders_shared.publisher import EventPublisher
 from tests.support.aws import record_requests
-from tests.support.tables import create_event_store_table
+from tests.support.tables import create_event_store_table, create_orders_table
 
 ORDER_ID = "6f1c2b7e-3d4a-4f5b-8c9d-0e1f2a3b4c5d"
 PAYMENT_ID = "0a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d"
@@ -162,14 +162,16 @@ def make_publisher(events_client: Any, sleeps: list[float]) -> Callable[..., Eve
 
 @pytest.fixture
 def dynamodb() -> Iterator[Any]:
-    """A moto DynamoDB client holding the event store table (streamId S HASH, version N RANGE)."""
+    """A moto DynamoDB client holding the event store table (streamId S HASH, version N RANGE) and the
+    heads' table ``orders`` (orderId)."""
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
         create_event_store_table(client, "event-store")
+        create_orders_table(client, "orders")
         yield client
 
 
 @pytest.fixture
 def store(dynamodb: Any) -> EventStore:
     """An EventStore on the moto table, with a fixed clock."""
-    return EventStore(dynamodb, "event-store", clock=lambda: RECORDED_AT)
+    return EventStore(dynamodb, "event-store", heads_table="orders", clock=lambda: RECORDED_AT)

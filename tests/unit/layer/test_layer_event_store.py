@@ -84,32 +84,34 @@ def test_event_store_get_events_of_an_unknown_stream_is_empty(store: EventStore)
 
 
 def test_event_store_get_events_follows_pages(store: EventStore, dynamodb: Any) -> None:
-    # GIVEN 60 events of about 20 KB each: 1.2 MB, more than one 1 MB Query page holds
-    note = "n" * 20_000
+    # GIVEN 150 events of about 5 KB each: more keys than one BatchGetItem takes (100)
+    note = "n" * 5_000
     events = [
         new_event(DetailType.ORDER_STATUS_CHANGED, {"orderId": ORDER_ID, "status": "processing", "note": note})
-        for _ in range(60)
+        for _ in range(150)
     ]
-    store.append(STREAM, events, expected_version=0)
+    store.append(STREAM, events[:99], expected_version=0)
+    store.append(STREAM, events[99:], expected_version=99)
     pages: list[int] = []
     dynamodb.meta.events.register(
-        "after-call.dynamodb.Query", lambda parsed, **_: pages.append(len(parsed.get("Items", [])))
+        "after-call.dynamodb.BatchGetItem",
+        lambda parsed, **_: pages.append(sum(len(items) for items in parsed.get("Responses", {}).values())),
     )
 
     # WHEN the stream is read
     recorded = store.get_events(STREAM)
 
-    # THEN every page was fetched (more than one) and all 60 events came back in version order
+    # THEN every page was fetched (more than one) and all 150 events came back in version order
     assert len(pages) > 1
-    assert sum(pages) == 60
-    assert versions(recorded) == list(range(1, 61))
+    assert sum(pages) == 150
+    assert versions(recorded) == list(range(1, 151))
     assert [e.event_id for e in recorded] == [e.event_id for e in events]
 
 
 def test_event_store_only_one_of_two_writers_at_the_same_version_wins(store: EventStore, dynamodb: Any) -> None:
     # GIVEN a stream at version 1, and two writers that both read it at version 1
     store.append(STREAM, [created()], expected_version=0)
-    other_writer = EventStore(dynamodb, "event-store")
+    other_writer = EventStore(dynamodb, "event-store", heads_table="orders")
     first, second = changed(OrderStatus.PROCESSING), changed(OrderStatus.CANCELLED)
 
     # WHEN both append after version 1
@@ -160,21 +162,21 @@ def test_event_store_failed_append_writes_nothing(store: EventStore) -> None:
     assert [(e.version, e.event_id) for e in store.get_events(STREAM)] == [(1, original.event_id)]
 
 
-def test_event_store_appends_100_events_to_a_new_stream_atomically(store: EventStore) -> None:
-    # GIVEN 100 events, the most one transaction holds
-    events = [changed() for _ in range(100)]
+def test_event_store_appends_99_events_to_a_new_stream_atomically(store: EventStore) -> None:
+    # GIVEN 99 events, the most one transaction holds beside the stream's head
+    events = [changed() for _ in range(99)]
 
     # WHEN they are appended to a new stream
     new_version = store.append(STREAM, events, expected_version=0)
 
     # THEN all are stored
-    assert new_version == 100
-    assert versions(store.get_events(STREAM)) == list(range(1, 101))
+    assert new_version == 99
+    assert versions(store.get_events(STREAM)) == list(range(1, 100))
 
 
 @pytest.mark.parametrize(
     ("count", "expected_version"),
-    [pytest.param(101, 0, id="101-new-stream"), pytest.param(100, 1, id="100-plus-version-check")],
+    [pytest.param(100, 0, id="100-new-stream"), pytest.param(100, 1, id="100-existing-stream")],
 )
 def test_event_store_refuses_more_events_than_one_transaction_holds(
     store: EventStore, count: int, expected_version: int

@@ -1,4 +1,4 @@
-"""Reading an order back from the event store: history, as-of, and the sparse streams index."""
+"""Reading an order back from the event store: history, as-of, and the streams listing."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from orders_shared.event_store import STREAM_SHARD, STREAM_SHARDS, EventStore, stream_shard
+from orders_shared.event_store import STREAM_SHARDS, EventStore, stream_shard
 from orders_shared.events import OrderStatus, order_created, order_status_changed, payment_processed
 from orders_shared.history import UnknownOrderError, read_history
 from orders_shared.projection import AsOfError, StreamError, parse_time
@@ -20,7 +20,9 @@ ORDER = "4d3c2b1a-0f9e-4d8c-b7a6-554433221100"
 def ticking_store(dynamodb: Any) -> EventStore:
     """An EventStore whose clock moves one second per append, from 10:00:01."""
     seconds = itertools.count(1)
-    return EventStore(dynamodb, "event-store", clock=lambda: f"2026-11-29T10:00:{next(seconds):02d}.000Z")
+    return EventStore(
+        dynamodb, "event-store", heads_table="orders", clock=lambda: f"2026-11-29T10:00:{next(seconds):02d}.000Z"
+    )
 
 
 def store_lifecycle(store: EventStore, order_id: str = ORDER) -> None:
@@ -83,14 +85,22 @@ def test_read_history_names_a_corrupt_stream(ticking_store: EventStore) -> None:
         read_history(ticking_store, ORDER)
 
 
-def test_first_event_alone_lists_its_stream_in_the_streams_index(ticking_store: EventStore, dynamodb: Any) -> None:
-    # GIVEN three stored events of one order
+def test_the_head_alone_stands_for_its_stream_and_counter_items_are_not_listed(
+    ticking_store: EventStore, dynamodb: Any
+) -> None:
+    # GIVEN three stored events of one order, and a counter shard beside its head
     store_lifecycle(ticking_store)
+    dynamodb.put_item(TableName="orders", Item={"orderId": {"S": "#stats#03"}, "pending": {"N": "1"}})
 
-    # WHEN the items are read THEN only version 1 carries the shard (the index is sparse)
-    items = dynamodb.scan(TableName="event-store")["Items"]
-    assert [item["version"]["N"] for item in items if STREAM_SHARD in item] == ["1"]
-    assert next(item for item in items if STREAM_SHARD in item)[STREAM_SHARD] == {"S": stream_shard(ORDER)}
+    # WHEN the heads' table is read, and the streams listed THEN one head, the stream listed once
+    heads = [item for item in dynamodb.scan(TableName="orders")["Items"] if "events" in item]
+    assert [item["orderId"]["S"] for item in heads] == [ORDER]
+    listed = [
+        stream_id
+        for shard in range(STREAM_SHARDS)
+        for stream_id in ticking_store.stream_page(f"{shard:02d}").stream_ids
+    ]
+    assert listed == [ORDER]
 
 
 def test_stream_page_lists_each_stream_once_in_its_shard(ticking_store: EventStore) -> None:
@@ -99,7 +109,7 @@ def test_stream_page_lists_each_stream_once_in_its_shard(ticking_store: EventSto
     for order_id in orders:
         store_lifecycle(ticking_store, order_id)
 
-    # WHEN every shard of the streams index is listed
+    # WHEN every segment of the streams listing is read
     listed = [
         stream_id
         for shard in range(STREAM_SHARDS)

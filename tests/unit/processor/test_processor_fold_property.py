@@ -78,7 +78,7 @@ def test_processor_projection_equals_the_fold_of_its_stream(
     with ThreadPoolExecutor(max_workers=2) as executor:
         repository = DynamoOrderRepository(client, ORDERS_TABLE, EVENTS_TABLE, executor=executor)
         applier = BatchApplier(repository, FakeNotifier(), FakeDeadLetters(), executor)
-        store = EventStore(client, EVENTS_TABLE)
+        store = EventStore(client, EVENTS_TABLE, heads_table=ORDERS_TABLE)
         built: dict[tuple[int, str, int], str] = {}
         bodies = [built.setdefault(key, body_of(event_of(key[1], orders[key[0]], key[2]))) for key in history]
         position, turn = 0, 0

@@ -17,6 +17,9 @@ from orders_shared.events import NewEvent, OrderStatus, order_created, order_sta
 from tests.support.tables import EVENTS_TABLE, ORDERS_TABLE
 from tests.unit.processor.conftest import FakeDeadLetters, FakeNotifier, body_of
 
+# A head's projection attributes, less the version (also the stream's): what deleting a projection removes.
+PROJECTION_ONLY = ("customerId", "amount", "currency", "createdAt", "status", "lastEventId", "updatedAt", "occurredAt")
+
 
 def lifecycle(order_id: str, index: int) -> list[NewEvent]:
     """Created; then paid (two in three); then completed (one in three) or cancelled (one in six)."""
@@ -51,6 +54,15 @@ class Pipeline:
         for step in range(3):
             self.run([events[step] for events in lifecycles if len(events) > step])
         return ids
+
+    def delete_projection(self, order_id: str, table: str = ORDERS_TABLE) -> None:
+        """Remove an order's projection from its head, keeping the stream (its lists and version)."""
+        self.client.update_item(
+            TableName=table,
+            Key={"orderId": {"S": order_id}},
+            UpdateExpression="REMOVE " + ", ".join(f"#p{index}" for index in range(len(PROJECTION_ONLY))),
+            ExpressionAttributeNames={f"#p{index}": name for index, name in enumerate(PROJECTION_ONLY)},
+        )
 
     def item(self, order_id: str) -> dict[str, Any] | None:
         response = self.client.get_item(TableName=ORDERS_TABLE, Key={"orderId": {"S": order_id}}, ConsistentRead=True)

@@ -46,9 +46,9 @@ def test_audit_command_exits_0_on_a_clean_store(pipeline: Pipeline, capsys: pyte
 def test_audit_command_exits_1_on_drift_and_rebuild_repairs_it(
     pipeline: Pipeline, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # GIVEN a deleted projection item
+    # GIVEN a deleted projection (removed from its head)
     order_id = pipeline.orders(4)[0]
-    pipeline.client.delete_item(TableName=ORDERS_TABLE, Key={"orderId": {"S": order_id}})
+    pipeline.delete_projection(order_id)
 
     # WHEN audited THEN exit 1, the missing order shown
     assert audit_command(options(), pipeline.client, NAMES) == EXIT_FOUND_PROBLEM

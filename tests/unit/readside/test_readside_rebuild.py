@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 
@@ -14,7 +15,7 @@ from orders_shared.event_store import EventStore
 from orders_shared.events import OrderStatus, order_status_changed, payment_processed
 from orders_shared.projection import view_from_item
 from orders_shared.rebuild import CHECKPOINT_KEY, rebuild, write_folds
-from orders_shared.streams import read_orders
+from orders_shared.streams import STREAM_ONLY, read_orders
 from tests.support.tables import EVENTS_TABLE, ORDERS_TABLE, create_orders_table
 from tests.unit.readside.conftest import Pipeline
 
@@ -22,7 +23,7 @@ QUIET = {"sleep": lambda _: None, "index_lag_s": 0}
 
 
 def run_rebuild(client: Any, executor: ThreadPoolExecutor, table: str = ORDERS_TABLE, **kwargs: Any) -> Any:
-    return rebuild(client, EVENTS_TABLE, table, executor, **{**QUIET, **kwargs})
+    return rebuild(client, EVENTS_TABLE, table, executor, heads_table=ORDERS_TABLE, **{**QUIET, **kwargs})
 
 
 def run_audit(client: Any, executor: ThreadPoolExecutor, table: str = ORDERS_TABLE) -> Any:
@@ -30,9 +31,9 @@ def run_audit(client: Any, executor: ThreadPoolExecutor, table: str = ORDERS_TAB
 
 
 def damage(client: Any, ids: list[str]) -> None:
-    """A third of the projections deleted, three corrupted, one counter shard off."""
+    """A third of the projections deleted (from their heads), three corrupted, one counter shard off."""
     for order_id in ids[::3]:
-        client.delete_item(TableName=ORDERS_TABLE, Key={"orderId": {"S": order_id}})
+        Pipeline.delete_projection(cast("Pipeline", SimpleNamespace(client=client)), order_id)
     corrupted = [ids[1], ids[2], ids[4]] if ids else []
     for order_id, expression in zip(
         corrupted, ["SET customerId = :x", "SET junk = :x", "REMOVE createdAt"], strict=False
@@ -96,7 +97,7 @@ def test_rebuild_never_overwrites_a_newer_projection(
         UpdateExpression="SET customerId = :x",
         ExpressionAttributeValues={":x": {"S": "x"}},
     )
-    store = EventStore(dynamodb, EVENTS_TABLE)
+    store = EventStore(dynamodb, EVENTS_TABLE, heads_table=ORDERS_TABLE)
     stale = read_orders(dynamodb, store, ORDERS_TABLE, [order_id], executor)
 
     # WHEN the processor commits a payment (its projection at version 2) before the rebuild writes
@@ -143,15 +144,34 @@ def test_rebuild_into_a_new_table_gives_projection_and_counters(
     pipeline: Pipeline, dynamodb: Any, executor: ThreadPoolExecutor
 ) -> None:
     # GIVEN processed orders and an empty table with the Orders keys
-    pipeline.orders(12)
+    ids = pipeline.orders(12)
     create_orders_table(dynamodb, "OrdersRebuilt")
 
     # WHEN rebuilt into it
     report = run_rebuild(dynamodb, executor, table="OrdersRebuilt")
 
-    # THEN every order is written, and that table audits clean against the event store
+    # THEN every order is written, whole heads (the stream's lists copied), and that table audits clean
     assert report.written == 12
+    for order_id in ids:
+        copy = dynamodb.get_item(TableName="OrdersRebuilt", Key={"orderId": {"S": order_id}})["Item"]
+        assert copy == pipeline.item(order_id)
     assert run_audit(dynamodb, executor, table="OrdersRebuilt").clean
+
+
+def test_rebuild_into_a_table_rewrites_a_copy_whose_lists_are_not_the_heads(
+    pipeline: Pipeline, dynamodb: Any, executor: ThreadPoolExecutor
+) -> None:
+    # GIVEN orders rebuilt into another table, where one copy then lost its ledgers list
+    ids = pipeline.orders(3)
+    create_orders_table(dynamodb, "OrdersRebuilt")
+    run_rebuild(dynamodb, executor, table="OrdersRebuilt")
+    dynamodb.update_item(TableName="OrdersRebuilt", Key={"orderId": {"S": ids[1]}}, UpdateExpression="REMOVE ledgers")
+
+    # WHEN rebuilt into it again THEN that copy alone is written, the same as the stream's head again
+    again = run_rebuild(dynamodb, executor, table="OrdersRebuilt")
+    assert again.written == 1
+    copy = dynamodb.get_item(TableName="OrdersRebuilt", Key={"orderId": {"S": ids[1]}})["Item"]
+    assert copy == pipeline.item(ids[1])
 
 
 def test_rebuild_reports_a_corrupt_stream_and_writes_nothing_for_it(
@@ -159,13 +179,17 @@ def test_rebuild_reports_a_corrupt_stream_and_writes_nothing_for_it(
 ) -> None:
     # GIVEN an order whose stream skips processing (completed while pending), its projection deleted
     order_id = pipeline.orders(1)[0]
-    EventStore(dynamodb, EVENTS_TABLE).append(order_id, [order_status_changed(order_id, OrderStatus.COMPLETED)], 1)
-    dynamodb.delete_item(TableName=ORDERS_TABLE, Key={"orderId": {"S": order_id}})
+    store = EventStore(dynamodb, EVENTS_TABLE, heads_table=ORDERS_TABLE)
+    store.append(order_id, [order_status_changed(order_id, OrderStatus.COMPLETED)], 1)
+    pipeline.delete_projection(order_id)
+    before = pipeline.item(order_id)
 
-    # WHEN rebuilt THEN it is reported corrupt and left alone
+    # WHEN rebuilt THEN it is reported corrupt and left alone (its head holds its stream alone)
     report = run_rebuild(dynamodb, executor)
     assert [drift.subject for drift in report.corrupt] == [order_id]
-    assert pipeline.item(order_id) is None
+    assert pipeline.item(order_id) == before
+    assert before is not None
+    assert set(before) <= STREAM_ONLY
 
 
 @pytest.mark.parametrize("tries", [2])

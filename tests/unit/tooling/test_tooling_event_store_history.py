@@ -11,15 +11,16 @@ from event_store import EXIT_FOUND_PROBLEM, BadInputError, history_command
 
 from orders_shared.event_store import EventStore
 from orders_shared.events import OrderStatus, order_created, order_status_changed, payment_processed
-from tests.support.tables import EVENTS_TABLE
+from tests.support.tables import EVENTS_TABLE, ORDERS_TABLE
 
 ORDER = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
-NAMES = {"EventStoreTableName": EVENTS_TABLE, "OrdersTableName": "Orders"}
+NAMES = {"EventStoreTableName": EVENTS_TABLE, "OrdersTableName": ORDERS_TABLE}
 
 
 @pytest.fixture
 def stored(dynamodb: Any) -> Any:
-    store = EventStore(dynamodb, EVENTS_TABLE, clock=iter(f"2026-11-29T10:00:0{n}.000Z" for n in range(1, 9)).__next__)
+    clock = iter(f"2026-11-29T10:00:0{n}.000Z" for n in range(1, 9)).__next__
+    store = EventStore(dynamodb, EVENTS_TABLE, heads_table=ORDERS_TABLE, clock=clock)
     store.append(ORDER, [order_created(ORDER, "c-7", Decimal("9.99"), correlation_id="corr-x")], 0)
     store.append(ORDER, [payment_processed(ORDER, Decimal("9.99"))], 1)
     store.append(ORDER, [order_status_changed(ORDER, OrderStatus.CANCELLED)], 2)

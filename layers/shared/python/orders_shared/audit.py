@@ -1,6 +1,6 @@
 """The audit: does the projection say what the event store says, and do the counters say what it says?
 
-For every stream of the streams index, the order's projection item is compared with the fold of its
+For every stream (every head of the Orders table), the order's projection item is compared with the fold of its
 stream (attribute by attribute); then the status counters with the projection's totals, read with no
 commit in between. Reads only: nothing is written.
 """
@@ -66,7 +66,7 @@ def audit(
         Reads the streams of a page concurrently.
     settle_tries, index_lag_s, sleep
         How often the counters are read around the projection before giving up on a busy pipeline
-        (``counters_checked`` stays False), and the streams index's lag (see
+        (``counters_checked`` stays False), and the streams listing's lag (see
         :func:`~orders_shared.streams.settled_totals`).
 
     Raises

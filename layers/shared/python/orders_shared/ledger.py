@@ -145,11 +145,24 @@ def committed_moves(
     for move in moves:
         head = heads.get(move.order_id)
         ledgers = head_ledgers(head)
-        if head is None or len(ledgers) < move.position or ledgers[move.position - 1] != ledger_id:
+        if head is None or move.position < 1 or len(ledgers) < move.position or ledgers[move.position - 1] != ledger_id:
             continue
-        currency = head["currency"]["S"] if "currency" in head else LEGACY_CURRENCY
-        made.append((move, Decimal(head["amount"]["N"]), currency))
+        made.append((move, _amount(head), _currency(head)))
     return made
+
+
+def _amount(head: Mapping[str, Any]) -> Decimal:
+    # A head whose projection was damaged (no readable amount) still committed its move: counted,
+    # with no revenue; the audit names the head, the rebuild repairs it and corrects the revenue.
+    try:
+        return Decimal(head["amount"]["N"])
+    except (KeyError, TypeError, ArithmeticError):
+        return Decimal(0)
+
+
+def _currency(head: Mapping[str, Any]) -> str:
+    value = head.get("currency")
+    return str(value["S"]) if isinstance(value, Mapping) and "S" in value else LEGACY_CURRENCY
 
 
 @dataclass
@@ -190,6 +203,29 @@ def reduce_ledgers(
     return reducer.report
 
 
+def read_heads(client: DynamoDBClient, orders_table: str, order_ids: Sequence[str]) -> dict[str, Mapping[str, Any]]:
+    """What :func:`committed_moves` needs of these orders' heads (consistent reads), by order id."""
+    heads: dict[str, Mapping[str, Any]] = {}
+    for start in range(0, len(order_ids), BATCH_GET_LIMIT):
+        pending: Mapping[str, KeysAndAttributesUnionTypeDef] = {
+            orders_table: {
+                "Keys": [{"orderId": {"S": order_id}} for order_id in order_ids[start : start + BATCH_GET_LIMIT]],
+                "ConsistentRead": True,
+                "ProjectionExpression": "orderId, ledgers, amount, currency",
+            }
+        }
+        for _ in range(BATCH_GET_TRIES):
+            response = client.batch_get_item(RequestItems=pending)
+            for item in response.get("Responses", {}).get(orders_table, []):
+                heads[item["orderId"]["S"]] = item
+            pending = response.get("UnprocessedKeys") or {}
+            if not pending:
+                break
+        if pending:
+            raise RetryableError(f"reading heads from {orders_table}: keys left unprocessed")
+    return heads
+
+
 @dataclass
 class _Reducer:
     client: DynamoDBClient
@@ -210,7 +246,8 @@ class _Reducer:
                 (f"{shard:02d}:{sequence}", [Move.from_json(move) for move in json.loads(moves)])
                 for sequence, moves in ledgers
             ]
-            heads = self._heads(sorted({move.order_id for _, moves in parsed for move in moves}))
+            order_ids = sorted({move.order_id for _, moves in parsed for move in moves})
+            heads = read_heads(self.client, self.orders_table, order_ids)
             deltas = Deltas()
             for ledger_id, moves in parsed:
                 self.report.moves += len(moves)
@@ -239,27 +276,6 @@ class _Reducer:
         items = self.client.query(**request).get("Items", [])
         return [(int(item["version"]["N"]), item["moves"]["S"]) for item in items]
 
-    def _heads(self, order_ids: Sequence[str]) -> dict[str, Mapping[str, Any]]:
-        heads: dict[str, Mapping[str, Any]] = {}
-        for start in range(0, len(order_ids), BATCH_GET_LIMIT):
-            pending: Mapping[str, KeysAndAttributesUnionTypeDef] = {
-                self.orders_table: {
-                    "Keys": [{"orderId": {"S": order_id}} for order_id in order_ids[start : start + BATCH_GET_LIMIT]],
-                    "ConsistentRead": True,
-                    "ProjectionExpression": "orderId, ledgers, amount, currency",
-                }
-            }
-            for _ in range(BATCH_GET_TRIES):
-                response = self.client.batch_get_item(RequestItems=pending)
-                for item in response.get("Responses", {}).get(self.orders_table, []):
-                    heads[item["orderId"]["S"]] = item
-                pending = response.get("UnprocessedKeys") or {}
-                if not pending:
-                    break
-            if pending:
-                raise RetryableError(f"reading heads from {self.orders_table}: keys left unprocessed")
-        return heads
-
     def _commit(self, shard: int, through: int, last: int, deltas: Deltas) -> bool:
         # The counters' ADD and the checkpoint's move, together: a run that fails between the two
         # never happened, and two runs on one shard cannot both add the same ledgers.
@@ -283,3 +299,67 @@ class _Reducer:
                 return False
             raise
         return True
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """The committed moves of the ledgers past their shard's checkpoint: in no counter yet.
+
+    ``committed`` names each such move (ledger id, order id, position); ``deltas`` is what they will
+    add to the counters once reduced.
+    """
+
+    committed: frozenset[tuple[str, str, int]]
+    deltas: Deltas
+
+
+def read_pending(client: DynamoDBClient, events_table: str, orders_table: str) -> Pending:
+    """Every committed move not reduced yet: the ledgers past each shard's checkpoint, whatever their age.
+
+    Reads only (consistent reads): each shard's checkpoint, then its ledgers after it, then the heads
+    they name (in ``orders_table``); a move counts when its head names its ledger at its position
+    (:func:`committed_moves`), as the reducer will count it. So, at rest, the counters plus these
+    deltas are the projection's totals.
+
+    Raises
+    ------
+    RetryableError
+        If heads stay unprocessed (throttled).
+    ClientError, BotoCoreError
+        As DynamoDB raised them.
+    """
+    ledgers: list[tuple[str, list[Move]]] = []
+    for shard in range(LEDGER_SHARDS):
+        checkpoint = client.get_item(TableName=events_table, Key=shard_key(shard, 0), ConsistentRead=True).get("Item")
+        through = int(checkpoint["through"]["N"]) if checkpoint and "through" in checkpoint else 0
+        for sequence, text in _ledgers_after(client, events_table, shard, through):
+            ledgers.append((f"{shard:02d}:{sequence}", [Move.from_json(move) for move in json.loads(text)]))
+    heads = read_heads(client, orders_table, sorted({move.order_id for _, moves in ledgers for move in moves}))
+    deltas, committed = Deltas(), set[tuple[str, str, int]]()
+    for ledger_id, moves in ledgers:
+        for move, amount, currency in committed_moves(ledger_id, moves, heads):
+            deltas.add(move, amount, currency)
+            committed.add((ledger_id, move.order_id, move.position))
+    return Pending(frozenset(committed), deltas)
+
+
+def pending_deltas(client: DynamoDBClient, events_table: str, orders_table: str) -> Deltas:
+    """What the committed moves not reduced yet will add to the counters (see :func:`read_pending`)."""
+    return read_pending(client, events_table, orders_table).deltas
+
+
+def _ledgers_after(client: DynamoDBClient, table: str, shard: int, after: int) -> list[tuple[int, str]]:
+    request: QueryInputTypeDef = {
+        "TableName": table,
+        "KeyConditionExpression": "streamId = :s AND version > :after",
+        "ExpressionAttributeValues": {":s": {"S": f"{LEDGER_KEY_PREFIX}{shard:02d}"}, ":after": {"N": str(after)}},
+        "ConsistentRead": True,
+    }
+    found: list[tuple[int, str]] = []
+    while True:
+        response = client.query(**request)
+        found.extend((int(item["version"]["N"]), item["moves"]["S"]) for item in response.get("Items", []))
+        start = response.get("LastEvaluatedKey")
+        if not start:
+            return found
+        request["ExclusiveStartKey"] = start

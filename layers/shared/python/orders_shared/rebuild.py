@@ -1,13 +1,17 @@
 """The rebuild: the projection and the status counters written again from the event store.
 
-Every listed stream is folded; an order whose projection item is not its fold (missing, stale,
-corrupted, or a new table) gets the fold written, in a transaction that also checks the stream has
-no newer event: a rebuild never overwrites a newer projection, so the processor may keep running.
-Orders already right are not written. After each page of the streams index the cursor is saved in
+Every listed stream is folded from the events its head lists; an order whose projection is not its
+fold (missing, stale, corrupted, or a new table) gets the fold written, conditioned on its head still
+listing the events folded: a rebuild never overwrites a newer projection, so the processor may keep
+running. The head's own attributes (``events``, ``ledgers``) are written back as
+read, under that same condition, so the stream is never touched; into another table they are copied
+with the projection (a whole head), the condition checked on the stream's head in a transaction.
+Orders already right are not written. After each page of the streams listing the cursor is saved in
 the target table (item ``#rebuild``), so an interrupted run resumes where it stopped; a run that
-finishes removes it. Last, the counters are corrected by what they differ from the projection, read
-with no commit in between (an ADD: commits of the processor during the correction are kept).
-Running it twice changes nothing the second time.
+finishes removes it. Last, the counters are corrected by what they differ from the projection (the
+committed moves not reduced yet counted with them), read with no commit nor reduction in between
+(an ADD: commits and reductions during the correction are kept). Running it twice changes nothing
+the second time.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from botocore.exceptions import ClientError
 
 from orders_shared.aws import error_code
 from orders_shared.counters import stats_key
-from orders_shared.event_store import EventStore
+from orders_shared.event_store import EVENTS, LEDGERS, EventStore
 from orders_shared.events import utc_now_iso
 from orders_shared.projection import Upcaster, projection_item, upcast
 from orders_shared.streams import (
@@ -40,10 +44,10 @@ from orders_shared.streams import (
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, ConditionCheckTypeDef, TransactWriteItemTypeDef
 
 CHECKPOINT_KEY = "#rebuild"  # beside the projection; no order id starts with "#" (they are UUIDs)
-TRANSACTION_ORDERS = 50  # a check and a put per order: the 100-action limit of TransactWriteItems
+TRANSACTION_ORDERS = 50  # into another table, a check and a put per order: TransactWriteItems' 100 actions
 WRITE_ROUNDS = 5  # orders whose stream moved during their write are read and written again, this often
 
 type Progress = Callable[[int, str], None]
@@ -89,19 +93,80 @@ def _save(client: DynamoDBClient, table: str, cursor: Cursor, report: RebuildRep
     )
 
 
-def _writes(events_table: str, orders_table: str, reading: OrderReading) -> list[TransactWriteItemTypeDef]:
-    if reading.view is None:
+def _unmoved(table: str, reading: OrderReading) -> ConditionCheckTypeDef:
+    """The condition that the order's head is as read: it lists as many events, at the same version.
+
+    A head's list only grows (one event per commit), and every commit moves its version: so no event
+    was committed since the reading, and the fold is the latest state.
+    """
+    head = reading.head or {}
+    values: dict[str, AttributeValueTypeDef] = {":n": {"N": str(reading.version)}}
+    condition = "size(#events) = :n"
+    if "version" in head:
+        values[":v"] = head["version"]
+        condition += " AND #version = :v"
+    else:
+        condition += " AND attribute_not_exists(#version)"
+    return {
+        "TableName": table,
+        "Key": {"orderId": {"S": reading.order_id}},
+        "ConditionExpression": condition,
+        "ExpressionAttributeNames": {"#events": EVENTS, "#version": "version"},
+        "ExpressionAttributeValues": values,
+    }
+
+
+def _head_item(reading: OrderReading) -> dict[str, AttributeValueTypeDef]:
+    """The fold as a head: the projection, and the stream's lists as the head holds them."""
+    if reading.view is None or reading.head is None:
         raise ValueError(f"order {reading.order_id} has no fold to write")
-    return [
-        {
-            "ConditionCheck": {  # no newer event: the fold is the latest state
-                "TableName": events_table,
-                "Key": {"streamId": {"S": reading.order_id}, "version": {"N": str(reading.head + 1)}},
-                "ConditionExpression": "attribute_not_exists(streamId)",
-            }
-        },
-        {"Put": {"TableName": orders_table, "Item": projection_item(reading.view)}},
-    ]
+    item = projection_item(reading.view)
+    for name in (EVENTS, LEDGERS):
+        if name in reading.head:
+            item[name] = reading.head[name]
+    return item
+
+
+def _put(client: DynamoDBClient, table: str, reading: OrderReading) -> str:
+    """Write one fold over its head, unless its stream moved: "written" or "moved" (read it again)."""
+    check = _unmoved(table, reading)
+    try:
+        client.put_item(
+            TableName=table,
+            Item=_head_item(reading),
+            ConditionExpression=check["ConditionExpression"],
+            ExpressionAttributeNames=check["ExpressionAttributeNames"],
+            ExpressionAttributeValues=check["ExpressionAttributeValues"],
+        )
+    except ClientError as error:
+        if error_code(error) == "ConditionalCheckFailedException":
+            return "moved"
+        raise
+    return "written"
+
+
+def _copy(client: DynamoDBClient, store: EventStore, table: str, group: Sequence[OrderReading]) -> list[str]:
+    """Write folds as whole heads into another table, each if its stream's head is as read.
+
+    One transaction for the group (a check and a put per order). Returns, per reading, "written",
+    "moved" (read it again) or "retry" (the transaction conflicted, or was cancelled for another's sake).
+    """
+    actions: list[TransactWriteItemTypeDef] = []
+    for reading in group:
+        actions.append({"ConditionCheck": _unmoved(store.heads_table, reading)})
+        actions.append({"Put": {"TableName": table, "Item": _head_item(reading)}})
+    try:
+        client.transact_write_items(TransactItems=actions)
+    except ClientError as error:
+        if error_code(error) != "TransactionCanceledException":
+            raise
+        reasons = list(error.response.get("CancellationReasons", []))
+        codes = [
+            reasons[2 * index].get("Code", "None") if len(reasons) == len(actions) else "None"
+            for index in range(len(group))
+        ]
+        return ["moved" if code == "ConditionalCheckFailed" else "retry" for code in codes]
+    return ["written"] * len(group)
 
 
 def write_folds(
@@ -115,8 +180,9 @@ def write_folds(
 ) -> tuple[int, int]:
     """Write the fold of each reading as its projection, unless its stream has moved on since.
 
-    An order whose stream moved (or whose transaction conflicted) is read again and written if it
-    still needs it. Returns (orders written, of which written again).
+    Into ``orders_table``: the heads' own table (``store.heads_table``), or another one. An order
+    whose stream moved (or whose transaction conflicted) is read again and written if it still needs
+    it. Returns (orders written, of which written again).
 
     Raises
     ------
@@ -125,25 +191,17 @@ def write_folds(
     """
     pending, written, again = list(readings), 0, 0
     for _ in range(WRITE_ROUNDS):
-        moved: list[str] = []
-        retry: list[OrderReading] = []
-        for start in range(0, len(pending), TRANSACTION_ORDERS):
-            group = pending[start : start + TRANSACTION_ORDERS]
-            actions = [action for reading in group for action in _writes(store.table_name, orders_table, reading)]
-            try:
-                client.transact_write_items(TransactItems=actions)
-            except ClientError as error:
-                if error_code(error) != "TransactionCanceledException":
-                    raise
-                reasons = list(error.response.get("CancellationReasons", []))
-                for index, reading in enumerate(group):
-                    code = reasons[2 * index].get("Code", "None") if len(reasons) == len(actions) else "None"
-                    if code == "ConditionalCheckFailed":  # its stream moved on: read it again
-                        moved.append(reading.order_id)
-                    else:  # conflicted with another transaction, or cancelled for another's sake
-                        retry.append(reading)
-                continue
-            written += len(group)
+        if orders_table == store.heads_table:  # the heads themselves: a conditional Put each, concurrently
+            outcomes = list(executor.map(lambda reading: _put(client, orders_table, reading), pending))
+        else:
+            outcomes = [
+                outcome
+                for start in range(0, len(pending), TRANSACTION_ORDERS)
+                for outcome in _copy(client, store, orders_table, pending[start : start + TRANSACTION_ORDERS])
+            ]
+        written += outcomes.count("written")
+        moved = [reading.order_id for reading, outcome in zip(pending, outcomes, strict=True) if outcome == "moved"]
+        retry = [reading for reading, outcome in zip(pending, outcomes, strict=True) if outcome == "retry"]
         if moved:
             fresh = read_orders(client, store, orders_table, moved, executor, upcaster=upcaster)
             redo = [reading for reading in fresh if reading.view is not None and drift_of(reading) is not None]
@@ -156,7 +214,11 @@ def write_folds(
 
 
 def correct_counters(client: DynamoDBClient, orders_table: str, settled: Settled) -> dict[str, Decimal]:
-    """ADD to one counter shard what the counters lack of the projection's totals; returns that correction."""
+    """ADD to one counter shard what the counters lack of the projection's totals; returns that correction.
+
+    ``settled.counters`` counts the committed moves not reduced yet: the reducer adds them later, so
+    the correction leaves them out (counters + pending = projection).
+    """
     correction = {
         name: projected - counted for name, counted, projected in settled.counters.differences(settled.projection)
     }
@@ -188,15 +250,20 @@ def rebuild(
     index_lag_s: float = 1.0,
     sleep: Callable[[float], None],
     upcaster: Upcaster = upcast,
+    heads_table: str | None = None,
 ) -> RebuildReport:
     """Rebuild the projection and the counters in ``orders_table`` (the live one or a new one).
 
     Parameters
     ----------
+    heads_table
+        The table of the streams' heads (the live Orders table), when ``orders_table`` is another
+        one; by default ``orders_table`` holds them. Into another table, whole heads are written
+        (their lists copied), so that it can stand for the Orders table.
     fresh
         Start from the first stream even if an interrupted run left a checkpoint.
     max_pages, page_orders
-        Stop after this many pages of the streams index (of ``page_orders`` streams), leaving the
+        Stop after this many pages of the streams listing (of ``page_orders`` streams), leaving the
         checkpoint (to split a run).
     settle_tries, index_lag_s, sleep
         See :func:`~orders_shared.streams.settled_totals`: a pipeline that never pauses leaves the
@@ -207,7 +274,7 @@ def rebuild(
     ReadSideError
         If a read cannot complete or orders stay contended.
     """
-    store = EventStore(client, events_table, heads_table=orders_table)
+    store = EventStore(client, events_table, heads_table=heads_table or orders_table)
     report, cursor, started = RebuildReport(), Cursor(), utc_now_iso()
     saved = None if fresh else _checkpoint(client, orders_table)
     if saved is not None:

@@ -1,10 +1,13 @@
 """Reading every order back for the audit and the rebuild: streams listed, read, folded and compared.
 
-Streams are listed from the sparse streams index (one key per stream, 16 shards), a page at a time,
-so that a run can stop and resume where it was (:class:`Cursor`); nothing here scans a table. Each
-order is read stream first, projection second: the processor writes both in one transaction, so the
-projection read after the stream is never older than it, and one found newer means an event was
-committed in between (the stream is read on from there).
+Streams are listed by a Scan of the heads' table in 16 segments (one head per stream), a page at a
+time, so that a run can stop and resume where it was (:class:`Cursor`). Each order's head is read
+once (a consistent read): it lists the stream's events and holds the projection, written by one
+conditional write, so the two always belong together; the listed events are then read and folded.
+A head's ``events`` and ``ledgers`` are the stream's part of it, not the projection's.
+
+The status counters are moved only by the ledgers' reducer (:mod:`orders_shared.ledger`), so they are
+compared with the projection together with the committed moves not reduced yet (``pending``).
 """
 
 from __future__ import annotations
@@ -17,8 +20,17 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from orders_shared.counters import COUNTED_STATUSES, all_stats_keys, revenue_attribute
-from orders_shared.event_store import STREAM_SHARDS, EventStore, RecordedEvent
+from orders_shared.event_store import (
+    EVENTS,
+    LEDGERS,
+    STREAM_SHARDS,
+    EventStore,
+    RecordedEvent,
+    StreamReadError,
+    head_events,
+)
 from orders_shared.events import OrderStatus
+from orders_shared.ledger import Deltas, read_pending
 from orders_shared.projection import (
     OrderView,
     ProjectionItemError,
@@ -36,8 +48,10 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import KeysAndAttributesTypeDef, KeysAndAttributesUnionTypeDef
 
 BATCH_GET_LIMIT = 100  # BatchGetItem keys per call
-PAGE_ORDERS = 100  # streams listed per index page: one BatchGetItem of projections, one checkpoint
-RE_READS = 3  # a projection newer than the stream read: the stream is read on, at most this often
+PAGE_ORDERS = 100  # streams listed per index page: one BatchGetItem of heads, one checkpoint
+HEAD_ATTRIBUTES = frozenset({EVENTS, LEDGERS})  # a head's attributes that are the stream's
+# A head holding only these has no projection (written by EventStore.append, or its projection lost).
+STREAM_ONLY = HEAD_ATTRIBUTES | {"orderId", "version"}
 
 
 class ReadSideError(Exception):
@@ -46,7 +60,7 @@ class ReadSideError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Cursor:
-    """Where a listing of the streams index stands: a shard, and the key to start after (None: its start)."""
+    """Where a listing of the streams stands: a Scan segment, and the key to start after (None: its start)."""
 
     shard: int = 0
     start: Mapping[str, Any] | None = None
@@ -80,18 +94,23 @@ def stream_pages(
 
 @dataclass(slots=True)
 class OrderReading:
-    """One order read back: its stream, the fold of it (or why none), and its projection item."""
+    """One order read back: its head, its stream, the fold of it (or why none), and its projection item.
+
+    ``item`` is the order's item in the projection's table: the head itself when that table holds
+    the heads (the live Orders table), else (a rebuild into another table) that table's copy.
+    """
 
     order_id: str
+    head: Mapping[str, Any] | None
     events: list[RecordedEvent]
     item: Mapping[str, Any] | None
     view: OrderView | None = None
-    corrupt: StreamError | None = None
+    corrupt: StreamError | StreamReadError | None = None
 
     @property
-    def head(self) -> int:
-        """The stream's last version read."""
-        return self.events[-1].version if self.events else 0
+    def version(self) -> int:
+        """The stream's version as its head lists it (the number of its events)."""
+        return len(head_events(self.head))
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,18 +128,22 @@ def drift_of(reading: OrderReading) -> Drift | None:
         return Drift("corrupt-stream", reading.order_id, str(reading.corrupt))
     if reading.view is None:  # a listed stream with no event: nothing to project
         return None
-    if reading.item is None:
-        return Drift("missing", reading.order_id, f"no projection item; the stream is at version {reading.head}")
+    if reading.item is None or not set(reading.item) - STREAM_ONLY:
+        return Drift("missing", reading.order_id, f"no projection; the stream is at version {reading.version}")
     try:
         stored = view_from_item(reading.item)
     except ProjectionItemError as error:
         return Drift("unreadable", reading.order_id, str(error))
     differing = reading.view.differences(stored)
-    extra = sorted(set(reading.item) - set(projection_item(reading.view)))
-    if not differing and not extra:
+    extra = sorted(set(reading.item) - set(projection_item(reading.view)) - HEAD_ATTRIBUTES)
+    copied = [  # a copy of the head in another table lists what the stream's head lists
+        name for name in sorted(HEAD_ATTRIBUTES) if (reading.head or {}).get(name) != reading.item.get(name)
+    ]
+    if not differing and not extra and not copied:
         return None
     parts = [f"{name}: {getattr(stored, name)} (stream says {getattr(reading.view, name)})" for name in differing]
     parts += [f"{name}: not an attribute of the projection" for name in extra]
+    parts += [f"{name}: not the stream head's" for name in copied]
     return Drift("differs", reading.order_id, "; ".join(parts))
 
 
@@ -157,37 +180,30 @@ def read_orders(
     *,
     upcaster: Upcaster = upcast,
 ) -> list[OrderReading]:
-    """Read and fold each order's stream, then read its projection item (consistent reads throughout).
+    """Read each order's head, then the events it lists, and fold them (consistent reads throughout).
 
-    A projection found newer than the stream (an event committed between the two reads) has its
-    stream read on until they meet (``RE_READS`` times at most).
+    The head (in ``store.heads_table``) lists the stream and, in the live Orders table, holds the
+    projection: one read gives both as of one commit. With ``orders_table`` another table (a rebuild's
+    target), its item is read after the head. A head listing an event whose item is missing or
+    unreadable makes the stream corrupt, like an event the lifecycle cannot fold.
     """
-    events = list(executor.map(store.get_events, order_ids))
-    items = {
-        item["orderId"]["S"]: item
-        for item in _batch_get(client, orders_table, [{"orderId": {"S": order_id}} for order_id in order_ids])
-    }
-    readings = [
-        OrderReading(order_id, stream, items.get(order_id)) for order_id, stream in zip(order_ids, events, strict=True)
-    ]
-    for reading in readings:
-        for _ in range(RE_READS):
-            version = _version_of(reading.item)
-            if version is None or version <= reading.head:
-                break
-            reading.events.extend(store.get_events(reading.order_id, reading.head + 1))
+    keys = [{"orderId": {"S": order_id}} for order_id in order_ids]
+    heads = {item["orderId"]["S"]: item for item in _batch_get(client, store.heads_table, keys)}
+    items = heads
+    if orders_table != store.heads_table:
+        items = {item["orderId"]["S"]: item for item in _batch_get(client, orders_table, keys)}
+
+    def read(order_id: str) -> OrderReading:
+        head = heads.get(order_id)
+        reading = OrderReading(order_id, head, [], items.get(order_id))
         try:
+            reading.events = store.events_listed(order_id, head_events(head))
             reading.view = fold(reading.events, upcaster=upcaster)
-        except StreamError as error:
+        except (StreamError, StreamReadError) as error:
             reading.corrupt = error
-    return readings
+        return reading
 
-
-def _version_of(item: Mapping[str, Any] | None) -> int | None:
-    try:
-        return int(item["version"]["N"]) if item is not None else None
-    except (KeyError, TypeError, ValueError):
-        return None
+    return list(executor.map(read, order_ids))
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +220,18 @@ class Totals:
     def revenue(self) -> Decimal:
         """The revenue in USD (the ``revenue`` counter: every 1.x order's)."""
         return self.revenues.get(revenue_attribute(LEGACY_CURRENCY), Decimal(0))
+
+    def plus(self, counts: Mapping[str, int], revenues: Mapping[str, Decimal]) -> Totals:
+        """These totals with ``counts`` and ``revenues`` added (figures that come to 0 left out)."""
+        summed = {name: self.counts.get(name, 0) + counts.get(name, 0) for name in {*self.counts, *counts}}
+        money = {
+            name: self.revenues.get(name, Decimal(0)) + revenues.get(name, Decimal(0))
+            for name in {*self.revenues, *revenues}
+        }
+        return Totals(
+            {name: count for name, count in summed.items() if count},
+            {name: amount for name, amount in money.items() if amount},
+        )
 
     def differences(self, other: Totals) -> list[tuple[str, Decimal, Decimal]]:
         """(counter attribute, this, other) for each figure that differs (a missing one is 0)."""
@@ -272,11 +300,17 @@ def projection_totals(client: DynamoDBClient, store: EventStore, orders_table: s
 
 @dataclass(frozen=True, slots=True)
 class Settled:
-    """The counters and the projection's totals, read with no commit in between."""
+    """The counters and the projection's totals, read with no commit nor reduction in between.
+
+    ``counters`` is what the counters say once every committed move is reduced: ``read`` (the counter
+    shards as read) plus ``pending`` (the committed moves of the ledgers not reduced yet).
+    """
 
     counters: Totals
     projection: Totals
     orders: int
+    read: Totals = field(default_factory=Totals)
+    pending: Totals = field(default_factory=Totals)
 
 
 def settled_totals(
@@ -290,17 +324,26 @@ def settled_totals(
 ) -> Settled | None:
     """The counters and the projection's totals as of one moment, or None if the pipeline never paused.
 
-    Counters, then every projection item, then the counters again: any commit of the processor
-    changes a counter (states only move forward, so its moves never cancel out), so equal counter
-    readings mean no commit happened in between, and the projection read then belongs with them. The
-    wait of ``index_lag_s`` after the first reading lets a stream created just before it reach the
-    (eventually consistent) streams index.
+    The counters and the pending moves (:func:`orders_shared.ledger.read_pending`, against the heads of
+    ``orders_table``), then every projection item, then the pending moves and the counters again. A
+    commit lands in a head after its ledger is written, so one between the two readings adds a
+    committed move to the second; a reduction moves the counters (its moves, states moving only
+    forward, never cancel out). Equal readings mean neither happened, and the projection read then
+    belongs with them. The wait of ``index_lag_s`` after the first reading lets a stream created just
+    before it reach the (eventually consistent) Scan that lists the streams.
     """
     for attempt in range(tries):
         before = read_counters(client, orders_table)
+        pending = read_pending(client, store.table_name, orders_table)
         sleep(index_lag_s)
         totals, orders = projection_totals(client, store, orders_table)
-        if read_counters(client, orders_table) == before:
-            return Settled(before, totals, orders)
+        again = read_pending(client, store.table_name, orders_table)
+        if again.committed == pending.committed and read_counters(client, orders_table) == before:
+            moves = _totals(pending.deltas)
+            return Settled(before.plus(moves.counts, moves.revenues), totals, orders, before, moves)
         sleep(min(2.0**attempt, 10.0))
     return None
+
+
+def _totals(deltas: Deltas) -> Totals:
+    return Totals().plus(deltas.counts, deltas.revenues)
