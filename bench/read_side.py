@@ -1,14 +1,14 @@
-"""The read side measured: listing streams (Scan vs the streams index), the audit, the rebuild.
+"""The read side measured: listing the streams (a segmented Scan of the heads), the audit, the rebuild.
 
 Runs on its own, against the emulator of $AWS_ENDPOINT_URL (or moto with ``--moto``), in two tables
-of its own (the template's keys and index, ``tests/support/tables.py``) that it deletes at the end:
+of its own (the template's keys, ``tests/support/tables.py``) that it deletes at the end:
 
     PYTHONPATH=layers/shared/python:functions/order_processor:scripts:bench:. \\
         AWS_ENDPOINT_URL=http://127.0.0.1:4572 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \\
         AWS_DEFAULT_REGION=us-east-1 .venv/bin/python bench/read_side.py --orders 1000
 
 The orders are written by the real processor (applier and repository; notifications and parking
-faked), so the tables hold what production holds: events, idempotency markers, counters. Emulators
+faked), so the tables hold what production holds: event items, heads, ledgers. Emulators
 bill nothing: the request units are computed from the item sizes read and written, by DynamoDB's
 rounding rules, and priced with ``cost.PRICES``.
 """
@@ -130,24 +130,11 @@ def timed(action: Callable[[], Any], repeats: int = 3) -> tuple[float, Any]:
     return statistics.median(times), result
 
 
-def enumeration(client: Any, events_table: str, orders: int) -> dict[str, Any]:
-    """Listing every stream id: a Scan of the event store filtered to first events, vs the index."""
+def enumeration(client: Any, orders_table: str, events_table: str, orders: int) -> dict[str, Any]:
+    """Listing every stream id: a Scan of the heads in 16 segments (format 2 has one head per stream)."""
+    store = EventStore(client, events_table, heads_table=orders_table)
 
-    def by_scan() -> list[str]:
-        ids: list[str] = []
-        for page in scan_all(
-            client,
-            events_table,
-            FilterExpression="version = :one",
-            ExpressionAttributeValues={":one": {"N": "1"}},
-            ProjectionExpression="streamId",
-        ):
-            ids.extend(item["streamId"]["S"] for item in page["Items"])
-        return ids
-
-    store = EventStore(client, events_table)
-
-    def by_index() -> list[str]:
+    def by_segments() -> list[str]:
         ids: list[str] = []
         for shard in range(STREAM_SHARDS):
             start = None
@@ -159,33 +146,33 @@ def enumeration(client: Any, events_table: str, orders: int) -> dict[str, Any]:
                 start = page.next_start
         return ids
 
-    scan_s, scanned = timed(by_scan)
-    index_s, indexed = timed(by_index)
-    if sorted(scanned) != sorted(indexed) or len(indexed) != orders:
-        raise SystemExit(f"listings differ: scan {len(scanned)}, index {len(indexed)}, orders {orders}")
-    all_items = [item for page in scan_all(client, events_table) for item in page["Items"]]
-    table_bytes = sum(item_bytes(item) for item in all_items)
-    index_bytes = sum(
-        item_bytes({k: v for k, v in item.items() if k in ("streamId", "version", "streamShard")}) + INDEX_ITEM_OVERHEAD
-        for item in all_items
-        if "streamShard" in item
-    )
-    # A Scan is billed on every item it reads, before the filter (eventually consistent: half a unit per 4 KB).
-    scan_rru = math.ceil(table_bytes / READ_UNIT) * 0.5
-    index_rru = math.ceil(index_bytes / READ_UNIT) * 0.5 + STREAM_SHARDS * 0.5  # a page rounds up, per shard
+    listing_s, listed = timed(by_segments)
+    if len(listed) != orders or len(set(listed)) != orders:
+        raise SystemExit(f"the listing found {len(listed)} streams ({len(set(listed))} distinct) of {orders}")
+    heads = [item for page in scan_all(client, orders_table) for item in page["Items"]]
+    heads_bytes = sum(item_bytes(item) for item in heads)
+    # A Scan is billed on every item it reads (eventually consistent: half a unit per 4 KB), per segment.
+    listing_rru = math.ceil(heads_bytes / READ_UNIT) * 0.5 + STREAM_SHARDS * 0.5
     return {
         "orders": orders,
-        "table_items": len(all_items),
-        "table_bytes": table_bytes,
-        "scan": {"seconds": round(scan_s, 3), "rru": scan_rru, "items_read": len(all_items)},
-        "index": {"seconds": round(index_s, 3), "rru": index_rru, "items_read": len(indexed)},
+        "table_items": len(heads),
+        "table_bytes": heads_bytes,
+        "scan": {"seconds": round(listing_s, 3), "rru": listing_rru, "items_read": len(heads)},
     }
 
 
+PROJECTION_ONLY = ("customerId", "amount", "currency", "createdAt", "status", "lastEventId", "updatedAt", "occurredAt")
+
+
 def damage(client: Any, orders_table: str, ids: list[str]) -> int:
-    """A third of the projections deleted and a tenth corrupted; how many were damaged."""
+    """A third of the projections removed from their heads (the streams kept) and a tenth corrupted."""
     for order_id in ids[::3]:
-        client.delete_item(TableName=orders_table, Key={"orderId": {"S": order_id}})
+        client.update_item(
+            TableName=orders_table,
+            Key={"orderId": {"S": order_id}},
+            UpdateExpression="REMOVE " + ", ".join(f"#p{n}" for n in range(len(PROJECTION_ONLY))),
+            ExpressionAttributeNames={f"#p{n}": name for n, name in enumerate(PROJECTION_ONLY)},
+        )
     corrupted = [order_id for index, order_id in enumerate(ids) if index % 10 == 1]
     for order_id in corrupted:
         client.update_item(
@@ -208,25 +195,18 @@ def read_side(client: Any, orders_table: str, events_table: str, ids: list[str])
     if not report.clean or not after.clean:
         raise SystemExit(f"audit not clean: before {report.examples}, after the rebuild {after.examples}")
     events = report.events
-    streams: dict[str, int] = {}
-    for page in scan_all(client, events_table):
-        for item in page["Items"]:
-            if item["version"]["N"] != "0":
-                streams[item["streamId"]["S"]] = streams.get(item["streamId"]["S"], 0) + item_bytes(item)
-    projection = [
+    heads = [
         item
         for page in scan_all(client, orders_table)
         for item in page["Items"]
         if not item["orderId"]["S"].startswith("#")
     ]
-    projection_bytes = statistics.mean(item_bytes(item) for item in projection)
-    # Per order: its stream (one consistent Query, rounded up to 4 KB), its projection (a consistent
-    # BatchGetItem rounds each item up to 4 KB), and the projection again for the counters' totals.
-    stream_rru = sum(math.ceil(size / READ_UNIT) for size in streams.values())
-    audit_rru = stream_rru + 2 * len(streams)
-    # A rebuilt order adds a transaction: the ConditionCheck and the Put, each taken as a
-    # transactional write (2 units per 1 KB; AWS prices the check no lower than a write).
-    write_wru = 2 * (1 + math.ceil(projection_bytes / WRITE_UNIT))
+    head_bytes = statistics.mean(item_bytes(item) for item in heads)
+    # Per order: its head (one consistent read, rounded up to 4 KB), each event item it lists (a
+    # consistent BatchGetItem rounds each item up to 4 KB), and the head again for the counters' totals.
+    audit_rru = events + 2 * len(heads)
+    # A rebuilt order is one conditional Put of its head (under 1 KB: one write unit, no transaction).
+    write_wru = math.ceil(head_bytes / WRITE_UNIT)
     rebuild_wru = rebuilt.written * write_wru
     read_million = 1e6 / events
     return {
@@ -245,7 +225,7 @@ def read_side(client: Any, orders_table: str, events_table: str, ids: list[str])
             "written": rebuilt.written,
             "wru_per_written_order": write_wru,
             "usd_per_million_events_all_written": round(
-                (audit_rru * PRICES["dynamodb_rru"] + len(streams) * write_wru * PRICES["dynamodb_wru"]) * read_million,
+                (audit_rru * PRICES["dynamodb_rru"] + len(heads) * write_wru * PRICES["dynamodb_wru"]) * read_million,
                 4,
             ),
             "usd_per_million_events_this_run": round(
@@ -291,7 +271,7 @@ def measure(orders: int, *, moto: bool = False, endpoint: str | None = None) -> 
             return {
                 "target": "moto" if moto else "emulator",
                 "seeded_in_s": round(seeded, 1),
-                "enumeration": enumeration(client, events_table, orders),
+                "enumeration": enumeration(client, orders_table, events_table, orders),
                 **read_side(client, orders_table, events_table, ids),
                 "prices": {"dynamodb_rru": PRICES["dynamodb_rru"], "dynamodb_wru": PRICES["dynamodb_wru"]},
             }
