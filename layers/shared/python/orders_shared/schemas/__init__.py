@@ -235,6 +235,7 @@ def _registry(modules: list[str], readers: dict[tuple[str, int], dict[str, Any]]
         "",
         "WRITERS: the closed schema of each released version. READERS: each major's tolerant reader.",
         "KNOWN: the detail and metadata fields each reader knows (any other is an extension).",
+        "KNOWN_ONLY: each reader's fast path, True only for a document it accepts with no unknown field.",
         '"""',
         "",
         "from orders_shared._validators import (",
@@ -249,6 +250,8 @@ def _registry(modules: list[str], readers: dict[tuple[str, int], dict[str, Any]]
         ]
     lines += ["}", "", "READERS = {"]
     lines += [f'    ("{t}", {m}): {module_name(t, f"{m}.x")}.validate,' for t, m in readers]
+    lines += ["}", "", "KNOWN_ONLY = {"]
+    lines += [f'    ("{t}", {m}): {module_name(t, f"{m}.x")}.accepts,' for t, m in readers]
     lines += ["}", "", "KNOWN = {"]
     for (detail_type, major), schema in readers.items():
         detail_fields = sorted(schema["properties"])
