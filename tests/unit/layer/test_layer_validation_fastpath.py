@@ -103,7 +103,7 @@ DOCUMENTS = [variant for seed in _seeds() for variant in _variants(seed)]
 
 
 @pytest.mark.parametrize("name", MODULES)
-def test_validate_is_the_full_validator_on_every_variant(name: str) -> None:
+def test_fast_path_validate_is_the_full_validator_on_every_variant(name: str) -> None:
     # GIVEN a generated module, its fast path and fastjsonschema's validator
     module = importlib.import_module(f"orders_shared._validators.{name}")
     taken = 0
@@ -134,7 +134,7 @@ def test_fast_path_takes_the_common_event(detail_type: str) -> None:
 
 @pytest.mark.parametrize("detail_type", sorted(VALID_DETAILS))
 @pytest.mark.parametrize("where", ["detail", "metadata"])
-def test_a_readers_fast_path_declines_a_field_it_does_not_know(detail_type: str, where: str) -> None:
+def test_fast_path_of_a_reader_declines_a_field_it_does_not_know(detail_type: str, where: str) -> None:
     # GIVEN a valid detail with one unknown (and valid) field, in the detail or in its metadata
     reader = importlib.import_module(f"orders_shared._validators.{detail_type}_1_x")
     detail = copy.deepcopy(VALID_DETAILS[detail_type])
@@ -164,14 +164,14 @@ def _compiled(schema: dict[str, Any]) -> Any:
         {"type": "object", "properties": {"a": {"type": "string", "enum": ["x", 1]}}, "required": ["a"]},
     ],
 )
-def test_a_keyword_not_compiled_leaves_the_document_to_the_full_validator(schema: dict[str, Any]) -> None:
+def test_fast_path_declines_a_keyword_it_does_not_compile(schema: dict[str, Any]) -> None:
     # GIVEN a schema with a keyword (or a form of one) the fast path does not compile
     accepts = _compiled(schema)
     # WHEN a document it may accept is checked   THEN the fast path declines it
     assert accepts({"a": "x"}) is False
 
 
-def test_an_open_object_bounded_otherwise_is_left_to_the_full_validator() -> None:
+def test_fast_path_leaves_an_open_but_bounded_object_to_the_full_validator() -> None:
     # GIVEN objects that take other keys but bound them, and one closed with an unknown-key pattern
     for schema in (
         {"type": "object", "additionalProperties": True, "propertyNames": {"type": "string", "pattern": "^a"}},

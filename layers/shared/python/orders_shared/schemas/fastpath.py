@@ -80,7 +80,7 @@ class _Compiler:
     def node(self, schema: Any, v: str, depth: int) -> None:
         """Lines that ``return False`` unless ``v`` is valid against ``schema``."""
         kind = schema.get("type") if isinstance(schema, dict) else None
-        if isinstance(kind, list) and len(kind) == 2 and "null" in kind and "const" not in schema:
+        if isinstance(kind, list) and len(set(kind)) == len(kind) == 2 and "null" in kind and "const" not in schema:
             self.nullable(schema, v, depth)
             return
         if not isinstance(kind, str) or kind not in _BY_TYPE or not set(schema) - _ANNOTATIONS <= _BY_TYPE[kind]:
