@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import platform
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -48,18 +49,18 @@ def section(title: str) -> None:
 
 
 def _git_head() -> str:
-    git = harness.ROOT / ".git"
+    # git itself: a worktree's .git is a file naming the real directory, which reading .git misses.
     try:
-        head = (git / "HEAD").read_text().strip()
-        if not head.startswith("ref: "):
-            return head[:7]
-        ref = head.removeprefix("ref: ")
-        if (git / ref).exists():
-            return (git / ref).read_text().strip()[:7]
-        packed = (git / "packed-refs").read_text().splitlines()
-        return next((line.split()[0][:7] for line in packed if line.endswith(" " + ref)), "unknown")
-    except OSError:
+        done = subprocess.run(  # noqa: S603 - git, no shell, fixed arguments
+            ["git", "-C", str(harness.ROOT), "rev-parse", "--short=7", "HEAD"],  # noqa: S607 - git on PATH
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
         return "unknown"
+    return done.stdout.strip() or "unknown"
 
 
 def machine() -> dict[str, Any]:

@@ -16,13 +16,14 @@ Two readings of a ``detail`` (the rules are in ``docs/contract.md``):
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from decimal import Decimal
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
+from functools import lru_cache
 from typing import Any
 
 from fastjsonschema import JsonSchemaValueException
 
 from orders_shared._validators import DETAIL_TYPES as _DETAIL_TYPE_NAMES
-from orders_shared._validators import KNOWN, READERS, WRITERS, envelope
+from orders_shared._validators import KNOWN, KNOWN_ONLY, READERS, WRITERS, envelope
 from orders_shared._validators import NOTIFICATION as _NOTIFICATION
 from orders_shared.errors import SchemaValidationError, UnknownEventTypeError, UnsupportedSchemaVersionError
 from orders_shared.versions import parse_version
@@ -52,6 +53,11 @@ _MAX_MESSAGE = 200
 AMOUNT_DIGITS = 15
 AMOUNT_MIN_EXPONENT = -130
 EXTENSION_MAX_EXPONENT = 300  # an unknown field's number: a binary float's range, with room
+# Rounds to AMOUNT_DIGITS significant digits at any exponent and never raises: a number it leaves
+# unchanged has at most that many (the common case, told without counting the digits).
+_ROUNDED = Context(prec=AMOUNT_DIGITS, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[])
+# The few versions a stream carries, parsed once each (a bad one raises and is not kept).
+_parse_version = lru_cache(maxsize=64)(parse_version)
 
 
 def check_amount(amount: Any, path: str = "detail.amount") -> None:
@@ -65,6 +71,8 @@ def check_amount(amount: Any, path: str = "detail.amount") -> None:
     """
     if not isinstance(amount, Decimal) or not amount.is_finite() or not amount:
         return  # ints are exact; NaN and infinities never get past the parser and the schema
+    if _ROUNDED.plus(amount) == amount and amount.adjusted() >= AMOUNT_MIN_EXPONENT:
+        return
     digits = len(amount.normalize().as_tuple().digits)
     if digits > AMOUNT_DIGITS:
         raise SchemaValidationError(
@@ -127,6 +135,11 @@ def _declared_version(name: str, document: Any, root: str, holder: str | None) -
     """
     container = document.get(holder) if holder and isinstance(document, dict) else document
     declared = container.get("schemaVersion") if isinstance(container, dict) else None
+    if type(declared) is str:  # the common case first (a str subclass takes the path below)
+        try:
+            return _parse_version(declared)
+        except ValueError:
+            pass
     path = f"{root}.{holder}.schemaVersion" if holder else f"{root}.schemaVersion"
     if not isinstance(declared, str):
         _run(WRITERS[(name, CURRENT_VERSIONS[name])], document, root)
@@ -163,6 +176,8 @@ def extensions(name: str, major: int, document: Mapping[str, Any]) -> dict[str, 
     """The fields of a detail or notification (``name``) and of its metadata (``metadata.name``)
     that its major's reader does not know."""
     fields, metadata_fields = KNOWN[(name, major)]
+    if document.keys() <= fields and (not metadata_fields or document.get("metadata", {}).keys() <= metadata_fields):
+        return {}  # the common case: one comparison of key sets each
     found = {key: value for key, value in document.items() if key not in fields}
     if metadata_fields:
         metadata = document.get("metadata", {})
@@ -184,9 +199,16 @@ def _read(name: str, document: Any, root: str, holder: str | None, reader: str) 
         )
     # Any minor, released or not: the known fields exactly, the unknown ones accepted within bounds
     # (a producer adding an optional field, with or without saying so by a new minor, parks nothing).
-    _run(READERS[(name, major)], document, root)
-    for key, value in extensions(name, major, document).items():
-        _check_extension(value, f"{root}.{key}")
+    # The common case first: the reader's fast path, True only for a document the reader accepts
+    # whose fields it all knows (so there is no extension to look at); else the whole reading.
+    try:
+        known_only = KNOWN_ONLY[(name, major)](document)
+    except (ArithmeticError, TypeError):  # a comparison the full reader makes too: it raises
+        known_only = False
+    if not known_only:
+        _run(READERS[(name, major)], document, root)
+        for key, value in extensions(name, major, document).items():
+            _check_extension(value, f"{root}.{key}")
     return major, minor
 
 

@@ -2,6 +2,7 @@
 
 WRITERS: the closed schema of each released version. READERS: each major's tolerant reader.
 KNOWN: the detail and metadata fields each reader knows (any other is an extension).
+KNOWN_ONLY: each reader's fast path, True only for a document it accepts with no unknown field.
 """
 
 from orders_shared._validators import (
@@ -36,6 +37,15 @@ READERS = {
     ("PaymentProcessed", 1): PaymentProcessed_1_x.validate,
     ("PaymentFailed", 1): PaymentFailed_1_x.validate,
     ("OrderNotification", 1): OrderNotification_1_x.validate,
+}
+
+KNOWN_ONLY = {
+    ("OrderCreated", 1): OrderCreated_1_x.accepts,
+    ("OrderCreated", 2): OrderCreated_2_x.accepts,
+    ("OrderStatusChanged", 1): OrderStatusChanged_1_x.accepts,
+    ("PaymentProcessed", 1): PaymentProcessed_1_x.accepts,
+    ("PaymentFailed", 1): PaymentFailed_1_x.accepts,
+    ("OrderNotification", 1): OrderNotification_1_x.accepts,
 }
 
 KNOWN = {
