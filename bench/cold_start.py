@@ -114,6 +114,7 @@ def _summary(samples: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
         which: {
             "median_ms": median([run["total_ms"] for run in runs_of]),
             "import_median_ms": median([run["import_ms"] for run in runs_of]),
+            "cpu_median_ms": median([run["cpu_ms"] for run in runs_of]),
             "samples_ms": [round(run["total_ms"], 1) for run in runs_of],
             "compiled_from_source": len(runs_of[0]["compiled"]),
         }
