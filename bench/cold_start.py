@@ -12,6 +12,7 @@ but what the artifacts ship).
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -78,7 +79,14 @@ def _run_once(
     flags = ["-S"] if python_path is not None else []
     try:
         subprocess.run(  # noqa: S603 - this interpreter and our own script, no shell
-            [sys.executable, *flags, str(ROOT / "bench/cold_child.py"), MODULES[which], str(event_file), str(result_file)],
+            [
+                sys.executable,
+                *flags,
+                str(ROOT / "bench/cold_child.py"),
+                MODULES[which],
+                str(event_file),
+                str(result_file),
+            ],
             env=_environment(which, endpoint, pycache, python_path),
             check=True,
             stdout=subprocess.DEVNULL,  # the processors' logs
@@ -168,3 +176,25 @@ def measure_deployed(runs: int, build: Path = BUILD) -> dict[str, Any]:
     for which, runs_of in samples.items():
         result[which]["compiled_files"] = sorted({Path(path).name for path in runs_of[0]["compiled"]})[:20]
     return result
+
+
+def main() -> None:
+    """`make bench-cold`: the "as deployed" row alone, for iterating on the cold start."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--runs", type=int, default=15, help="runs of each processor (alternating)")
+    parser.add_argument("--build", type=Path, default=BUILD, help="sam build's output (.aws-sam/build)")
+    args = parser.parse_args()
+    result = measure_deployed(args.runs, args.build)
+    for which in ("ours", "baseline"):
+        run = result[which]
+        print(
+            f"{which:<8} {run['median_ms']:6.0f} ms (import {run['import_median_ms']:.0f},"
+            f" CPU {run['cpu_median_ms']:.0f})  compiled from source: {run['compiled_from_source']}"
+            f"  samples {run['samples_ms']}"
+        )
+    ratio = result["ours"]["median_ms"] / result["baseline"]["median_ms"]
+    print(f"ours {ratio:.2f}x the baseline (target <= 1.0x), {args.runs} runs each")
+
+
+if __name__ == "__main__":
+    main()

@@ -71,7 +71,12 @@ def copy_runtime_sdk(site_packages: Iterable[Path], target: Path, packages: Iter
     folders = list(site_packages)
     for name in packages:
         found = next(
-            (folder / candidate for folder in folders for candidate in (name, f"{name}.py") if (folder / candidate).exists()),
+            (
+                folder / candidate
+                for folder in folders
+                for candidate in (name, f"{name}.py")
+                if (folder / candidate).exists()
+            ),
             None,
         )
         if found is None:
@@ -80,9 +85,7 @@ def copy_runtime_sdk(site_packages: Iterable[Path], target: Path, packages: Iter
             shutil.copytree(found, target / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(found, target / found.name)
-    compileall.compile_dir(
-        target, quiet=1, workers=1, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH
-    )
+    compileall.compile_dir(target, quiet=1, workers=1, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
     return target
 
 
@@ -131,4 +134,3 @@ def bytecode_environment(environment: Mapping[str, str]) -> dict[str, str]:
     cleaned = {key: value for key, value in environment.items() if key != "PYTHONPYCACHEPREFIX"}
     cleaned["PYTHONDONTWRITEBYTECODE"] = "1"
     return cleaned
-

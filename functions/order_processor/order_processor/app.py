@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.config import Config
 from botocore.session import get_session
@@ -43,13 +43,12 @@ _executor = ThreadPoolExecutor(max_workers=16)  # orders of a batch, group trans
 # a cold start's CPU, measured by `make bench`'s "as deployed" row; docs/decisions.md, 2026-11-30).
 # Region, credentials and AWS_ENDPOINT_URL are read from the environment by botocore, as before.
 _session = get_session()
-_dynamodb: DynamoDBClient = _session.create_client("dynamodb", config=_config)
-_sns: SNSClient = _session.create_client("sns", config=_config)
+_dynamodb = cast("DynamoDBClient", _session.create_client("dynamodb", config=_config))
+_sns = cast("SNSClient", _session.create_client("sns", config=_config))
 
 
 def _sqs() -> SQSClient:
-    client: SQSClient = _session.create_client("sqs", config=_config)
-    return client
+    return cast("SQSClient", _session.create_client("sqs", config=_config))
 
 
 applier = BatchApplier(

@@ -26,15 +26,14 @@ from fastjsonschema import JsonSchemaValueException
 
 from orders_shared._validators import DETAIL_TYPES as _DETAIL_TYPE_NAMES
 from orders_shared._validators import KNOWN, envelope
+from orders_shared._validators import NOTIFICATION as _NOTIFICATION
 from orders_shared._validators import READERS as _READER_MODULES
 from orders_shared._validators import WRITERS as _WRITER_MODULES
-from orders_shared._validators import NOTIFICATION as _NOTIFICATION
 from orders_shared.errors import SchemaValidationError, UnknownEventTypeError, UnsupportedSchemaVersionError
 from orders_shared.versions import parse_version
 
 Validator = Callable[..., Any]
 Version = tuple[int, int]
-
 
 
 class _Validators[K](Mapping[K, Validator]):
