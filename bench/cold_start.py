@@ -178,6 +178,59 @@ def measure_deployed(runs: int, build: Path = BUILD) -> dict[str, Any]:
     return result
 
 
+def _ratio(cold: dict[str, Any], key: str = "median_ms") -> float:
+    return float(cold["ours"][key] / cold["baseline"][key])
+
+
+def rows(cold: dict[str, Any]) -> list[tuple[str, str, str, str, str, str]]:
+    """The table's cold-start rows (metric, ours, baseline, ratio, target, result) from ``make bench``'s results.
+
+    The warm cache row (target 1.3x), the same compiling from source, and the cold start as deployed
+    (target 1.0x, issue 14) with its CPU time and the files each compiled.
+    """
+    warm = cold["bytecode_cache"]
+    table = [
+        (
+            "cold init + first batch (ms)",
+            f"{warm['ours']['median_ms']:.0f}",
+            f"{warm['baseline']['median_ms']:.0f}",
+            f"{_ratio(warm):.2f}x baseline",
+            "<= 1.3x",
+            "PASS" if _ratio(warm) <= 1.3 else "FAIL",
+        )
+    ]
+    source = cold.get("no_bytecode")
+    if source:
+        mine, theirs = source["ours"]["median_ms"], source["baseline"]["median_ms"]
+        table.append(
+            ("  same, compiling from source", f"{mine:.0f}", f"{theirs:.0f}", f"{_ratio(source):.2f}x baseline", "", "")
+        )
+    built = cold.get("deployed")
+    if built:
+        ours, base = built["ours"], built["baseline"]
+        table.append(
+            (
+                "cold start as deployed (ms)",
+                f"{ours['median_ms']:.0f}",
+                f"{base['median_ms']:.0f}",
+                f"{_ratio(built):.2f}x baseline",
+                "<= 1.0x",
+                "PASS" if _ratio(built) <= 1.0 else "FAIL",
+            )
+        )
+        table.append(
+            (
+                "  same: CPU (ms) / files compiled",
+                f"{ours['cpu_median_ms']:.0f} / {ours['compiled_from_source']}",
+                f"{base['cpu_median_ms']:.0f} / {base['compiled_from_source']}",
+                f"{_ratio(built, 'cpu_median_ms'):.2f}x baseline",
+                "",
+                "",
+            )
+        )
+    return table
+
+
 def main() -> None:
     """`make bench-cold`: the "as deployed" row alone, for iterating on the cold start."""
     parser = argparse.ArgumentParser(description=main.__doc__)

@@ -167,25 +167,7 @@ def rows(results: dict[str, Any]) -> list[Row]:
     mine, theirs = ours["latency_additive_10"]["median_ms"], base["latency_additive_10"]["median_ms"]
     table.append(("  same, 15 ms on top of moto's time", f"{mine:.1f}", f"{theirs:.1f}", _ratio(mine, theirs), "", ""))
 
-    cold = results["cold"]["bytecode_cache"]
-    mine, theirs = cold["ours"]["median_ms"], cold["baseline"]["median_ms"]
-    table.append(
-        (
-            "cold init + first batch (ms)",
-            f"{mine:.0f}",
-            f"{theirs:.0f}",
-            f"{mine / theirs:.2f}x baseline",
-            "<= 1.3x",
-            _verdict(mine <= 1.3 * theirs),
-        )
-    )
-    cold = results["cold"].get("no_bytecode")
-    if cold:
-        mine, theirs = cold["ours"]["median_ms"], cold["baseline"]["median_ms"]
-        table.append(
-            ("  same, compiling from source", f"{mine:.0f}", f"{theirs:.0f}", f"{mine / theirs:.2f}x baseline", "", "")
-        )
-    table.extend(_deployed_rows(results["cold"].get("deployed")))
+    table.extend(cold_start.rows(results["cold"]))
 
     checks = results["validation"]
     speedup = checks["jsonschema_us"] / checks["ours_us"]
@@ -255,32 +237,6 @@ def rows(results: dict[str, Any]) -> list[Row]:
         ("  (CloudWatch Logs, apart)", f"{mine['cloudwatch_logs']:.2f}", f"{theirs['cloudwatch_logs']:.2f}", "", "", "")
     )
     return table
-
-
-def _deployed_rows(cold: dict[str, Any] | None) -> list[Row]:
-    # Both from their built artifacts, read-only, no bytecode cache: the cold start Lambda gives them.
-    if not cold:
-        return []
-    ours, base = cold["ours"], cold["baseline"]
-    mine, theirs = ours["median_ms"], base["median_ms"]
-    return [
-        (
-            "cold start as deployed (ms)",
-            f"{mine:.0f}",
-            f"{theirs:.0f}",
-            f"{mine / theirs:.2f}x baseline",
-            "<= 1.0x",
-            _verdict(mine <= theirs),
-        ),
-        (
-            "  same: CPU (ms) / files compiled",
-            f"{ours['cpu_median_ms']:.0f} / {ours['compiled_from_source']}",
-            f"{base['cpu_median_ms']:.0f} / {base['compiled_from_source']}",
-            f"{ours['cpu_median_ms'] / base['cpu_median_ms']:.2f}x baseline",
-            "",
-            "",
-        ),
-    ]
 
 
 def _read_side_rows(measured: dict[str, Any] | None) -> list[Row]:
