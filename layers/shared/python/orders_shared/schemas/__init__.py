@@ -230,28 +230,25 @@ def module_name(detail_type: str, version: str) -> str:
 
 
 def _registry(modules: list[str], readers: dict[tuple[str, int], dict[str, Any]]) -> str:
+    # Module names, not imported functions: orders_shared.validation imports a validator on first use,
+    # so a cold start loads the few its first batch needs, not every version's (docs/decisions.md).
     lines = [
         '"""Validators generated from orders_shared/schemas by `make schemas`. Do not edit.',
         "",
         "WRITERS: the closed schema of each released version. READERS: each major's tolerant reader.",
+        "Both name the module (in this package) whose ``validate`` checks it.",
         "KNOWN: the detail and metadata fields each reader knows (any other is an extension).",
-        "KNOWN_ONLY: each reader's fast path, True only for a document it accepts with no unknown field.",
+        "Each module also has ``accepts``, its fast path: True only for a document ``validate`` accepts.",
         '"""',
         "",
-        "from orders_shared._validators import (",
-        *(f"    {name}," for name in sorted(modules)),
-        ")",
+        f"MODULES = {tuple(sorted(modules))!r}",
         "",
         "WRITERS = {",
     ]
     for detail_type in CONTRACTS:
-        lines += [
-            f'    ("{detail_type}", "{v}"): {module_name(detail_type, v)}.validate,' for v in versions(detail_type)
-        ]
+        lines += [f'    ("{detail_type}", "{v}"): "{module_name(detail_type, v)}",' for v in versions(detail_type)]
     lines += ["}", "", "READERS = {"]
-    lines += [f'    ("{t}", {m}): {module_name(t, f"{m}.x")}.validate,' for t, m in readers]
-    lines += ["}", "", "KNOWN_ONLY = {"]
-    lines += [f'    ("{t}", {m}): {module_name(t, f"{m}.x")}.accepts,' for t, m in readers]
+    lines += [f'    ("{t}", {m}): "{module_name(t, f"{m}.x")}",' for t, m in readers]
     lines += ["}", "", "KNOWN = {"]
     for (detail_type, major), schema in readers.items():
         detail_fields = sorted(schema["properties"])
