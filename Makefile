@@ -124,8 +124,12 @@ $(TOOLS)/runtime/bin/python: | $(UV)
 	$(UV) venv --quiet --allow-existing --python $(PY313) $(TOOLS)/runtime
 	VIRTUAL_ENV=$(TOOLS)/runtime $(UV) pip install --quiet boto3==1.43.106
 
+# First, as the build left them (the import below may write bytecode): every module of the layer and of
+# the order processor ships a pyc that Python 3.13 uses as it is, read-only.
 .PHONY: layer-check
-layer-check: build $(TOOLS)/runtime/bin/python ## Import the built layer with only its python/ folder and boto3
+layer-check: build $(TOOLS)/runtime/bin/python ## Check the layer's and the processor's shipped bytecode; import the built layer with only its python/ folder and boto3
+	$(TOOLS)/runtime/bin/python -I scripts/check_bytecode.py .aws-sam/build/SharedLayer/python \
+		.aws-sam/build/OrderProcessorFunction
 	$(TOOLS)/runtime/bin/python -I scripts/check_layer.py .aws-sam/build/SharedLayer/python
 
 # ---------------------------------------------------------------- local AWS (MiniStack)
@@ -183,6 +187,12 @@ E2E_ORDERS ?= 2000
 bench-e2e: deploy-local ## Only the end-to-end targets, at E2E_ORDERS orders (2000; make bench runs 10000): ours vs the reference and the no-op
 	$(LOCAL_ENV) PYTHONPATH=layers/shared/python:functions/order_processor:functions/dlq_redriver:scripts:bench:. \
 		$(PY) bench/e2e_targets.py --orders $(E2E_ORDERS)
+
+RUNS ?= 15
+
+.PHONY: bench-cold
+bench-cold: $(VENV)/.installed build ## Only the cold start as deployed (built artifacts, read-only, no bytecode cache): RUNS= each
+	PYTHONPATH=layers/shared/python:functions/order_processor:scripts:bench:. $(PY) bench/cold_start.py --runs $(RUNS)
 
 # STACK= and ENDPOINT= pick the stack: the local one by default; `ENDPOINT=` (empty) reads a stack on AWS.
 STACK ?= $(LOCAL_STACK)

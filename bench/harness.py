@@ -1,7 +1,8 @@
 """Shared pieces of the benchmark: events, moto resources, call counting and injected latency.
 
-Both processors (ours and the naive baseline) build their clients from boto3's default session, so
-the hooks are registered on that session before either is imported: ``before-call`` counts every
+The baseline builds its clients from boto3's default session, ours from a botocore session of its
+own; the hooks are registered on every session created while the moto stack is up (as botocore's
+built-in handlers are), so both processors' clients get them: ``before-call`` counts every
 API call (once per call, whatever the retries), and ``before-send`` gives every HTTP request a fixed
 latency, the network and service time moto does not have.
 
@@ -147,6 +148,29 @@ class Calls:
             time.sleep(max(0.0, self.latency_s - spent))
 
     @contextlib.contextmanager
+    def on_new_sessions(self) -> Iterator[None]:
+        """Attach to every botocore session created inside the block, as botocore's own handlers are.
+
+        boto3's default session (the baseline's clients) and the session the order processor builds
+        its clients from (with botocore alone, no boto3) both get the hooks, with the order of
+        :meth:`attach`.
+        """
+        from botocore import handlers
+
+        specs: list[tuple[Any, ...]] = [
+            ("before-call", self._count),
+            ("provide-client-params", self._observe),
+            ("before-send", self._start, handlers.REGISTER_FIRST),
+            ("before-send", self._delay, handlers.REGISTER_LAST),
+        ]
+        handlers.BUILTIN_HANDLERS.extend(specs)
+        try:
+            yield
+        finally:
+            for spec in specs:
+                handlers.BUILTIN_HANDLERS.remove(spec)
+
+    @contextlib.contextmanager
     def count(self) -> Iterator[Counter[str]]:
         """Count the calls made inside the block; yields the (live) counter."""
         self.counts = Counter()
@@ -245,7 +269,7 @@ def _fair_moto_transactions() -> None:
 
 @dataclass
 class MotoStack:
-    """The resources both processors need, on moto, and the hooks on the default session."""
+    """The resources both processors need, on moto, and the hooks on their sessions."""
 
     calls: Calls
     topic_arn: str
@@ -294,16 +318,15 @@ class MotoStack:
 
 @contextlib.contextmanager
 def moto_stack() -> Iterator[MotoStack]:
-    """moto in-process with the two tables, the topic and the DLQ; hooks on boto3's default session."""
+    """moto in-process with the two tables, the topic and the DLQ; hooks on every session created in it."""
     fake_credentials()
     os.environ.pop("AWS_ENDPOINT_URL", None)
     import boto3
     from moto import mock_aws
 
-    with mock_aws():
+    calls = Calls()
+    with mock_aws(), calls.on_new_sessions():
         boto3.setup_default_session(region_name=REGION)
-        calls = Calls()
-        calls.attach(boto3.DEFAULT_SESSION.events)  # type: ignore[attr-defined]
         _fair_moto_transactions()
         dynamodb = boto3.client("dynamodb", region_name=REGION)
         create_tables(dynamodb, ORDERS_TABLE, EVENTS_TABLE)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-import boto3
 from botocore.config import Config
+from botocore.session import get_session
 
 from order_processor import telemetry
 from order_processor.applier import BatchApplier, Deadline
@@ -38,13 +38,17 @@ _config = Config(
     parameter_validation=False,
 )
 _executor = ThreadPoolExecutor(max_workers=16)  # orders of a batch, group transactions, notification chunks
-_dynamodb: DynamoDBClient = boto3.client("dynamodb", config=_config)
-_sns: SNSClient = boto3.client("sns", config=_config)
+# The clients come from botocore, which boto3.client calls through a default session: importing boto3
+# would also import s3transfer and its resource layer, none of which a client uses (about a tenth of
+# a cold start's CPU, measured by `make bench`'s "as deployed" row; docs/decisions.md, 2026-11-30).
+# Region, credentials and AWS_ENDPOINT_URL are read from the environment by botocore, as before.
+_session = get_session()
+_dynamodb = cast("DynamoDBClient", _session.create_client("dynamodb", config=_config))
+_sns = cast("SNSClient", _session.create_client("sns", config=_config))
 
 
 def _sqs() -> SQSClient:
-    client: SQSClient = boto3.client("sqs", config=_config)
-    return client
+    return cast("SQSClient", _session.create_client("sqs", config=_config))
 
 
 applier = BatchApplier(

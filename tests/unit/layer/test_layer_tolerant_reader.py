@@ -143,6 +143,25 @@ def test_validate_detail_bounds_unknown_metadata_fields(valid_detail: Callable[[
     assert _refusal("OrderCreated", detail) == ("detail.metadata.traceId", "pattern")
 
 
+@pytest.mark.parametrize(
+    ("extra", "rule"),
+    [
+        pytest.param({"ratio": Decimal("0.1234567890123456")}, "precision", id="number-16-digits"),
+        pytest.param({"ratio": Decimal("1E+400")}, "maximum", id="number-over-1e300"),
+    ],
+)
+def test_validate_detail_checks_the_numbers_of_unknown_metadata_fields(
+    valid_detail: Callable[[str], dict[str, Any]], extra: dict[str, Any], rule: str
+) -> None:
+    # GIVEN an OrderCreated 1.4 whose metadata alone carries an unknown field, a number not kept exactly
+    detail = valid_detail("OrderCreated")
+    detail["metadata"].update(schemaVersion="1.4", **extra)
+    # WHEN it is validated
+    # THEN it is refused like the same number in the detail (the extensions of metadata are looked at too)
+    assert _refusal("OrderCreated", detail) == ("detail.metadata.ratio", rule)
+    assert extensions("OrderCreated", 1, detail) == {"metadata.ratio": extra["ratio"]}
+
+
 def test_validate_detail_reads_a_released_minor_with_an_unknown_field_tolerantly(
     valid_detail: Callable[[str], dict[str, Any]],
 ) -> None:

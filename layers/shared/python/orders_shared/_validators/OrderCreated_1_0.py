@@ -103,4 +103,65 @@ def validate_https___schemas_order_pipeline_example_ordercreated_1_0_json(data, 
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", rule='additionalProperties')
     return data
 
-validate = validate_https___schemas_order_pipeline_example_ordercreated_1_0_json
+_NUMBER = (int, float, Decimal)
+_C0 = frozenset(['amount', 'customerId', 'metadata', 'orderId', 'status'])
+_C1 = REGEX_PATTERNS['uuid_re_pattern'].match
+_C2 = REGEX_PATTERNS['^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\\Z'].search
+_C3 = frozenset(['correlationId', 'eventId', 'occurredAt', 'schemaVersion'])
+_C4 = frozenset(['1.0'])
+_C5 = REGEX_PATTERNS['date-time_re_pattern'].match
+
+
+def accepts(data):
+    """True only if the full validator accepts ``data`` (the common case, without its error paths)."""
+    if type(data) is not dict:
+        return False
+    if data.keys() != _C0:
+        return False
+    v1 = data['orderId']
+    if type(v1) is not str or not _C1(v1):
+        return False
+    v2 = data['customerId']
+    if type(v2) is not str or not _C2(v2):
+        return False
+    v3 = data['amount']
+    if type(v3) not in _NUMBER:
+        return False
+    if v3 < 0:
+        return False
+    if v3 > 1000000000:
+        return False
+    v4 = data['status']
+    if type(v4) is not str or v4 != 'pending':
+        return False
+    v5 = data['metadata']
+    if type(v5) is not dict:
+        return False
+    if v5.keys() != _C3:
+        return False
+    v6 = v5['eventId']
+    if type(v6) is not str or not _C1(v6):
+        return False
+    v7 = v5['correlationId']
+    if type(v7) is not str or not _C1(v7):
+        return False
+    v8 = v5['schemaVersion']
+    if type(v8) is not str or v8 not in _C4:
+        return False
+    v9 = v5['occurredAt']
+    if type(v9) is not str or not _C5(v9):
+        return False
+    return True
+
+
+validate_full = validate_https___schemas_order_pipeline_example_ordercreated_1_0_json
+
+
+def validate(data):
+    """The fast path, then fastjsonschema's validator for what it does not accept (and its error)."""
+    try:
+        if accepts(data):
+            return data
+    except Exception:  # a comparison the full validator makes too (Decimal NaN): it raises
+        pass
+    return validate_full(data)

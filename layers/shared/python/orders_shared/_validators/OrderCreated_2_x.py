@@ -342,4 +342,72 @@ def validate_https___schemas_order_pipeline_example_ordercreated_2_0_json__defin
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must match pattern ^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*\\Z", value=data, name="" + (name_prefix or "data") + "", rule='pattern')
     return data
 
-validate = validate_https___schemas_order_pipeline_example_ordercreated_2_0_json
+_NUMBER = (int, float, Decimal)
+_C0 = frozenset(['customerId', 'metadata', 'orderId', 'status', 'total'])
+_C1 = REGEX_PATTERNS['uuid_re_pattern'].match
+_C2 = REGEX_PATTERNS['^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\\Z'].search
+_C3 = frozenset(['amount', 'currency'])
+_C4 = REGEX_PATTERNS['^(0|[1-9][0-9]{0,9})(\\.[0-9]{1,6})?\\Z'].search
+_C5 = REGEX_PATTERNS['^[A-Z]{3}\\Z'].search
+_C6 = frozenset(['correlationId', 'eventId', 'occurredAt', 'schemaVersion'])
+_C7 = REGEX_PATTERNS['^2\\.(0|[1-9][0-9]{0,2})\\Z'].search
+_C8 = REGEX_PATTERNS['date-time_re_pattern'].match
+
+
+def accepts(data):
+    """True only if the full validator accepts ``data`` (the common case, without its error paths)."""
+    if type(data) is not dict:
+        return False
+    if data.keys() != _C0:
+        return False
+    v1 = data['orderId']
+    if type(v1) is not str or not _C1(v1):
+        return False
+    v2 = data['customerId']
+    if type(v2) is not str or not _C2(v2):
+        return False
+    v3 = data['total']
+    if type(v3) is not dict:
+        return False
+    if v3.keys() != _C3:
+        return False
+    v4 = v3['amount']
+    if type(v4) is not str or len(v4) > 17 or not _C4(v4):
+        return False
+    v5 = v3['currency']
+    if type(v5) is not str or not _C5(v5):
+        return False
+    v6 = data['status']
+    if type(v6) is not str or v6 != 'pending':
+        return False
+    v7 = data['metadata']
+    if type(v7) is not dict:
+        return False
+    if v7.keys() != _C6:
+        return False
+    v8 = v7['eventId']
+    if type(v8) is not str or not _C1(v8):
+        return False
+    v9 = v7['correlationId']
+    if type(v9) is not str or not _C1(v9):
+        return False
+    v10 = v7['schemaVersion']
+    if type(v10) is not str or not _C7(v10):
+        return False
+    v11 = v7['occurredAt']
+    if type(v11) is not str or not _C8(v11):
+        return False
+    return True
+
+
+validate_full = validate_https___schemas_order_pipeline_example_ordercreated_2_0_json
+
+
+def validate(data):
+    """The fast path, then fastjsonschema's validator for what it does not accept (and its error)."""
+    try:
+        if accepts(data):
+            return data
+    except Exception:  # a comparison the full validator makes too (Decimal NaN): it raises
+        pass
+    return validate_full(data)

@@ -296,4 +296,61 @@ def validate_https___schemas_order_pipeline_example_ordernotification_1_0_json__
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must match pattern ^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*\\Z", value=data, name="" + (name_prefix or "data") + "", rule='pattern')
     return data
 
-validate = validate_https___schemas_order_pipeline_example_ordernotification_1_0_json
+_NUMBER = (int, float, Decimal)
+_C0 = frozenset(['correlationId', 'detailType', 'eventId', 'message', 'occurredAt', 'orderId', 'previousStatus', 'schemaVersion', 'status'])
+_C1 = REGEX_PATTERNS['^1\\.(0|[1-9][0-9]{0,2})\\Z'].search
+_C2 = REGEX_PATTERNS['uuid_re_pattern'].match
+_C3 = frozenset(['cancelled', 'completed', 'pending', 'processing'])
+_C4 = frozenset(['OrderCreated', 'OrderStatusChanged', 'PaymentFailed', 'PaymentProcessed'])
+_C5 = REGEX_PATTERNS['date-time_re_pattern'].match
+_C6 = REGEX_PATTERNS['^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]+\\Z'].search
+
+
+def accepts(data):
+    """True only if the full validator accepts ``data`` (the common case, without its error paths)."""
+    if type(data) is not dict:
+        return False
+    if data.keys() != _C0:
+        return False
+    v1 = data['schemaVersion']
+    if type(v1) is not str or not _C1(v1):
+        return False
+    v2 = data['eventId']
+    if type(v2) is not str or not _C2(v2):
+        return False
+    v3 = data['orderId']
+    if type(v3) is not str or not _C2(v3):
+        return False
+    v4 = data['status']
+    if type(v4) is not str or v4 not in _C3:
+        return False
+    v5 = data['previousStatus']
+    if v5 is not None:
+        if type(v5) is not str or v5 not in _C3:
+            return False
+    v6 = data['detailType']
+    if type(v6) is not str or v6 not in _C4:
+        return False
+    v7 = data['correlationId']
+    if type(v7) is not str or not _C2(v7):
+        return False
+    v8 = data['occurredAt']
+    if type(v8) is not str or not _C5(v8):
+        return False
+    v9 = data['message']
+    if type(v9) is not str or len(v9) < 1 or len(v9) > 256 or not _C6(v9):
+        return False
+    return True
+
+
+validate_full = validate_https___schemas_order_pipeline_example_ordernotification_1_0_json
+
+
+def validate(data):
+    """The fast path, then fastjsonschema's validator for what it does not accept (and its error)."""
+    try:
+        if accepts(data):
+            return data
+    except Exception:  # a comparison the full validator makes too (Decimal NaN): it raises
+        pass
+    return validate_full(data)

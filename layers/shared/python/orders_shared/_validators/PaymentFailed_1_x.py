@@ -306,4 +306,55 @@ def validate_https___schemas_order_pipeline_example_paymentfailed_1_0_json__defi
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must match pattern ^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*\\Z", value=data, name="" + (name_prefix or "data") + "", rule='pattern')
     return data
 
-validate = validate_https___schemas_order_pipeline_example_paymentfailed_1_0_json
+_NUMBER = (int, float, Decimal)
+_C0 = frozenset(['metadata', 'orderId', 'reason'])
+_C1 = REGEX_PATTERNS['uuid_re_pattern'].match
+_C2 = REGEX_PATTERNS['^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]+\\Z'].search
+_C3 = frozenset(['correlationId', 'eventId', 'occurredAt', 'schemaVersion'])
+_C4 = REGEX_PATTERNS['^1\\.(0|[1-9][0-9]{0,2})\\Z'].search
+_C5 = REGEX_PATTERNS['date-time_re_pattern'].match
+
+
+def accepts(data):
+    """True only if the full validator accepts ``data`` (the common case, without its error paths)."""
+    if type(data) is not dict:
+        return False
+    if data.keys() != _C0:
+        return False
+    v1 = data['orderId']
+    if type(v1) is not str or not _C1(v1):
+        return False
+    v2 = data['reason']
+    if type(v2) is not str or len(v2) < 1 or len(v2) > 256 or not _C2(v2):
+        return False
+    v3 = data['metadata']
+    if type(v3) is not dict:
+        return False
+    if v3.keys() != _C3:
+        return False
+    v4 = v3['eventId']
+    if type(v4) is not str or not _C1(v4):
+        return False
+    v5 = v3['correlationId']
+    if type(v5) is not str or not _C1(v5):
+        return False
+    v6 = v3['schemaVersion']
+    if type(v6) is not str or not _C4(v6):
+        return False
+    v7 = v3['occurredAt']
+    if type(v7) is not str or not _C5(v7):
+        return False
+    return True
+
+
+validate_full = validate_https___schemas_order_pipeline_example_paymentfailed_1_0_json
+
+
+def validate(data):
+    """The fast path, then fastjsonschema's validator for what it does not accept (and its error)."""
+    try:
+        if accepts(data):
+            return data
+    except Exception:  # a comparison the full validator makes too (Decimal NaN): it raises
+        pass
+    return validate_full(data)

@@ -95,4 +95,61 @@ def validate_https___schemas_order_pipeline_example_paymentprocessed_1_0_json(da
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", rule='additionalProperties')
     return data
 
-validate = validate_https___schemas_order_pipeline_example_paymentprocessed_1_0_json
+_NUMBER = (int, float, Decimal)
+_C0 = frozenset(['amount', 'metadata', 'orderId', 'paymentId'])
+_C1 = REGEX_PATTERNS['uuid_re_pattern'].match
+_C2 = frozenset(['correlationId', 'eventId', 'occurredAt', 'schemaVersion'])
+_C3 = frozenset(['1.0'])
+_C4 = REGEX_PATTERNS['date-time_re_pattern'].match
+
+
+def accepts(data):
+    """True only if the full validator accepts ``data`` (the common case, without its error paths)."""
+    if type(data) is not dict:
+        return False
+    if data.keys() != _C0:
+        return False
+    v1 = data['orderId']
+    if type(v1) is not str or not _C1(v1):
+        return False
+    v2 = data['paymentId']
+    if type(v2) is not str or not _C1(v2):
+        return False
+    v3 = data['amount']
+    if type(v3) not in _NUMBER:
+        return False
+    if v3 < 0:
+        return False
+    if v3 > 1000000000:
+        return False
+    v4 = data['metadata']
+    if type(v4) is not dict:
+        return False
+    if v4.keys() != _C2:
+        return False
+    v5 = v4['eventId']
+    if type(v5) is not str or not _C1(v5):
+        return False
+    v6 = v4['correlationId']
+    if type(v6) is not str or not _C1(v6):
+        return False
+    v7 = v4['schemaVersion']
+    if type(v7) is not str or v7 not in _C3:
+        return False
+    v8 = v4['occurredAt']
+    if type(v8) is not str or not _C4(v8):
+        return False
+    return True
+
+
+validate_full = validate_https___schemas_order_pipeline_example_paymentprocessed_1_0_json
+
+
+def validate(data):
+    """The fast path, then fastjsonschema's validator for what it does not accept (and its error)."""
+    try:
+        if accepts(data):
+            return data
+    except Exception:  # a comparison the full validator makes too (Decimal NaN): it raises
+        pass
+    return validate_full(data)

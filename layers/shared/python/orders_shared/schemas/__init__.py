@@ -27,6 +27,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from orders_shared.schemas.fastpath import accepts_source
 from orders_shared.versions import parse_version
 
 SCHEMA_DIR = Path(__file__).parent
@@ -191,13 +192,14 @@ def _ascii(regex: re.Pattern[str]) -> re.Pattern[str]:
     return re.compile(regex.pattern, (regex.flags & ~re.UNICODE) | re.ASCII)
 
 
-def _compile_to_code(schema: dict[str, Any]) -> str:
+def _compile_to_code(schema: dict[str, Any]) -> tuple[str, dict[str, re.Pattern[str]]]:
     """fastjsonschema's ``compile_to_code``, raising errors without a copy of the schema in each.
 
     fastjsonschema writes the whole (sub)schema as a literal into every ``raise`` it generates
     (``JsonSchemaValueException.definition``), which nothing here reads: the errors keep their
     message, name (the path), value and rule. Without those literals the validators are a third
     smaller, so a cold start compiles or loads less. Relies on the generator of the pinned version.
+    Returns the code and the regexes it compiled (``REGEX_PATTERNS``, by key).
     """
     fastjsonschema: Any = importlib.import_module("fastjsonschema")  # build-time dependencies only
     draft07: Any = importlib.import_module("fastjsonschema.draft07")
@@ -206,18 +208,20 @@ def _compile_to_code(schema: dict[str, Any]) -> str:
     resolver = ref_resolver.RefResolver.from_schema(schema, handlers={}, store={})
     generator = lean(schema, resolver=resolver, formats=FORMATS)
     code = generator.func_code  # generating the code collects the regexes it uses
-    generator._compile_regexps = {key: _ascii(regex) for key, regex in generator._compile_regexps.items()}
-    return f'VERSION = "{fastjsonschema.VERSION}"\n{generator.global_state_code}\n{code}'
+    regexes = {key: _ascii(regex) for key, regex in generator._compile_regexps.items()}
+    generator._compile_regexps = regexes
+    return f'VERSION = "{fastjsonschema.VERSION}"\n{generator.global_state_code}\n{code}', regexes
 
 
 def _module(schema: dict[str, Any], origin: str) -> str:
-    code = _compile_to_code(schema)
-    # The first function generated validates the root schema; name it plainly for callers.
+    code, regexes = _compile_to_code(schema)
+    # The first function generated validates the root schema: callers get ``validate``, which
+    # runs the fast path (orders_shared.schemas.fastpath) and then, unless it accepted, this one.
     entry = re.search(r"^def (\w+)\(", code, re.MULTILINE)
     if entry is None:
         raise RuntimeError(f"fastjsonschema produced no validator for {origin}")
     header = f"# Generated from {origin} by `make schemas`. Do not edit.\n"
-    return f"{header}{code}\n\nvalidate = {entry.group(1)}\n"
+    return f"{header}{code}\n\n{accepts_source(schema, regexes, entry.group(1))}"
 
 
 def module_name(detail_type: str, version: str) -> str:
@@ -226,25 +230,25 @@ def module_name(detail_type: str, version: str) -> str:
 
 
 def _registry(modules: list[str], readers: dict[tuple[str, int], dict[str, Any]]) -> str:
+    # Module names, not imported functions: orders_shared.validation imports a validator on first use,
+    # so a cold start loads the few its first batch needs, not every version's (docs/decisions.md).
     lines = [
         '"""Validators generated from orders_shared/schemas by `make schemas`. Do not edit.',
         "",
         "WRITERS: the closed schema of each released version. READERS: each major's tolerant reader.",
+        "Both name the module (in this package) whose ``validate`` checks it.",
         "KNOWN: the detail and metadata fields each reader knows (any other is an extension).",
+        "Each module also has ``accepts``, its fast path: True only for a document ``validate`` accepts.",
         '"""',
         "",
-        "from orders_shared._validators import (",
-        *(f"    {name}," for name in sorted(modules)),
-        ")",
+        f"MODULES = {tuple(sorted(modules))!r}",
         "",
         "WRITERS = {",
     ]
     for detail_type in CONTRACTS:
-        lines += [
-            f'    ("{detail_type}", "{v}"): {module_name(detail_type, v)}.validate,' for v in versions(detail_type)
-        ]
+        lines += [f'    ("{detail_type}", "{v}"): "{module_name(detail_type, v)}",' for v in versions(detail_type)]
     lines += ["}", "", "READERS = {"]
-    lines += [f'    ("{t}", {m}): {module_name(t, f"{m}.x")}.validate,' for t, m in readers]
+    lines += [f'    ("{t}", {m}): "{module_name(t, f"{m}.x")}",' for t, m in readers]
     lines += ["}", "", "KNOWN = {"]
     for (detail_type, major), schema in readers.items():
         detail_fields = sorted(schema["properties"])
