@@ -127,13 +127,16 @@ def recorded_from_item(item: Mapping[str, AttributeValueTypeDef]) -> Recorded:
     )
 
 
+MOVING = ("status", "lastEventId", "updatedAt", "occurredAt")  # what a change after the creation sets
+
+
 def head_write(table: str, change: Change, now: str, ledger: str) -> UpdateTypeDef:
     """The commit of a change: its order's head appends the event and holds the new projection.
 
-    Conditioned on the order being new, or on the version read. The projection is written whole, as
-    the domain computed it (the read side's fold gives back these very attributes from the stream);
-    an order read without its createdAt (stored by something else) keeps the attributes it has and
-    gets the moving ones only, so nothing of it is lost.
+    Conditioned on the order being new, or on the version read. A new order's projection is written
+    whole, as the domain computed it (the read side's fold gives back these very attributes from the
+    stream); a later change sets the attributes that move (status, last event, times), the others
+    being the creation's and never changing.
     """
     new, event, previous = change.new, change.event, change.previous
     view = OrderView(
@@ -149,8 +152,8 @@ def head_write(table: str, change: Change, now: str, ledger: str) -> UpdateTypeD
         occurred_at=event.metadata.occurred_at,
     )
     state = projection_item(view)
-    if previous is not None and previous.created_at is None:
-        state = {name: state[name] for name in ("status", "lastEventId", "updatedAt", "occurredAt")}
+    if previous is not None:
+        state = {name: state[name] for name in MOVING}
     expected = 0 if previous is None else previous.version
     return head_update(table, new.order_id, expected, [event.event_id], ledger=ledger, state=state)
 

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -55,7 +56,6 @@ if TYPE_CHECKING:
 BATCH_GET_LIMIT = 100  # BatchGetItem keys per call
 BATCH_GET_TRIES = 4  # unprocessed keys (throttled) are asked for again, after a short jitter
 BACKOFF_S = 0.01  # jitter up to 10 ms before asking again for throttled keys
-LEDGER_TRIES = 3  # sequences tried for a commit's ledger (two commits on one shard in one microsecond)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +72,10 @@ class Claimed:
 
 CLAIMED = Claimed()
 type Claim = Claimed | Uncommitted | Duplicate | Failed
+
+
+def _run(task: Callable[[], Claim | None]) -> Claim | None:
+    return task()
 
 
 def _transient(error: ClientError | BotoCoreError, what: str) -> RetryableError:
@@ -176,33 +180,38 @@ class DynamoOrderRepository:
         if not changes:
             return []
         now = self._clock()
-        try:
-            ledger = self._write_ledger(changes, now)
-        except (ClientError, BotoCoreError) as error:
-            return [Failed(_transient(error, "writing the commit's ledger"))] * len(changes)
-        claims = self._map(lambda change: self._claim(change, now, ledger), changes)
+        ledger = Ledger.new(self._wall(), self._rng)
+        # The ledger and the events' items go out together: the heads, the commit, come after both.
+        tasks: list[Callable[[], Claim | None]] = [partial(self._write_ledger, ledger, changes, now)]
+        tasks += [partial(self._claim, change, now, ledger.id) for change in changes]
+        written = self._map(_run, tasks, group=len(changes) > 1)
+        failure, claims = written[0], written[1:]
+        if isinstance(failure, Failed):  # no head may name a ledger that is not there: the items wait for a retry
+            return [failure] * len(changes)
         return self._map(
-            lambda pair: self._commit_one(pair[0], pair[1], now, ledger), list(zip(changes, claims, strict=True))
+            lambda pair: self._commit_one(pair[0], cast("Claim", pair[1]), now, ledger.id),
+            list(zip(changes, claims, strict=True)),
         )
 
-    def _map[T, R](self, function: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    def _map[T, R](self, function: Callable[[T], R], items: Sequence[T], *, group: bool | None = None) -> list[R]:
         # A group (from the applier's own thread) goes out concurrently; a single change, which the
-        # applier commits from a worker of the same executor, is written in that worker.
-        if self._executor is None or len(items) < 2:
+        # applier commits from a worker of the same executor, is written in that worker (waiting there
+        # on the executor could leave every worker waiting).
+        if self._executor is None or not (len(items) > 1 if group is None else group):
             return [function(item) for item in items]
         return list(self._executor.map(function, items))
 
-    def _write_ledger(self, changes: Sequence[Change], now: str) -> str:
-        for _ in range(LEDGER_TRIES):
-            ledger = Ledger.new(self._wall(), self._rng)
-            try:
-                self._client.put_item(**ledger_put(self._events, ledger, moves_of(changes), now, self._wall()))
-            except ClientError as error:
-                if error_code(error) == "ConditionalCheckFailedException":
-                    continue  # another commit took the same sequence this microsecond: another one
-                raise
-            return ledger.id
-        raise RetryableError("no free ledger sequence")
+    def _write_ledger(self, ledger: Ledger, changes: Sequence[Change], now: str) -> Failed | None:
+        """Write the commit's ledger; a Failed (nothing may commit) when it could not be written."""
+        try:
+            self._client.put_item(**ledger_put(self._events, ledger, moves_of(changes), now, self._wall()))
+        except ClientError as error:
+            if error_code(error) == "ConditionalCheckFailedException":  # another commit's, same microsecond
+                return Failed(RetryableError(f"ledger {ledger.id} was taken by another commit"))
+            return Failed(_transient(error, "writing the commit's ledger"))
+        except BotoCoreError as error:
+            return Failed(_transient(error, "writing the commit's ledger"))
+        return None
 
     def _claim(self, change: Change, now: str, ledger: str) -> Claim:
         """Write the event's item; what is there already when the id was claimed before."""

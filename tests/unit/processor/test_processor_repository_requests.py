@@ -127,18 +127,20 @@ def test_a_head_that_moved_refuses_the_change(stubbed: tuple[Any, Stubber], paym
     assert _repo(client).commit([payment]) == [Refused(f"order {ORDER_ID} changed concurrently")]
 
 
-def test_a_taken_ledger_sequence_is_replaced_by_another(stubbed: tuple[Any, Stubber], payment: Change) -> None:
+def test_a_taken_ledger_sequence_fails_the_commit_before_any_head(
+    stubbed: tuple[Any, Stubber], payment: Change
+) -> None:
     # GIVEN another commit that took the same ledger sequence in the same microsecond
     client, stubber = stubbed
-    puts = record_requests(client, "dynamodb.PutItem")
+    updates = record_requests(client, "dynamodb.UpdateItem")
     stubber.add_client_error("put_item", service_error_code="ConditionalCheckFailedException", http_status_code=400)
-    for operation in ("put_item", "put_item", "update_item"):
-        stubber.add_response(operation, {})
+    stubber.add_response("put_item", {})
     # WHEN the change is committed
-    assert _repo(client).commit([payment]) == [Committed()]
-    # THEN a second ledger was written, and the event names that one
-    assert puts[0]["Item"]["version"] != puts[1]["Item"]["version"]
-    assert puts[2]["Item"]["ledger"]["S"].endswith(puts[1]["Item"]["version"]["N"])
+    [result] = _repo(client).commit([payment])
+    # THEN it fails, to be retried, and no head was written (none may name another commit's ledger)
+    assert isinstance(result, Failed)
+    assert "was taken by another commit" in str(result.error)
+    assert updates == []
 
 
 def test_the_item_is_read_back_when_the_refusal_omits_it(stubbed: tuple[Any, Stubber], payment: Change) -> None:
