@@ -152,10 +152,15 @@ def moves_of(changes: Sequence[Any]) -> list[Any]:
 
 
 def _head(wave: Wave, index: int) -> dict[str, Any]:
-    """Format 2's head (the processor's own builder): the stream's ids, the projection; the commit."""
+    """Format 2's head (the processor's own builder), as a transaction action: ``Put`` for a new order."""
     from order_processor.items import head_write
 
     return dict(head_write(wave.orders_table, wave.changes[index], wave.now, wave.ledger))
+
+
+def _head_call(wave: Wave, index: int) -> Call:
+    ((kind, action),) = _head(wave, index).items()
+    return ("put_item" if kind == "Put" else "update_item", action)
 
 
 def _counters(wave: Wave) -> dict[str, Any]:
@@ -249,7 +254,7 @@ def _three_puts_ledger(wave: Wave, number: int) -> list[Round]:
 
 
 def _claim_head_transaction(wave: Wave, number: int) -> list[Round]:
-    heads = [{"Update": _head(wave, index)} for index in range(len(wave.changes))]
+    heads = [_head(wave, index) for index in range(len(wave.changes))]
     return _with_reads(
         wave, number, _puts(_claim, wave), [_transaction(heads, [{"Update": _counters(wave)}])], [_publish(wave)]
     )
@@ -260,7 +265,7 @@ def _claim_head_ledger(wave: Wave, number: int) -> list[Round]:
         wave,
         number,
         [("put_item", _ledger(wave)), *_puts(_claim, wave)],
-        [*[("update_item", _head(wave, index)) for index in range(len(wave.changes))], _publish(wave)],
+        [*[_head_call(wave, index) for index in range(len(wave.changes))], _publish(wave)],
     )
 
 

@@ -14,14 +14,14 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from order_processor.model import Change, OrderState, Outcome, Recorded
-from orders_shared.event_store import event_item, event_key, head_update
+from orders_shared.event_store import EVENTS, LEDGERS, event_item, event_key, head_update
 from orders_shared.events import OrderEvent, OrderStatus, content_digest
 from orders_shared.ledger import Move
 from orders_shared.projection import OrderView, projection_item
 from orders_shared.upcasting import LEGACY_CURRENCY
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, PutTypeDef, UpdateTypeDef
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, PutTypeDef, TransactWriteItemTypeDef
 
 type Item = dict[str, AttributeValueTypeDef]  # one DynamoDB item, attribute name -> typed value
 
@@ -130,12 +130,14 @@ def recorded_from_item(item: Mapping[str, AttributeValueTypeDef]) -> Recorded:
 MOVING = ("status", "lastEventId", "updatedAt", "occurredAt")  # what a change after the creation sets
 
 
-def head_write(table: str, change: Change, now: str, ledger: str) -> UpdateTypeDef:
-    """The commit of a change: its order's head appends the event and holds the new projection.
+def head_write(table: str, change: Change, now: str, ledger: str) -> TransactWriteItemTypeDef:
+    """The commit of a change, as a transaction action (``Put`` or ``Update``): its order's head
+    appends the event and holds the new projection.
 
-    Conditioned on the order being new, or on the version read. A new order's projection is written
-    whole, as the domain computed it (the read side's fold gives back these very attributes from the
-    stream); a later change sets the attributes that move (status, last event, times), the others
+    A new order's head is a Put conditioned on the order being new: the projection whole, as the
+    domain computed it (the read side's fold gives back these very attributes from the stream), and
+    the stream of one event. A later change is an UpdateItem conditioned on the version read: it
+    appends the event and sets the attributes that move (status, last event, times), the others
     being the creation's and never changing.
     """
     new, event, previous = change.new, change.event, change.previous
@@ -152,10 +154,11 @@ def head_write(table: str, change: Change, now: str, ledger: str) -> UpdateTypeD
         occurred_at=event.metadata.occurred_at,
     )
     state = projection_item(view)
-    if previous is not None:
-        state = {name: state[name] for name in MOVING}
-    expected = 0 if previous is None else previous.version
-    return head_update(table, new.order_id, expected, [event.event_id], ledger=ledger, state=state)
+    if previous is None:
+        item: Item = {**state, EVENTS: {"L": [{"S": event.event_id}]}, LEDGERS: {"L": [{"S": ledger}]}}
+        return {"Put": {"TableName": table, "Item": item, "ConditionExpression": "attribute_not_exists(orderId)"}}
+    moving = {name: state[name] for name in MOVING}
+    return {"Update": head_update(table, new.order_id, previous.version, [event.event_id], ledger=ledger, state=moving)}
 
 
 def moves_of(changes: Sequence[Change]) -> list[Move]:

@@ -256,9 +256,11 @@ class DynamoOrderRepository:
             if isinstance(claim, Uncommitted):
                 put = claim_overwrite(self._events, change, now, ledger, claim.ledger)
                 put.pop("ReturnValuesOnConditionCheckFailure", None)
-                self._client.transact_write_items(TransactItems=[{"Put": put}, {"Update": head}])
+                self._client.transact_write_items(TransactItems=[{"Put": put}, head])
+            elif "Put" in head:
+                self._client.put_item(**head["Put"])
             else:
-                self._client.update_item(**head)
+                self._client.update_item(**head["Update"])
         except ClientError as error:
             if error_code(error) in {"ConditionalCheckFailedException", "TransactionCanceledException"}:
                 return Refused(f"order {order_id} changed concurrently")

@@ -54,7 +54,7 @@ def test_group_commit_writes_a_ledger_the_events_and_the_heads_without_a_transac
         results = repo.commit(changes)
     # THEN 21 plain writes apply them: one ledger, ten events, ten heads; no transaction
     assert results == [Committed()] * 10
-    assert (len(puts), len(updates), len(transactions)) == (11, 10, 0)
+    assert (len(puts), len(updates), len(transactions)) == (21, 0, 0)  # a new order's head is a Put
     stored = snapshot(dynamodb)
     heads = [item for item in stored["Orders"] if not item["orderId"]["S"].startswith("#")]
     assert len(heads) == 10
@@ -112,14 +112,16 @@ def test_an_uncommitted_claim_is_taken_over_by_the_retry_and_counted_once(
 ) -> None:
     # GIVEN a commit that wrote its ledger and the event's item, then failed before the head
     (change,) = new_orders(parsed, 1)
-    original = dynamodb.update_item
+    original = dynamodb.put_item
 
     def lost(**params: Any) -> Any:
-        raise ClientError({"Error": {"Code": "InternalServerError"}}, "UpdateItem")
+        if params["TableName"] == "Orders":  # the head's write: its answer never comes
+            raise ClientError({"Error": {"Code": "InternalServerError"}}, "PutItem")
+        return original(**params)
 
-    dynamodb.update_item = lost
+    dynamodb.put_item = lost
     [first] = repo.commit([change])
-    dynamodb.update_item = original
+    dynamodb.put_item = original
     assert isinstance(first, Failed)
     # WHEN the same event is committed again (its redelivery)
     [second] = repo.commit([change])
