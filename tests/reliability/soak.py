@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         outcomes = collect(run)
         faulty_seconds = time.perf_counter() - started
         statuses = None if reference is None else reference.result()
-    problems = check(scenario, run, outcomes, statuses)
+        problems = check(scenario, run, outcomes, statuses)  # the read side's audit reads the tables: in moto
     show(
         f"soak: {args.orders} orders, seed {args.seed}, {args.fault_rate:.0%} of calls failing, "
         f"{args.duplicate_rate:.0%} of messages delivered twice, {args.timeout_rate:.0%} of invocations timing out",
