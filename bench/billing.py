@@ -2,7 +2,8 @@
 
 A write request unit per KB of item written (at least one), twice that inside TransactWriteItems,
 and one more for each entry a global secondary index receives: the sparse StreamsIndex gets one
-from every item carrying ``streamShard`` (a stream's first event). A strongly consistent read
+for every stream, from the item that first carries ``streamShard`` (format 1: a stream's first
+event; format 2: the head, when its creation sets it). A strongly consistent read
 unit per 4 KB item read (the items read here are all under 4 KB). An update is priced on the item
 after it; the items updated here (projections, counter shards) are all under 1 KB.
 """
@@ -22,8 +23,15 @@ def item_kb(item: dict[str, Any]) -> int:
     return max(1, math.ceil(size / 1024))
 
 
-def _index_writes(item: dict[str, Any]) -> int:
-    return 1 if STREAM_INDEX_ATTRIBUTE in item else 0
+def _index_writes(body: dict[str, Any]) -> int:
+    # A Put of an item carrying streamShard writes its index entry; so does an update that creates the
+    # item (conditioned on its absence) and sets streamShard. An update of an existing head sets it to
+    # the value it has: the index key does not change, so the index is not written.
+    if STREAM_INDEX_ATTRIBUTE in body.get("Item", {}):
+        return 1
+    sets_shard = STREAM_INDEX_ATTRIBUTE in body.get("ExpressionAttributeNames", {}).values()
+    creates = str(body.get("ConditionExpression", "")).startswith("attribute_not_exists")
+    return 1 if "UpdateExpression" in body and sets_shard and creates else 0
 
 
 def write_units(operation: str, params: dict[str, Any]) -> int:
@@ -31,12 +39,11 @@ def write_units(operation: str, params: dict[str, Any]) -> int:
     if operation == "TransactWriteItems":
         units = 0
         for action in params["TransactItems"]:
-            item = next(iter(action.values())).get("Item", {})
-            units += 2 * item_kb(item) + _index_writes(item)
+            body = next(iter(action.values()))
+            units += 2 * item_kb(body.get("Item", {})) + _index_writes(body)
         return units
     if operation in {"PutItem", "UpdateItem"}:
-        item = params.get("Item", {})
-        return item_kb(item) + _index_writes(item)
+        return item_kb(params.get("Item", {})) + _index_writes(params)
     return 0
 
 

@@ -20,7 +20,6 @@ bench/designs.py``; ``make bench`` prints the same table after its own.
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 import time
@@ -74,69 +73,109 @@ class Wave:
     events: list[Any]  # OrderEvent
     changes: list[Any]  # Change
     now: str
-    stream_lists: dict[str, list[str]]  # order id -> event ids so far (the designs keeping it on the head)
+    ledger: str = "00:1"  # the id of the batch's commit ledger (format 2)
 
 
 def _marker(wave: Wave, index: int) -> dict[str, Any]:
-    from order_processor.items import marker_put
+    """Format 1's idempotency marker: the id's outcome, order, type, digest and move."""
     from order_processor.model import Outcome
+    from orders_shared.event_store import event_key
+    from orders_shared.events import content_digest
 
-    change = wave.changes[index]
-    return marker_put(wave.events_table, wave.events[index], Outcome.APPLIED, wave.now, change=change)["Put"]
+    change, event = wave.changes[index], wave.events[index]
+    item = {
+        **event_key(event.event_id),
+        "outcome": {"S": str(Outcome.APPLIED)},
+        "orderId": {"S": event.order_id},
+        "eventType": {"S": str(event.detail_type)},
+        "digest": {"S": content_digest(event)},
+        "recordedAt": {"S": wave.now},
+        "status": {"S": str(change.new.status)},
+    }
+    if change.previous is not None:
+        item["previousStatus"] = {"S": str(change.previous.status)}
+    return {"TableName": wave.events_table, "Item": item, "ConditionExpression": "attribute_not_exists(streamId)"}
 
 
 def _stream_entry(wave: Wave, index: int) -> dict[str, Any]:
-    from orders_shared.event_store import put_event_item
+    """Format 1's stream entry at (order, version); a stream's first one carries its index shard."""
+    from orders_shared.event_store import stream_shard
+    from orders_shared.events import dumps
 
-    change = wave.changes[index]
-    put = put_event_item(wave.events_table, change.new.order_id, change.new.version, wave.events[index], wave.now)
-    return put["Put"]
+    change, event = wave.changes[index], wave.events[index]
+    item = {
+        "streamId": {"S": change.new.order_id},
+        "version": {"N": str(change.new.version)},
+        "eventId": {"S": event.event_id},
+        "eventType": {"S": str(event.detail_type)},
+        "data": {"S": dumps(event.detail)},
+        "recordedAt": {"S": wave.now},
+    }
+    if change.new.version == 1:
+        item["streamShard"] = {"S": stream_shard(change.new.order_id)}
+    return {"TableName": wave.events_table, "Item": item, "ConditionExpression": "attribute_not_exists(streamId)"}
 
 
 def _projection(wave: Wave, index: int) -> dict[str, Any]:
-    from order_processor.items import projection_write
+    """Format 1's projection, written whole (the fold's item)."""
+    from orders_shared.projection import OrderView, projection_item
 
-    return projection_write(wave.orders_table, wave.changes[index], wave.now)["Put"]
+    change, event = wave.changes[index], wave.events[index]
+    new = change.new
+    view = OrderView(
+        order_id=new.order_id,
+        status=new.status,
+        version=new.version,
+        customer_id=new.customer_id,
+        amount=new.amount,
+        currency=new.currency,
+        created_at=str(new.created_at or wave.now),
+        updated_at=wave.now,
+        last_event_id=event.event_id,
+        occurred_at=event.metadata.occurred_at,
+    )
+    return {"TableName": wave.orders_table, "Item": projection_item(view)}
 
 
 def _claim(wave: Wave, index: int) -> dict[str, Any]:
-    """The marker carrying the event itself (its data and stream position): one item per event id."""
-    marker = _marker(wave, index)
-    entry = _stream_entry(wave, index)["Item"]
-    item = {**marker["Item"], **{name: entry[name] for name in ("data", "version") if name in entry}}
-    item["position"] = entry["version"]
-    item["version"] = {"N": "0"}
-    return {**marker, "Item": item}
+    """Format 2's event item (the processor's own builder): the id's marker, holding the event."""
+    from order_processor.items import claim_put
+
+    return dict(claim_put(wave.events_table, wave.changes[index], wave.now, wave.ledger))
+
+
+def moves_of(changes: Sequence[Any]) -> list[Any]:
+    """The moves of a batch's changes (the processor's own function)."""
+    from order_processor.items import moves_of as processor_moves
+
+    return processor_moves(changes)
 
 
 def _head(wave: Wave, index: int) -> dict[str, Any]:
-    """The projection carrying its stream's event ids: the head of the stream."""
-    put = _projection(wave, index)
-    order_id = wave.changes[index].new.order_id
-    ids = [*wave.stream_lists.get(order_id, []), wave.events[index].event_id]
-    return {**put, "Item": {**put["Item"], "events": {"L": [{"S": event_id} for event_id in ids]}}}
+    """Format 2's head (the processor's own builder): the stream's ids, the projection; the commit."""
+    from order_processor.items import head_write
+
+    return dict(head_write(wave.orders_table, wave.changes[index], wave.now, wave.ledger))
 
 
 def _counters(wave: Wave) -> dict[str, Any]:
-    from order_processor.items import counters_update
+    from orders_shared.counters import counter_update
+    from orders_shared.ledger import Deltas
 
-    update = counters_update(wave.orders_table, wave.changes, shard=0)
+    deltas = Deltas()
+    for move in moves_of(wave.changes):
+        deltas.add(move, wave.changes[0].new.amount, wave.changes[0].new.currency)
+    update = counter_update(wave.orders_table, 0, deltas.counts, deltas.revenues)
     assert update is not None
-    return update["Update"]
+    return dict(update)
 
 
 def _ledger(wave: Wave) -> dict[str, Any]:
-    """One item per batch: what its changes move, for a reducer to add to the counters later."""
-    moves = [
-        [change.event.event_id, change.new.order_id, change.new.version, str(change.new.status)]
-        for change in wave.changes
-    ]
-    item = {
-        "orderId": {"S": f"ledger#{uuid.uuid4().hex[:12]}"},
-        "at": {"S": wave.now},
-        "moves": {"S": json.dumps(moves, separators=(",", ":"))},
-    }
-    return {"TableName": wave.orders_table, "Item": item}
+    """Format 2's ledger of a commit (the layer's own builder): what its changes move, for the counters."""
+    from orders_shared.ledger import Ledger, ledger_put
+
+    ledger = Ledger(int(wave.ledger.split(":")[0]), int(wave.ledger.split(":")[1]))
+    return dict(ledger_put(wave.events_table, ledger, moves_of(wave.changes), wave.now, time.time()))
 
 
 def _loads(wave: Wave, number: int) -> Round:
@@ -210,7 +249,7 @@ def _three_puts_ledger(wave: Wave, number: int) -> list[Round]:
 
 
 def _claim_head_transaction(wave: Wave, number: int) -> list[Round]:
-    heads = [{"Put": _head(wave, index)} for index in range(len(wave.changes))]
+    heads = [{"Update": _head(wave, index)} for index in range(len(wave.changes))]
     return _with_reads(
         wave, number, _puts(_claim, wave), [_transaction(heads, [{"Update": _counters(wave)}])], [_publish(wave)]
     )
@@ -221,7 +260,7 @@ def _claim_head_ledger(wave: Wave, number: int) -> list[Round]:
         wave,
         number,
         [("put_item", _ledger(wave)), *_puts(_claim, wave)],
-        [*_puts(_head, wave), _publish(wave)],
+        [*[("update_item", _head(wave, index)) for index in range(len(wave.changes))], _publish(wave)],
     )
 
 
@@ -340,9 +379,8 @@ def _lifecycle_waves(orders_table: str, events_table: str) -> list[Wave]:
         lambda order_id: order_status_changed(order_id, OrderStatus.COMPLETED),
     ]
     states: dict[str, Any] = {}
-    lists: dict[str, list[str]] = {}
     waves = []
-    for build in builders:
+    for number, build in enumerate(builders):
         now = utc_now_iso()
         events = [parse_sqs_body(dumps(envelope_for(build(order_id), account=ACCOUNT))) for order_id in ids]
         changes = []
@@ -352,10 +390,10 @@ def _lifecycle_waves(orders_table: str, events_table: str) -> list[Wave]:
             if decision.previous is None:  # as the processor keeps it: the creation time on the projection
                 decision = replace(decision, new=replace(decision.new, created_at=now))
             changes.append(decision)
-        waves.append(Wave(orders_table, events_table, events, changes, now, {k: list(v) for k, v in lists.items()}))
+        ledger = f"{number:02d}:{int(time.time() * 1e9)}"
+        waves.append(Wave(orders_table, events_table, events, changes, now, ledger))
         for event, change in zip(events, changes, strict=True):
             states[event.order_id] = change.new
-            lists.setdefault(event.order_id, []).append(event.event_id)
     return waves
 
 

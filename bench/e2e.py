@@ -197,11 +197,14 @@ def run_size(
     *,
     backlog: int = BACKLOG,
     verify: bool = True,
+    layout: str = "format2",
 ) -> dict[str, Any]:
     """Publish ``orders`` lifecycles and measure throughput and publish-to-commit latency.
 
     ``verify=False`` (a processor that stores nothing) times the run to the queue's last drain
-    instead of the last commit, and measures no latency.
+    instead of the last commit, and measures no latency. ``layout`` is how the processor stores a
+    commit: ``format2`` (ours: each event's item, listed by its order's head) or ``reference`` (the
+    calibration processor's stream entries, by order and version).
     """
     import scenario as scenarios
 
@@ -210,6 +213,7 @@ def run_size(
     plan = scenarios.build(orders, seed=seed, invalid=0)
     publisher = EventPublisher(emulator.events, emulator.outputs["EventBusName"])
     streams: dict[str, int] = {}  # order id -> events applied (the stream's last version)
+    applied: dict[str, list[str]] = {}  # order id -> the ids of its events, in publishing order
     published = 0
     waves: list[dict[str, float]] = []
     with ThreadPoolExecutor(max_workers=PUBLISHERS) as pool, DepthWatcher(emulator) as watcher:
@@ -226,6 +230,7 @@ def run_size(
             waves.append({"events": events, "publish_s": publish_s, "handled_s": time.time() - wave_started})
             for event in wave:
                 streams[event.order_id] = streams.get(event.order_id, 0) + 1
+                applied.setdefault(event.order_id, []).append(event.event_id)
         handled_at = time.time()
         if not verify:
             return {
@@ -237,22 +242,9 @@ def run_size(
                 "backlog_limit": backlog,
                 "waves": waves,
             }
-        table = emulator.outputs["EventStoreTableName"]
-        keys = [
-            {"streamId": {"S": order_id}, "version": {"N": str(version)}}
-            for order_id, last in streams.items()
-            for version in range(1, last + 1)
-        ]
-        chunks_of_keys = [keys[start : start + 100] for start in range(0, len(keys), 100)]
-        entries = [
-            item
-            for items in pool.map(
-                lambda chunk: emulator.batch_get(table, chunk, "recordedAt, #d", {"#d": "data"}), chunks_of_keys
-            )
-            for item in items
-        ]
-    if len(entries) != len(keys):
-        raise RuntimeError(f"{len(keys) - len(entries)} of {len(keys)} events missing from the event store")
+        entries, keys = _committed_entries(emulator, streams, applied, layout, pool)
+    if len(entries) != keys:
+        raise RuntimeError(f"{keys - len(entries)} of {keys} events missing from the event store")
     committed = [_time(item["recordedAt"]["S"]) for item in entries]
     latencies = [
         (commit - _time(json.loads(item["data"]["S"])["metadata"]["occurredAt"])) * 1000
@@ -273,6 +265,44 @@ def run_size(
         "backlog_limit": backlog,
         "waves": waves,
     }
+
+
+def _committed_entries(
+    emulator: Emulator,
+    streams: dict[str, int],
+    applied: dict[str, list[str]],
+    layout: str,
+    pool: ThreadPoolExecutor,
+) -> tuple[list[Any], int]:
+    """The stored entry (``recordedAt``, ``data``) of every event the run applied, and how many there should be.
+
+    Format 2: each event's item, counted only when its order's head lists it (an item no head lists
+    is an uncommitted claim, not a commit). The reference: its stream entries by order and version.
+    """
+    events_table, orders_table = emulator.outputs["EventStoreTableName"], emulator.outputs["OrdersTableName"]
+
+    def chunks(keys: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+        return [keys[start : start + 100] for start in range(0, len(keys), 100)]
+
+    def fetch(table: str, keys: list[dict[str, Any]], projection: str, names: dict[str, str]) -> list[Any]:
+        found = pool.map(lambda chunk: emulator.batch_get(table, chunk, projection, names), chunks(keys))
+        return [item for items in found for item in items]
+
+    if layout == "reference":
+        keys = [
+            {"streamId": {"S": order_id}, "version": {"N": str(version)}}
+            for order_id, last in streams.items()
+            for version in range(1, last + 1)
+        ]
+        return fetch(events_table, keys, "recordedAt, #d", {"#d": "data"}), len(keys)
+    heads = fetch(orders_table, [{"orderId": {"S": order_id}} for order_id in streams], "orderId, #e", {"#e": "events"})
+    listed = {entry["S"] for head in heads for entry in head.get("events", {}).get("L", [])}
+    wanted = [event_id for ids in applied.values() for event_id in dict.fromkeys(ids)]
+    keys = [
+        {"streamId": {"S": f"event#{event_id}"}, "version": {"N": "0"}} for event_id in wanted if event_id in listed
+    ]
+    items = fetch(events_table, keys, "recordedAt, #d", {"#d": "data"})
+    return items, sum(streams.values())
 
 
 def warm_up(emulator: Emulator, workers: int) -> list[float]:
@@ -361,12 +391,18 @@ def calibrate(
         "reference": (_processor_package(reference), True),
         "ceiling": (_processor_package(NOOP_HANDLER.encode()), False),
     }
+    layouts = {"reference": "reference", "ceiling": "format2"}
     result: dict[str, Any] = {}
     try:
         for number, (name, (package, verify)) in enumerate(runs.items(), 1):
             warm = _swap_code(emulator, package, workers)
             run = run_size(
-                emulator, orders, seed + number, lambda text, name=name: progress(f"{name}: {text}"), verify=verify
+                emulator,
+                orders,
+                seed + number,
+                lambda text, name=name: progress(f"{name}: {text}"),
+                verify=verify,
+                layout=layouts[name],
             )
             result[name] = {**run, "warm_up_s": warm}
     finally:

@@ -1,14 +1,13 @@
 """The template's two DynamoDB tables, created on any client (moto in the tests and the benchmark).
 
 One definition of their keys, as in template.yaml: Orders by ``orderId`` (streams' heads and the
-streams index); EventStore by ``streamId`` and ``version`` (event items at version 0, ledgers).
+counter shards; no index: streams are listed by a Scan); EventStore by ``streamId`` and
+``version`` (event items at version 0, the commits' ledgers).
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-from orders_shared.event_store import STREAM_SHARD, STREAMS_INDEX
 
 # The names the unit tests and the benchmark give the two tables on moto.
 ORDERS_TABLE = "Orders"
@@ -16,24 +15,11 @@ EVENTS_TABLE = "EventStore"
 
 
 def create_orders_table(client: Any, name: str) -> None:
-    """The Orders table: the streams' heads (with the projection), the counter shards, the streams index."""
+    """The Orders table: the streams' heads (with the projection) and the counter shards."""
     client.create_table(
         TableName=name,
-        AttributeDefinitions=[
-            {"AttributeName": "orderId", "AttributeType": "S"},
-            {"AttributeName": STREAM_SHARD, "AttributeType": "S"},
-        ],
+        AttributeDefinitions=[{"AttributeName": "orderId", "AttributeType": "S"}],
         KeySchema=[{"AttributeName": "orderId", "KeyType": "HASH"}],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": STREAMS_INDEX,
-                "KeySchema": [
-                    {"AttributeName": STREAM_SHARD, "KeyType": "HASH"},
-                    {"AttributeName": "orderId", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "KEYS_ONLY"},
-            }
-        ],
         BillingMode="PAY_PER_REQUEST",
     )
 
@@ -58,3 +44,10 @@ def create_tables(client: Any, orders_table: str, events_table: str) -> None:
     """Both tables."""
     create_orders_table(client, orders_table)
     create_event_store_table(client, events_table)
+
+
+def read_stream(client: Any, stream_id: str, orders_table: str = ORDERS_TABLE, events_table: str = EVENTS_TABLE) -> Any:
+    """The events of a stream, as the event store reads them back (its head's list, then the items)."""
+    from orders_shared.event_store import EventStore
+
+    return EventStore(client, events_table, heads_table=orders_table).get_events(stream_id)

@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import boto3
+from botocore.exceptions import BotoCoreError, ClientError
 
 from metrics_emitter.adapters import DynamoCounters, SqsQueueStats
 from metrics_emitter.domain import collect
 from metrics_emitter.settings import Settings
+from orders_shared.errors import RetryableError
 from orders_shared.ledger import reduce_ledgers
 from orders_shared.observability import configure, logger, metrics, tracer
 
@@ -39,7 +41,7 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
             _dynamodb, settings.events_table, settings.orders_table, settle_s=settings.ledger_settle_s
         )
         logger.info("ledgers reduced", extra={"reduced": vars(reduced)})
-    except Exception:
+    except (ClientError, BotoCoreError, RetryableError):
         logger.exception("reducing the ledgers failed; the counters wait for the next run")
     figures = collect(queue_stats, counters, settings.queue_url, settings.dead_letter_queue_url)
     emitted = figures.as_metrics()

@@ -17,6 +17,7 @@ import pytest
 
 from tests.support.aws import FakeLambdaContext
 from tests.unit.ops.ops_support import (
+    EVENTS_TABLE,
     ORDERS_TABLE,
     REGION,
     FakeQueues,
@@ -84,7 +85,13 @@ def emitter_app(
     monkeypatch: pytest.MonkeyPatch, sqs: Any, dynamodb: Any, moto_source: str, moto_dlq: str
 ) -> Iterator[ModuleType]:
     """``metrics_emitter.app`` imported inside moto, with its queues and table."""
-    environment = {"QUEUE_URL": moto_source, "DEAD_LETTER_QUEUE_URL": moto_dlq, "ORDERS_TABLE_NAME": ORDERS_TABLE}
+    environment = {
+        "QUEUE_URL": moto_source,
+        "DEAD_LETTER_QUEUE_URL": moto_dlq,
+        "ORDERS_TABLE_NAME": ORDERS_TABLE,
+        "EVENT_STORE_TABLE_NAME": EVENTS_TABLE,
+        "LEDGER_SETTLE_SECONDS": "0",  # no processor runs while the tests' emitter does
+    }
     yield cold_start(monkeypatch, "metrics_emitter.app", environment)
     forget("metrics_emitter.app")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -138,14 +139,13 @@ class FakeCounters:
 # --- moto helpers --------------------------------------------------------------------------------
 
 
-def commit_through_processor(dynamodb: Any, events: Iterable[NewEvent], shards: Iterable[int] | None = None) -> None:
-    """Apply events with the order processor's own repository, as its handler does (counters included).
+def commit_through_processor(dynamodb: Any, events: Iterable[NewEvent], seed: int | None = None) -> None:
+    """Apply events with the order processor's own repository, as its handler does (with their ledgers).
 
-    ``shards`` picks the counter shard of each commit in turn (random, as in production, if None).
+    ``seed`` fixes the ledger shards the commits pick (random, as in production, if None); the
+    counters move when the ledgers are reduced (the metrics emitter's first step).
     """
-    chosen = iter(shards) if shards is not None else None
-    kwargs: dict[str, Any] = {} if chosen is None else {"shard": lambda: next(chosen)}
-    repository = DynamoOrderRepository(dynamodb, ORDERS_TABLE, EVENTS_TABLE, **kwargs)
+    repository = DynamoOrderRepository(dynamodb, ORDERS_TABLE, EVENTS_TABLE, rng=random.Random(seed))
     for event in events:
         parsed = parse_sqs_body(body_of(event))
         change = decide(parsed, repository.load([parsed.order_id]).get(parsed.order_id))

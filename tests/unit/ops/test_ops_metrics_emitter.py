@@ -18,8 +18,10 @@ from metrics_emitter.adapters import DynamoCounters, SqsQueueStats
 from metrics_emitter.domain import Figures, FiguresUnavailableError, QueueFigures, collect, sum_shards
 from orders_shared.counters import STATS_SHARDS, stats_key
 from orders_shared.events import OrderStatus, order_created, order_status_changed, payment_processed
+from orders_shared.ledger import reduce_ledgers
 from tests.support.aws import record_requests
 from tests.unit.ops.ops_support import (
+    EVENTS_TABLE,
     ORDERS_TABLE,
     REGION,
     FakeCounters,
@@ -134,7 +136,8 @@ def committed(dynamodb: Any) -> None:
         order_status_changed(a, OrderStatus.COMPLETED),
         order_status_changed(b, OrderStatus.CANCELLED),
     ]
-    commit_through_processor(dynamodb, events, shards=[0, 3, 15, 5, 9, 3])
+    commit_through_processor(dynamodb, events, seed=3)
+    reduce_ledgers(dynamodb, EVENTS_TABLE, ORDERS_TABLE, settle_s=0)
 
 
 @pytest.mark.usefixtures("committed")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import random
 import sys
 import uuid
 from collections.abc import Callable, Collection, Iterator, Sequence
@@ -345,7 +346,7 @@ def invoke(app: ModuleType, lambda_context: FakeLambdaContext) -> Callable[[dict
 
 @pytest.fixture
 def repo(dynamodb: Any) -> DynamoOrderRepository:
-    return DynamoOrderRepository(dynamodb, "Orders", "EventStore", clock=lambda: NOW, shard=lambda: SHARD)
+    return DynamoOrderRepository(dynamodb, "Orders", "EventStore", clock=lambda: NOW, rng=random.Random(SHARD))
 
 
 @pytest.fixture

@@ -11,7 +11,9 @@ from botocore.stub import Stubber
 
 from order_processor.decision import decide
 from order_processor.model import Change, OrderState
+from orders_shared.event_store import head_events
 from orders_shared.events import NewEvent, OrderEvent, OrderStatus, order_created
+from orders_shared.ledger import reduce_ledgers
 from tests.support.aws import record_requests
 
 Parse = Callable[[NewEvent], OrderEvent]
@@ -39,6 +41,26 @@ def snapshot(client: Any) -> dict[str, list[dict[str, Any]]]:
         table: sorted(client.scan(TableName=table, ConsistentRead=True)["Items"], key=repr)
         for table in ("Orders", "EventStore")
     }
+
+
+def committed_state(client: Any) -> dict[str, list[dict[str, Any]]]:
+    """What a commit changes for readers: the heads (with their projection), the counters once the
+    ledgers are reduced, and the event items a head lists or that record an ignored event.
+
+    Left out: the ledgers (a record of attempts: a move no head names is never counted) and
+    uncommitted claims (an applied event's item no head lists: part of no stream, taken over by the
+    event's retry).
+    """
+    reduce_ledgers(client, "EventStore", "Orders", settle_s=0)
+    tables = snapshot(client)
+    listed = {event_id for item in tables["Orders"] for event_id in head_events(item)}
+    events = [
+        item
+        for item in tables["EventStore"]
+        if item["streamId"]["S"].startswith("event#")
+        and (item.get("outcome", {}).get("S") != "applied" or item["streamId"]["S"][len("event#") :] in listed)
+    ]
+    return {"Orders": tables["Orders"], "EventStore": events}
 
 
 def cancelled(stubber: Stubber, *codes: str) -> None:

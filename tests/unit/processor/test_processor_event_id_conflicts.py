@@ -25,6 +25,7 @@ from orders_shared.events import (
     payment_failed,
     payment_processed,
 )
+from tests.support.tables import read_stream
 
 MakeRecord = Callable[..., Record]
 Parse = Callable[[NewEvent], OrderEvent]
@@ -215,11 +216,7 @@ def test_handler_parks_an_event_reusing_an_applied_id_and_announces_nothing(
     # THEN the record is acknowledged, B is still pending at version 1 with a one-event stream,
     # no notification went out, and the DLQ holds it with the conflict as its reason
     item = dynamodb.get_item(TableName="Orders", Key={"orderId": {"S": ORDER_B}}, ConsistentRead=True)["Item"]
-    stream = dynamodb.query(
-        TableName="EventStore",
-        KeyConditionExpression="streamId = :s",
-        ExpressionAttributeValues={":s": {"S": ORDER_B}},
-    )["Items"]
+    stream = read_stream(dynamodb, ORDER_B)
     assert response == {"batchItemFailures": []}
     assert (item["status"]["S"], item["version"]["N"]) == ("pending", "1")
     assert len(stream) == 1

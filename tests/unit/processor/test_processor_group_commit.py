@@ -1,143 +1,149 @@
-"""DynamoOrderRepository's group commit: several orders in as few transactions as possible."""
+"""DynamoOrderRepository's group commit on moto: a ledger and the events' items, then each order's head."""
 
 from __future__ import annotations
 
+import random
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import pytest
-from botocore.stub import Stubber
+from botocore.exceptions import ClientError
 
 from order_processor.model import Change, Committed, Duplicate, Failed, Outcome, Recorded, Refused
-from order_processor.repository import GROUP_ORDERS, DynamoOrderRepository
+from order_processor.repository import DynamoOrderRepository
+from orders_shared.event_store import head_events, head_ledgers
 from orders_shared.events import OrderStatus, content_digest
-from tests.unit.processor.processor_support import (
-    NOW,
-    ORDER_ID,
-    SHARD,
-    Parse,
-    cancelled,
-    count_transactions,
-    new_orders,
-    snapshot,
-)
+from orders_shared.ledger import reduce_ledgers
+from orders_shared.streams import read_counters
+from tests.support.aws import record_requests
+from tests.unit.processor.processor_support import NOW, ORDER_ID, SHARD, Parse, new_orders, snapshot
 
 
-def test_group_commit_applies_a_batch_of_orders_in_one_transaction(
-    dynamodb: Any, repo: DynamoOrderRepository, parsed: Parse
+def _head(dynamodb: Any, order_id: str) -> dict[str, Any]:
+    item: dict[str, Any] = dynamodb.get_item(TableName="Orders", Key={"orderId": {"S": order_id}}, ConsistentRead=True)[
+        "Item"
+    ]
+    return item
+
+
+def _counts(dynamodb: Any) -> dict[str, int]:
+    reduce_ledgers(dynamodb, "EventStore", "Orders", settle_s=0)
+    return dict(read_counters(dynamodb, "Orders").counts)
+
+
+def test_group_commit_writes_a_ledger_the_events_and_the_heads_without_a_transaction(
+    dynamodb: Any, parsed: Parse
 ) -> None:
-    # GIVEN ten new orders
+    # GIVEN ten new orders, and an executor for the commit's concurrent writes
     changes = new_orders(parsed, 10)
-    sizes = count_transactions(dynamodb)
-    # WHEN they are committed together
-    results = repo.commit(changes)
-    # THEN one transaction applies them all: 3 actions an order and one counter update for the batch
-    assert results == [Committed()] * 10
-    assert sizes == [31]
-    stored = snapshot(dynamodb)
-    assert len([item for item in stored["Orders"] if not item["orderId"]["S"].startswith("#")]) == 10
-    assert len(stored["EventStore"]) == 20  # the events and their markers
-    shard = dynamodb.get_item(TableName="Orders", Key={"orderId": {"S": f"#stats#{SHARD:02d}"}})["Item"]
-    assert shard["pending"] == {"N": "10"}
-
-
-def test_group_commit_splits_at_the_transaction_limit(dynamodb: Any, parsed: Parse) -> None:
-    # GIVEN one order more than a transaction holds, and an executor for the transactions
-    changes = new_orders(parsed, GROUP_ORDERS + 1)
-    sizes = count_transactions(dynamodb)
-    with ThreadPoolExecutor(max_workers=2) as executor:
+    puts = record_requests(dynamodb, "dynamodb.PutItem")
+    updates = record_requests(dynamodb, "dynamodb.UpdateItem")
+    transactions = record_requests(dynamodb, "dynamodb.TransactWriteItems")
+    with ThreadPoolExecutor(max_workers=4) as executor:
         repo = DynamoOrderRepository(
-            dynamodb, "Orders", "EventStore", clock=lambda: NOW, shard=lambda: SHARD, executor=executor
+            dynamodb, "Orders", "EventStore", clock=lambda: NOW, rng=random.Random(SHARD), executor=executor
         )
         # WHEN they are committed together
         results = repo.commit(changes)
-    # THEN two transactions, each within the 100-action limit, apply every one of them
-    assert results == [Committed()] * (GROUP_ORDERS + 1)
-    assert sorted(sizes) == [4, 3 * GROUP_ORDERS + 1]
-    assert max(sizes) <= 100
+    # THEN 21 plain writes apply them: one ledger, ten events, ten heads; no transaction
+    assert results == [Committed()] * 10
+    assert (len(puts), len(updates), len(transactions)) == (11, 10, 0)
+    stored = snapshot(dynamodb)
+    heads = [item for item in stored["Orders"] if not item["orderId"]["S"].startswith("#")]
+    assert len(heads) == 10
+    for change in changes:
+        head = _head(dynamodb, change.new.order_id)
+        assert head_events(head) == [change.event.event_id]
+        assert head["version"] == {"N": "1"}
+        assert head["status"] == {"S": "pending"}
+    events = [item for item in stored["EventStore"] if item["streamId"]["S"].startswith("event#")]
+    assert sorted(item["streamId"]["S"] for item in events) == sorted(f"event#{c.event.event_id}" for c in changes)
+    assert all(item["outcome"] == {"S": "applied"} and item["position"] == {"N": "1"} for item in events)
+    # AND the counters move once the ledger is reduced, by exactly the ten creations
+    assert not [item for item in stored["Orders"] if item["orderId"]["S"].startswith("#stats#")]
+    assert _counts(dynamodb) == {"pending": 10}
+    assert _counts(dynamodb) == {"pending": 10}  # a second reduction adds nothing
 
 
-def test_group_commit_leaves_out_a_refused_change_and_applies_the_others(
+def test_group_commit_reports_a_redelivery_and_applies_the_others(
     dynamodb: Any, repo: DynamoOrderRepository, parsed: Parse, created: Change
 ) -> None:
     # GIVEN a batch holding the already committed creation (a redelivery) between two new orders
     first, last = new_orders(parsed, 2)
-    before = dynamodb.get_item(TableName="Orders", Key={"orderId": {"S": ORDER_ID}}, ConsistentRead=True)["Item"]
+    before = _head(dynamodb, ORDER_ID)
     # WHEN they are committed together
     results = repo.commit([first, created, last])
-    # THEN the redelivered one is reported a duplicate, with what its marker recorded, the others
-    # are applied, and the refused order is untouched
+    # THEN the redelivered one is reported a duplicate, with what its item recorded, the others
+    # are applied, and its order is untouched
     recorded = Recorded(
         Outcome.APPLIED, ORDER_ID, "OrderCreated", content_digest(created.event), OrderStatus.PENDING, None
     )
     assert results == [Committed(), Duplicate(recorded), Committed()]
     for change in (first, last):
-        key = {"orderId": {"S": change.new.order_id}}
-        assert dynamodb.get_item(TableName="Orders", Key=key, ConsistentRead=True)["Item"]["version"] == {"N": "1"}
-    assert (
-        dynamodb.get_item(TableName="Orders", Key={"orderId": {"S": ORDER_ID}}, ConsistentRead=True)["Item"] == before
-    )
+        assert _head(dynamodb, change.new.order_id)["version"] == {"N": "1"}
+    assert _head(dynamodb, ORDER_ID) == before
+    # AND the counters count each order once: the redelivery's move is in a ledger, not in a head
+    assert _counts(dynamodb) == {"pending": 3}
 
 
-def test_group_commit_sums_the_counter_moves_into_one_shard_update(
-    stubbed: tuple[Any, Stubber], transact_calls: list[dict[str, Any]], parsed: Parse, payment: Change
+def test_a_change_refused_by_its_head_is_refused_and_never_counted(
+    dynamodb: Any, repo: DynamoOrderRepository, parsed: Parse, created: Change
 ) -> None:
-    # GIVEN two creations and one payment (pending -> processing) in one batch
-    client, stubber = stubbed
-    stubber.add_response("transact_write_items", {})
-    repo = DynamoOrderRepository(client, "Orders", "EventStore", clock=lambda: NOW, shard=lambda: SHARD)
-    # WHEN they are committed together
-    repo.commit([*new_orders(parsed, 2), payment])
-    # THEN the last action moves the counters once: pending +2 -1, processing +1
-    (call,) = transact_calls
-    counters = call["TransactItems"][-1]["Update"]
-    assert counters["Key"] == {"orderId": {"S": f"#stats#{SHARD:02d}"}}
-    moves = {
-        counters["ExpressionAttributeNames"][name]: counters["ExpressionAttributeValues"][value]["N"]
-        for name, value in (part.split() for part in counters["UpdateExpression"].removeprefix("ADD ").split(", "))
-    }
-    assert moves == {"pending": "1", "processing": "1"}
+    # GIVEN a creation decided for an order that another event created meanwhile (same id, new event)
+    (other,) = new_orders(parsed, 1)
+    clash = Change(other.event, None, created.new)  # its head write expects a new order: it is not
+    # WHEN it is committed
+    [result] = repo.commit([clash])
+    # THEN the head refuses it, the order is untouched, and its ledger's move is never counted
+    assert result == Refused(f"order {ORDER_ID} changed concurrently")
+    assert head_events(_head(dynamodb, ORDER_ID)) == [created.event.event_id]
+    assert _counts(dynamodb) == {"pending": 1}
 
 
-@pytest.mark.parametrize("code", ["ThrottlingException", "InternalServerError"])
-def test_group_commit_reports_a_transient_error_for_every_change(
-    stubbed: tuple[Any, Stubber], parsed: Parse, code: str
+def test_an_uncommitted_claim_is_taken_over_by_the_retry_and_counted_once(
+    dynamodb: Any, repo: DynamoOrderRepository, parsed: Parse
 ) -> None:
-    # GIVEN DynamoDB throttling (or failing) the group's transaction
-    client, stubber = stubbed
-    stubber.add_client_error("transact_write_items", service_error_code=code, http_status_code=400)
-    repo = DynamoOrderRepository(client, "Orders", "EventStore", clock=lambda: NOW, shard=lambda: SHARD)
+    # GIVEN a commit that wrote its ledger and the event's item, then failed before the head
+    (change,) = new_orders(parsed, 1)
+    original = dynamodb.update_item
+
+    def lost(**params: Any) -> Any:
+        raise ClientError({"Error": {"Code": "InternalServerError"}}, "UpdateItem")
+
+    dynamodb.update_item = lost
+    [first] = repo.commit([change])
+    dynamodb.update_item = original
+    assert isinstance(first, Failed)
+    # WHEN the same event is committed again (its redelivery)
+    [second] = repo.commit([change])
+    # THEN the retry takes the claim over and commits it: listed once, with the retry's ledger
+    assert second == Committed()
+    head = _head(dynamodb, change.new.order_id)
+    assert head_events(head) == [change.event.event_id]
+    item = dynamodb.get_item(
+        TableName="EventStore", Key={"streamId": {"S": f"event#{change.event.event_id}"}, "version": {"N": "0"}}
+    )["Item"]
+    assert head_ledgers(head) == [item["ledger"]["S"]]
+    # AND it is counted once, although two ledgers name its move
+    assert _counts(dynamodb) == {"pending": 1}
+    # AND a third delivery is a duplicate
+    [third] = repo.commit([change])
+    assert isinstance(third, Duplicate)
+
+
+def test_a_failed_ledger_writes_nothing_else(dynamodb: Any, repo: DynamoOrderRepository, parsed: Parse) -> None:
+    # GIVEN DynamoDB failing the commit's first write, its ledger
+    changes = new_orders(parsed, 3)
+    before = snapshot(dynamodb)
+    original = dynamodb.put_item
+
+    def failing(**params: Any) -> Any:
+        if params["Item"]["streamId"]["S"].startswith("#ledger#"):
+            raise ClientError({"Error": {"Code": "InternalServerError"}}, "PutItem")
+        return original(**params)
+
+    dynamodb.put_item = failing
     # WHEN three changes are committed together
-    results = repo.commit(new_orders(parsed, 3))
-    # THEN each gets the transient error, named by its code, to be retried by SQS
-    assert [type(result) for result in results] == [Failed] * 3
-    assert all(isinstance(result, Failed) and code in str(result.error) for result in results)
-
-
-def test_group_commit_leaves_every_change_undecided_on_a_validation_error(
-    stubbed: tuple[Any, Stubber], parsed: Parse
-) -> None:
-    # GIVEN DynamoDB refusing the group's request as a whole
-    client, stubber = stubbed
-    stubber.add_client_error("transact_write_items", service_error_code="ValidationException", http_status_code=400)
-    repo = DynamoOrderRepository(client, "Orders", "EventStore", clock=lambda: NOW, shard=lambda: SHARD)
-    # WHEN three changes are committed together
-    # THEN none is decided: each is committed alone by the caller, so only the bad one fails
-    assert repo.commit(new_orders(parsed, 3)) == [Refused("group refused as invalid: each change alone")] * 3
-
-
-def test_group_commit_retries_a_conflict_and_then_applies(
-    stubbed: tuple[Any, Stubber], transact_calls: list[dict[str, Any]], parsed: Parse
-) -> None:
-    # GIVEN a group transaction cancelled once by a conflict on the counter shard
-    client, stubber = stubbed
-    cancelled(stubber, *["None"] * 6, "TransactionConflict")
-    stubber.add_response("transact_write_items", {})
-    repo = DynamoOrderRepository(
-        client, "Orders", "EventStore", clock=lambda: NOW, shard=lambda: SHARD, sleep=lambda _: None
-    )
-    # WHEN two changes are committed together
-    results = repo.commit(new_orders(parsed, 2))
-    # THEN the same group goes out again and both are applied
-    assert results == [Committed()] * 2
-    assert [len(call["TransactItems"]) for call in transact_calls] == [7, 7]
+    results = repo.commit(changes)
+    # THEN each gets the transient error, named by its code, and nothing is written
+    assert all(isinstance(result, Failed) and "InternalServerError" in str(result.error) for result in results)
+    assert snapshot(dynamodb) == before

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from orders_shared.events import NewEvent, order_created, payment_processed
+from tests.support.tables import read_stream
 
 ORDER_ID = "6f1c2b7e-3d4a-4f5b-8c9d-0e1f2a3b4c5d"
 LambdaEvent = Callable[..., dict[str, Any]]
@@ -108,13 +109,9 @@ def test_handler_treats_redelivered_batch_as_duplicate(
     # WHEN SQS delivers it again (a new message id)
     response = invoke(lambda_event((message_id(), text)))
     # THEN it succeeds without a second write to the order's stream
-    stream = dynamodb.query(
-        TableName="EventStore",
-        KeyConditionExpression="streamId = :s",
-        ExpressionAttributeValues={":s": {"S": ORDER_ID}},
-    )["Items"]
+    stream = read_stream(dynamodb, ORDER_ID)
     assert response == {"batchItemFailures": []}
-    assert [item["version"]["N"] for item in stream] == ["1"]
+    assert [event.version for event in stream] == [1]
 
 
 def test_handler_accepts_event_with_lower_case_rfc3339_timestamp(

@@ -5,15 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import boto3
 import pytest
-from botocore.stub import Stubber
 
 from order_processor.applier import BatchApplier
 from order_processor.dead_letters import SEND_BATCH_BYTES, SqsDeadLetters
 from order_processor.decision import decide
-from order_processor.model import Change, Committed, Failed, NotYet, OrderState, Outcome, Rejection
-from order_processor.repository import DynamoOrderRepository
+from order_processor.model import NotYet, OrderState, Outcome, Rejection
 from orders_shared.errors import MalformedEventError, RetryableError
 from orders_shared.events import OrderStatus, order_created, order_status_changed, payment_processed
 from orders_shared.transitions import can_reach
@@ -99,50 +96,6 @@ def test_batch_applier_notifies_once_for_an_event_delivered_twice_in_a_batch(
     # THEN one is applied, one is a duplicate, and a single notification goes out
     assert sorted(r.outcome for r in result.results.values()) == [Outcome.APPLIED, Outcome.DUPLICATE]
     assert [note.event.event_id for note in notifier.sent] == [event.event_id]
-
-
-def test_repository_backs_off_between_conflict_retries(parsed: Any) -> None:
-    # GIVEN a transaction cancelled twice by conflicts, then accepted
-    client = boto3.client("dynamodb", region_name="us-east-1")
-    sleeps: list[float] = []
-    repo = DynamoOrderRepository(client, "Orders", "EventStore", sleep=sleeps.append, jitter=lambda: 1.0)
-    conflict = {
-        "CancellationReasons": [{"Code": "None"}, {"Code": "None"}, {"Code": "None"}, {"Code": "TransactionConflict"}]
-    }
-    change = decide(parsed(order_created(ORDER, "cust-42", Decimal(10))), None)
-    assert isinstance(change, Change)
-    with Stubber(client) as stub:
-        for _ in range(2):
-            stub.add_client_error(
-                "transact_write_items", "TransactionCanceledException", response_meta=None, modeled_fields=conflict
-            )
-        stub.add_response("transact_write_items", {})
-
-        # WHEN committed
-        results = repo.commit([change])
-
-    # THEN it commits on the third try, after growing jittered pauses
-    assert results == [Committed()]
-    assert sleeps == [0.01, 0.02]
-
-
-def test_repository_does_not_retry_a_throttled_transaction_in_process(parsed: Any) -> None:
-    # GIVEN a transaction cancelled by throttling (not a conflict)
-    client = boto3.client("dynamodb", region_name="us-east-1")
-    repo = DynamoOrderRepository(client, "Orders", "EventStore", sleep=lambda _: None)
-    reasons = {
-        "CancellationReasons": [{"Code": "ThrottlingError"}, {"Code": "None"}, {"Code": "None"}, {"Code": "None"}]
-    }
-    change = decide(parsed(order_created(ORDER, "cust-42", Decimal(10))), None)
-    assert isinstance(change, Change)
-    with Stubber(client) as stub:
-        stub.add_client_error("transact_write_items", "TransactionCanceledException", modeled_fields=reasons)
-
-        # WHEN committed THEN it fails at once as transient, left to SQS to retry with backoff
-        [result] = repo.commit([change])
-        stub.assert_no_pending_responses()
-    assert isinstance(result, Failed)
-    assert "ThrottlingError" in str(result.error)
 
 
 def test_dead_letters_split_large_bodies_across_batches(sqs: Any, dlq_url: str, record: Any) -> None:

@@ -1,4 +1,4 @@
-"""DynamoOrderRepository on moto: one transaction per change, ignored events, loads and whole projections."""
+"""DynamoOrderRepository on moto: commits (events, heads, ledgers), ignored events, loads and projections."""
 
 from __future__ import annotations
 
@@ -7,17 +7,18 @@ from typing import Any
 
 from order_processor.model import Change, Committed, Duplicate, OrderState, Outcome, Recorded, Refused
 from order_processor.repository import DynamoOrderRepository
-from orders_shared.events import OrderStatus, content_digest, order_status_changed, payment_processed
+from orders_shared.event_store import EventStore
+from orders_shared.events import OrderStatus, content_digest, order_created, order_status_changed, payment_processed
+from orders_shared.ledger import reduce_ledgers
+from orders_shared.streams import read_counters
 from tests.unit.processor.processor_support import (
     NOW,
     ORDER_ID,
     OTHER_ORDER_ID,
-    SHARD,
     Parse,
     change_of,
-    count_transactions,
+    committed_state,
     pending,
-    snapshot,
 )
 
 
@@ -36,16 +37,10 @@ def test_repository_commit_writes_order_projection(dynamodb: Any, created: Chang
 def test_repository_commit_appends_event_to_order_stream(dynamodb: Any, created: Change) -> None:
     # GIVEN an OrderCreated committed (fixture)
     # WHEN the order's stream is read
-    items = dynamodb.query(
-        TableName="EventStore",
-        KeyConditionExpression="streamId = :s",
-        ExpressionAttributeValues={":s": {"S": ORDER_ID}},
-    )["Items"]
-    # THEN it holds the event at version 1
-    [item] = items
-    assert item["version"] == {"N": "1"}
-    assert item["eventId"] == {"S": created.event.event_id}
-    assert item["eventType"] == {"S": "OrderCreated"}
+    [event] = EventStore(dynamodb, "EventStore", heads_table="Orders").get_events(ORDER_ID)
+    # THEN it holds the event at version 1, as received
+    assert (event.version, event.event_id, event.event_type) == (1, created.event.event_id, "OrderCreated")
+    assert event.data == created.event.detail
 
 
 def test_repository_commit_records_applied_marker(dynamodb: Any, created: Change) -> None:
@@ -64,26 +59,25 @@ def test_repository_commit_counts_status_moves_in_a_stats_shard(
     # GIVEN a created order (one pending in the shard)
     # WHEN it moves to processing
     repo.commit([change_of(parsed, payment_processed(ORDER_ID, Decimal("129.99")), created.new)])
-    # THEN the shard counts it out of pending and into processing
-    item = dynamodb.get_item(TableName="Orders", Key={"orderId": {"S": f"#stats#{SHARD:02d}"}})["Item"]
-    assert item["pending"] == {"N": "0"}
-    assert item["processing"] == {"N": "1"}
+    # THEN the counters, once its ledger is reduced, count it out of pending and into processing
+    reduce_ledgers(dynamodb, "EventStore", "Orders", settle_s=0)
+    assert read_counters(dynamodb, "Orders").counts == {"pending": 0, "processing": 1}
 
 
 def test_repository_commit_adds_revenue_on_completion(
     dynamodb: Any, repo: DynamoOrderRepository, parsed: Parse
 ) -> None:
-    # GIVEN a processing order of 129.99 (committed directly at version 2)
-    processing = OrderState(ORDER_ID, OrderStatus.PROCESSING, 2, "cust-42", Decimal("129.99"))
-    completed = OrderState(ORDER_ID, OrderStatus.COMPLETED, 3, "cust-42", Decimal("129.99"))
-    dynamodb.put_item(TableName="Orders", Item={"orderId": {"S": ORDER_ID}, "version": {"N": "2"}})
-    event = parsed(order_status_changed(ORDER_ID, OrderStatus.COMPLETED))
+    # GIVEN a processing order of 129.99
+    repo.commit([change_of(parsed, order_created(ORDER_ID, "cust-42", Decimal("129.99")), None)])
+    paid = change_of(parsed, payment_processed(ORDER_ID, Decimal("129.99")), repo.load([ORDER_ID])[ORDER_ID])
+    repo.commit([paid])
     # WHEN it completes
-    repo.commit([Change(event, processing, completed)])
-    # THEN its amount is added to the shard's revenue
-    item = dynamodb.get_item(TableName="Orders", Key={"orderId": {"S": f"#stats#{SHARD:02d}"}})["Item"]
-    assert item["revenue"] == {"N": "129.99"}
-    assert item["completed"] == {"N": "1"}
+    repo.commit([change_of(parsed, order_status_changed(ORDER_ID, OrderStatus.COMPLETED), paid.new)])
+    # THEN, its ledgers reduced, its amount is in the revenue and the order counted as completed
+    reduce_ledgers(dynamodb, "EventStore", "Orders", settle_s=0)
+    totals = read_counters(dynamodb, "Orders")
+    assert totals.revenues == {"revenue": Decimal("129.99")}
+    assert totals.counts == {"completed": 1, "pending": 0, "processing": 0}
 
 
 def test_repository_commit_of_same_event_again_is_duplicate(
@@ -112,26 +106,26 @@ def test_repository_commit_of_same_event_again_changes_nothing(
     # GIVEN a PaymentProcessed committed once
     change = change_of(parsed, payment_processed(ORDER_ID, Decimal("129.99")), created.new)
     repo.commit([change])
-    before = snapshot(dynamodb)
+    before = committed_state(dynamodb)
     # WHEN it is committed again
     repo.commit([change])
-    # THEN no item of either table changed (projection, stream, marker, counters)
-    assert snapshot(dynamodb) == before
+    # THEN nothing a reader sees changed (heads and projection, streams, event items, counters)
+    assert committed_state(dynamodb) == before
 
 
-def test_repository_commit_with_stale_version_raises_retryable_and_writes_nothing(
+def test_repository_commit_with_stale_version_is_refused_and_changes_no_stream(
     dynamodb: Any, repo: DynamoOrderRepository, parsed: Parse, created: Change
 ) -> None:
     # GIVEN an order at version 1 and a change computed from a stale read at version 5
-    # (its stream slot, marker and counters are all free: only the projection check fails)
     event = parsed(payment_processed(ORDER_ID, Decimal("129.99")))
     stale = Change(event, pending(version=5), OrderState(ORDER_ID, OrderStatus.PROCESSING, 6, "cust-42", Decimal(1)))
-    before = snapshot(dynamodb)
+    before = committed_state(dynamodb)
     # WHEN it is committed
-    # THEN it fails as transient, and none of the four writes happened
+    # THEN the head refuses it, and no head, stream or counter moved (its item is an uncommitted
+    # claim, which its retry takes over)
     [result] = repo.commit([stale])
     assert result == Refused(f"order {ORDER_ID} changed concurrently")
-    assert snapshot(dynamodb) == before
+    assert committed_state(dynamodb) == before
 
 
 def test_repository_record_ignored_writes_ignored_marker_with_reason(
@@ -200,7 +194,7 @@ def test_repository_load_reads_more_than_one_batch_get(dynamodb: Any, repo: Dyna
     assert set(states) == set(ids)
 
 
-def test_repository_commit_writes_the_projection_whole_conditioned_on_the_version_read(
+def test_repository_commit_writes_every_projection_attribute_conditioned_on_the_version_read(
     dynamodb: Any, repo: DynamoOrderRepository, parsed: Parse, created: Change
 ) -> None:
     # GIVEN the created order as the repository reads it back, with an attribute of an older shape
@@ -211,13 +205,15 @@ def test_repository_commit_writes_the_projection_whole_conditioned_on_the_versio
         ExpressionAttributeValues={":n": {"S": "from an older version"}},
     )
     state = repo.load([ORDER_ID])[ORDER_ID]
-    sizes = count_transactions(dynamodb)
     # WHEN a payment is committed on it
     repo.commit([change_of(parsed, payment_processed(ORDER_ID, Decimal("129.99")), state)])
-    # THEN the projection is exactly the new state, its creation time kept, nothing else left over
+    # THEN the head holds the new state, its creation time kept, and its stream; an attribute the
+    # processor does not write is left as it was (an UpdateItem), for the audit to report as drift
     item = dynamodb.get_item(TableName="Orders", Key={"orderId": {"S": ORDER_ID}}, ConsistentRead=True)["Item"]
-    assert sizes == [4]
     assert set(item) == {
+        "legacyNote",
+        "events",
+        "ledgers",
         "orderId",
         "customerId",
         "amount",
@@ -232,16 +228,16 @@ def test_repository_commit_writes_the_projection_whole_conditioned_on_the_versio
     assert (item["status"], item["version"], item["createdAt"]) == ({"S": "processing"}, {"N": "2"}, {"S": NOW})
 
 
-def test_repository_commit_of_a_stale_whole_projection_writes_nothing(
+def test_repository_commit_of_a_stale_projection_changes_no_stream(
     dynamodb: Any, repo: DynamoOrderRepository, parsed: Parse, created: Change
 ) -> None:
     # GIVEN the order read at version 1, then moved to version 2 by another event
     state = repo.load([ORDER_ID])[ORDER_ID]
     repo.commit([change_of(parsed, payment_processed(ORDER_ID, Decimal("129.99")), state)])
-    before = snapshot(dynamodb)
+    before = committed_state(dynamodb)
     # WHEN a change decided on the stale read is committed
     stale = change_of(parsed, order_status_changed(ORDER_ID, OrderStatus.CANCELLED, reason="r"), state)
-    # THEN the version condition refuses the whole transaction
+    # THEN the version condition refuses it: no head, stream or counter moves
     [result] = repo.commit([stale])
     assert isinstance(result, Refused)
-    assert snapshot(dynamodb) == before
+    assert committed_state(dynamodb) == before

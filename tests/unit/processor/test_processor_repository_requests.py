@@ -1,178 +1,199 @@
-"""DynamoOrderRepository with Stubber: in-process retries, error mapping and the exact transaction sent."""
+"""DynamoOrderRepository with Stubber: the exact requests of a commit, and how it reads what DynamoDB answers."""
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import pytest
 from botocore.stub import Stubber
 
 from order_processor.model import Change, Committed, Duplicate, Failed, Outcome, Recorded, Refused
-from order_processor.repository import CONFLICT_ATTEMPTS, DynamoOrderRepository
+from order_processor.repository import DynamoOrderRepository
 from orders_shared.events import content_digest, dumps
-from tests.unit.processor.processor_support import EVENT_ID, NOW, OCCURRED_AT, ORDER_ID, SHARD, cancelled
+from orders_shared.ledger import Ledger
+from tests.support.aws import record_requests
+from tests.unit.processor.processor_support import EVENT_ID, NOW, OCCURRED_AT, ORDER_ID, SHARD
+
+WALL = 1_764_151_205.25  # the ledger's clock (NOW, in seconds since the epoch)
+EVENT_KEY = {"streamId": {"S": f"event#{EVENT_ID}"}, "version": {"N": "0"}}
 
 
-def test_repository_commit_retries_transaction_conflict_in_process(
-    stubbed: tuple[Any, Stubber], transact_calls: list[dict[str, Any]], payment: Change
+def _repo(client: Any) -> DynamoOrderRepository:
+    return DynamoOrderRepository(
+        client, "Orders", "EventStore", clock=lambda: NOW, wall=lambda: WALL, rng=random.Random(SHARD)
+    )
+
+
+def _ledger() -> Ledger:
+    return Ledger.new(WALL, random.Random(SHARD))
+
+
+def _claim_refused(stubber: Stubber, item: dict[str, Any] | None) -> None:
+    stubber.add_client_error(
+        "put_item",
+        service_error_code="ConditionalCheckFailedException",
+        http_status_code=400,
+        response_meta={} if item is None else None,
+        modeled_fields={"Item": item} if item is not None else None,
+    )
+
+
+def _applied_item(payment: Change, ledger: str) -> dict[str, Any]:
+    return {
+        **EVENT_KEY,
+        "outcome": {"S": "applied"},
+        "orderId": {"S": ORDER_ID},
+        "eventType": {"S": "PaymentProcessed"},
+        "digest": {"S": content_digest(payment.event)},
+        "status": {"S": "processing"},
+        "previousStatus": {"S": "pending"},
+        "ledger": {"S": ledger},
+    }
+
+
+def test_a_commit_sends_its_ledger_the_event_and_the_head_and_nothing_else(
+    stubbed: tuple[Any, Stubber], payment: Change
 ) -> None:
-    # GIVEN a transaction cancelled by conflicts (on the counter shard) until the last attempt
+    # GIVEN a PaymentProcessed on a pending order at version 1, read without a createdAt (stored by
+    # something else than this processor: only the moving attributes of its projection are set)
     client, stubber = stubbed
-    for _ in range(CONFLICT_ATTEMPTS - 1):
-        cancelled(stubber, "None", "None", "None", "TransactionConflict")
-    stubber.add_response("transact_write_items", {})
-    repo = DynamoOrderRepository(client, "Orders", "EventStore", clock=lambda: NOW, shard=lambda: SHARD)
-    # WHEN the change is committed
-    [commit] = repo.commit([payment])
-    # THEN it succeeds within the call, after CONFLICT_ATTEMPTS tries
-    assert commit == Committed()
-    assert len(transact_calls) == CONFLICT_ATTEMPTS
+    puts, updates = record_requests(client, "dynamodb.PutItem"), record_requests(client, "dynamodb.UpdateItem")
+    for operation in ("put_item", "put_item", "update_item"):
+        stubber.add_response(operation, {})
+    # WHEN it is committed
+    [result] = _repo(client).commit([payment])
+    # THEN three plain writes carry it: the ledger, the event's item, the head (the commit)
+    assert result == Committed()
+    ledger = _ledger()
+    assert puts[0]["Item"]["streamId"] == {"S": f"#ledger#{ledger.shard:02d}"}
+    assert puts[0]["Item"]["version"] == {"N": str(ledger.sequence)}
+    assert puts[0]["Item"]["moves"] == {"S": f'[["{ORDER_ID}",2,"pending","processing"]]'}
+    assert puts[0]["ConditionExpression"] == "attribute_not_exists(streamId)"
+    assert puts[1] == {
+        "TableName": "EventStore",
+        "Item": {
+            **EVENT_KEY,
+            "orderId": {"S": ORDER_ID},
+            "position": {"N": "2"},
+            "eventType": {"S": "PaymentProcessed"},
+            "data": {"S": dumps(payment.event.detail)},
+            "recordedAt": {"S": NOW},
+            "ledger": {"S": ledger.id},
+            "outcome": {"S": "applied"},
+            "digest": {"S": content_digest(payment.event)},
+            "status": {"S": "processing"},
+            "previousStatus": {"S": "pending"},
+        },
+        "ConditionExpression": "attribute_not_exists(streamId)",
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+    }
+    (head,) = updates
+    assert head["Key"] == {"orderId": {"S": ORDER_ID}}
+    assert head["ConditionExpression"] == "#version = :expected"
+    values, names = head["ExpressionAttributeValues"], head["ExpressionAttributeNames"]
+    assert values[":expected"] == {"N": "1"}
+    assert values[":version"] == {"N": "2"}
+    assert values[":ids"] == {"L": [{"S": EVENT_ID}]}
+    assert values[":ledgers"] == {"L": [{"S": ledger.id}]}
+    state = {names[f"#a{n}"]: values[f":a{n}"] for n in range(10) if f"#a{n}" in names}
+    assert state == {
+        "status": {"S": "processing"},
+        "lastEventId": {"S": EVENT_ID},
+        "updatedAt": {"S": NOW},
+        "occurredAt": {"S": OCCURRED_AT},
+    }
     stubber.assert_no_pending_responses()
 
 
-def test_repository_commit_moves_to_another_counter_shard_after_conflict(
-    stubbed: tuple[Any, Stubber], transact_calls: list[dict[str, Any]], payment: Change
+@pytest.mark.parametrize("code", ["ProvisionedThroughputExceededException", "InternalServerError"])
+def test_a_failed_head_write_is_a_transient_failure_naming_the_code(
+    stubbed: tuple[Any, Stubber], payment: Change, code: str
 ) -> None:
-    # GIVEN one conflict, and a shard chooser that gives 3 then 11
     client, stubber = stubbed
-    cancelled(stubber, "None", "None", "None", "TransactionConflict")
-    stubber.add_response("transact_write_items", {})
-    shards = iter([3, 11])
-    repo = DynamoOrderRepository(client, "Orders", "EventStore", clock=lambda: NOW, shard=lambda: next(shards))
-    # WHEN the change is committed
-    repo.commit([payment])
-    # THEN the retry updates a different counter item
-    keys = [call["TransactItems"][3]["Update"]["Key"]["orderId"]["S"] for call in transact_calls]
-    assert keys == ["#stats#03", "#stats#11"]
-
-
-def test_repository_commit_raises_retryable_after_conflict_attempts(
-    stubbed: tuple[Any, Stubber], transact_calls: list[dict[str, Any]], payment: Change
-) -> None:
-    # GIVEN a transaction that conflicts on every attempt
-    client, stubber = stubbed
-    for _ in range(CONFLICT_ATTEMPTS):
-        cancelled(stubber, "TransactionConflict", "None", "None", "None")
-    repo = DynamoOrderRepository(client, "Orders", "EventStore", clock=lambda: NOW, shard=lambda: SHARD)
-    # WHEN the change is committed
-    # THEN it gives up with a transient error, after exactly CONFLICT_ATTEMPTS tries
-    [result] = repo.commit([payment])
-    assert isinstance(result, Refused)
-    assert "contended" in result.reason
-    assert len(transact_calls) == CONFLICT_ATTEMPTS
-
-
-@pytest.mark.parametrize(
-    "code", ["ThrottlingException", "ProvisionedThroughputExceededException", "InternalServerError"]
-)
-def test_repository_commit_turns_throttling_and_service_errors_into_retryable(
-    stubbed: tuple[Any, Stubber], transact_calls: list[dict[str, Any]], payment: Change, code: str
-) -> None:
-    # GIVEN DynamoDB answering the transaction with a throttling or service error
-    client, stubber = stubbed
-    stubber.add_client_error("transact_write_items", service_error_code=code, http_status_code=400)
-    repo = DynamoOrderRepository(client, "Orders", "EventStore", clock=lambda: NOW, shard=lambda: SHARD)
-    # WHEN the change is committed
-    # THEN the error is transient, named by its code, and not retried in-process
-    [result] = repo.commit([payment])
+    stubber.add_response("put_item", {})
+    stubber.add_response("put_item", {})
+    stubber.add_client_error("update_item", service_error_code=code, http_status_code=400)
+    [result] = _repo(client).commit([payment])
     assert isinstance(result, Failed)
     assert code in str(result.error)
-    assert len(transact_calls) == 1
 
 
-def test_repository_commit_reads_marker_when_cancellation_omits_it(
-    stubbed: tuple[Any, Stubber], payment: Change
-) -> None:
-    # GIVEN a duplicate whose cancellation reasons do not carry the old marker (as on some emulators)
+def test_a_head_that_moved_refuses_the_change(stubbed: tuple[Any, Stubber], payment: Change) -> None:
     client, stubber = stubbed
-    cancelled(stubber, "ConditionalCheckFailed", "ConditionalCheckFailed", "ConditionalCheckFailed", "None")
-    marker_key = {"streamId": {"S": f"event#{EVENT_ID}"}, "version": {"N": "0"}}
+    stubber.add_response("put_item", {})
+    stubber.add_response("put_item", {})
+    stubber.add_client_error("update_item", service_error_code="ConditionalCheckFailedException", http_status_code=400)
+    assert _repo(client).commit([payment]) == [Refused(f"order {ORDER_ID} changed concurrently")]
+
+
+def test_a_taken_ledger_sequence_is_replaced_by_another(stubbed: tuple[Any, Stubber], payment: Change) -> None:
+    # GIVEN another commit that took the same ledger sequence in the same microsecond
+    client, stubber = stubbed
+    puts = record_requests(client, "dynamodb.PutItem")
+    stubber.add_client_error("put_item", service_error_code="ConditionalCheckFailedException", http_status_code=400)
+    for operation in ("put_item", "put_item", "update_item"):
+        stubber.add_response(operation, {})
+    # WHEN the change is committed
+    assert _repo(client).commit([payment]) == [Committed()]
+    # THEN a second ledger was written, and the event names that one
+    assert puts[0]["Item"]["version"] != puts[1]["Item"]["version"]
+    assert puts[2]["Item"]["ledger"]["S"].endswith(puts[1]["Item"]["version"]["N"])
+
+
+def test_the_item_is_read_back_when_the_refusal_omits_it(stubbed: tuple[Any, Stubber], payment: Change) -> None:
+    # GIVEN an id recorded before, whose refusal does not carry the old item (as on some emulators)
+    client, stubber = stubbed
+    stubber.add_response("put_item", {})
+    _claim_refused(stubber, None)
     stubber.add_response(
         "get_item",
-        {"Item": {**marker_key, "outcome": {"S": "ignored"}, "orderId": {"S": ORDER_ID}, "eventType": {"S": "X"}}},
-        expected_params={"TableName": "EventStore", "Key": marker_key, "ConsistentRead": True},
+        {"Item": {**EVENT_KEY, "outcome": {"S": "ignored"}, "orderId": {"S": ORDER_ID}, "eventType": {"S": "X"}}},
+        expected_params={"TableName": "EventStore", "Key": EVENT_KEY, "ConsistentRead": True},
     )
-    repo = DynamoOrderRepository(client, "Orders", "EventStore", clock=lambda: NOW, shard=lambda: SHARD)
     # WHEN the change is committed
-    [commit] = repo.commit([payment])
-    # THEN the marker is read and what it holds returned (a marker of before digests has none)
-    assert commit == Duplicate(Recorded(Outcome.IGNORED, ORDER_ID, "X"))
+    [result] = _repo(client).commit([payment])
+    # THEN the item is read and what it holds returned (an item of before digests has none)
+    assert result == Duplicate(Recorded(Outcome.IGNORED, ORDER_ID, "X"))
 
 
-def test_repository_commit_sends_projection_event_marker_and_counter_in_one_transaction(
-    stubbed: tuple[Any, Stubber], transact_calls: list[dict[str, Any]], payment: Change
-) -> None:
-    # GIVEN a PaymentProcessed on a pending order at version 1, read without a createdAt (stored by
-    # something else than this processor: its projection is updated in place, not rewritten)
+def test_the_same_event_committed_before_is_a_duplicate(stubbed: tuple[Any, Stubber], payment: Change) -> None:
+    # GIVEN the event's item, and its order's head listing it
     client, stubber = stubbed
+    stubber.add_response("put_item", {})
+    _claim_refused(stubber, _applied_item(payment, "03:1"))
+    stubber.add_response("get_item", {"Item": {"events": {"L": [{"S": "e-1"}, {"S": EVENT_ID}]}}})
+    # WHEN it is committed again
+    [result] = _repo(client).commit([payment])
+    # THEN it is a duplicate, with the move its item recorded, and nothing more is written
+    expected = Recorded(
+        Outcome.APPLIED,
+        ORDER_ID,
+        "PaymentProcessed",
+        content_digest(payment.event),
+        payment.new.status,
+        payment.previous.status if payment.previous else None,
+    )
+    assert result == Duplicate(expected)
+    stubber.assert_no_pending_responses()
+
+
+def test_an_uncommitted_claim_is_taken_over_in_one_transaction_with_the_head(
+    stubbed: tuple[Any, Stubber], payment: Change
+) -> None:
+    # GIVEN the event's item written by an attempt whose head write never happened
+    client, stubber = stubbed
+    transactions = record_requests(client, "dynamodb.TransactWriteItems")
+    stubber.add_response("put_item", {})
+    _claim_refused(stubber, _applied_item(payment, "03:1"))
+    stubber.add_response("get_item", {"Item": {"events": {"L": [{"S": "e-1"}]}}})
     stubber.add_response("transact_write_items", {})
-    repo = DynamoOrderRepository(client, "Orders", "EventStore", clock=lambda: NOW, shard=lambda: SHARD)
-    # WHEN it is committed
-    repo.commit([payment])
-    # THEN one TransactWriteItems carries exactly these four actions
-    assert transact_calls == [
-        {
-            "TransactItems": [
-                {
-                    "Update": {
-                        "TableName": "Orders",
-                        "Key": {"orderId": {"S": ORDER_ID}},
-                        "UpdateExpression": (
-                            "SET #s = :s, version = :v, lastEventId = :e, updatedAt = :u, occurredAt = :o"
-                        ),
-                        "ConditionExpression": "version = :expected",
-                        "ExpressionAttributeNames": {"#s": "status"},
-                        "ExpressionAttributeValues": {
-                            ":s": {"S": "processing"},
-                            ":v": {"N": "2"},
-                            ":e": {"S": EVENT_ID},
-                            ":u": {"S": NOW},
-                            ":o": {"S": OCCURRED_AT},
-                            ":expected": {"N": "1"},
-                        },
-                    }
-                },
-                {
-                    "Put": {
-                        "TableName": "EventStore",
-                        "Item": {
-                            "streamId": {"S": ORDER_ID},
-                            "version": {"N": "2"},
-                            "eventId": {"S": EVENT_ID},
-                            "eventType": {"S": "PaymentProcessed"},
-                            "data": {"S": dumps(payment.event.detail)},
-                            "recordedAt": {"S": NOW},
-                        },
-                        "ConditionExpression": "attribute_not_exists(streamId)",
-                    }
-                },
-                {
-                    "Put": {
-                        "TableName": "EventStore",
-                        "Item": {
-                            "streamId": {"S": f"event#{EVENT_ID}"},
-                            "version": {"N": "0"},
-                            "outcome": {"S": "applied"},
-                            "orderId": {"S": ORDER_ID},
-                            "eventType": {"S": "PaymentProcessed"},
-                            "digest": {"S": content_digest(payment.event)},
-                            "recordedAt": {"S": NOW},
-                            "status": {"S": "processing"},
-                            "previousStatus": {"S": "pending"},
-                        },
-                        "ConditionExpression": "attribute_not_exists(streamId)",
-                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-                    }
-                },
-                {
-                    "Update": {
-                        "TableName": "Orders",
-                        "Key": {"orderId": {"S": "#stats#07"}},
-                        "UpdateExpression": "ADD #s0 :d0, #s1 :d1",
-                        "ExpressionAttributeValues": {":d0": {"N": "-1"}, ":d1": {"N": "1"}},
-                        "ExpressionAttributeNames": {"#s0": "pending", "#s1": "processing"},
-                    }
-                },
-            ]
-        }
-    ]
+    # WHEN it is committed again
+    assert _repo(client).commit([payment]) == [Committed()]
+    # THEN the item is rewritten only if its ledger is still the one read, together with the head
+    (call,) = transactions
+    claim, head = call["TransactItems"]
+    assert claim["Put"]["ConditionExpression"] == "#ledger = :seen"
+    assert claim["Put"]["ExpressionAttributeValues"] == {":seen": {"S": "03:1"}}
+    assert claim["Put"]["Item"]["ledger"] == {"S": _ledger().id}
+    assert head["Update"]["ConditionExpression"] == "#version = :expected"

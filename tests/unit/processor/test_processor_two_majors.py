@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from order_processor.decision import decide
-from order_processor.items import counters_update, projection_write, state_from_item
+from order_processor.items import head_write, state_from_item
 from order_processor.model import Change, OrderState
-from orders_shared.events import Money, NewEvent, OrderEvent, OrderStatus, order_created, order_status_changed
+from orders_shared.events import Money, NewEvent, OrderEvent, OrderStatus, order_created
+from orders_shared.ledger import Deltas, Move
+from tests.support.tables import read_stream
 
 Parse = Callable[[NewEvent], OrderEvent]
 ORDER_ID = "6f1c2b7e-3d4a-4f5b-8c9d-0e1f2a3b4c5d"
@@ -39,7 +40,10 @@ def test_decide_keeps_the_currency_of_a_2_0_order(parsed: Parse) -> None:
     change = created(parsed, Money(Decimal("80.50"), "EUR"))
     # THEN the state carries the amount and its currency, and so does the projection written
     assert (change.new.amount, change.new.currency) == (Decimal("80.50"), "EUR")
-    item: Any = projection_write("Orders", change, NOW)["Put"]["Item"]
+    update: Any = head_write("Orders", change, NOW, "00:1")
+    names, values = update["ExpressionAttributeNames"], update["ExpressionAttributeValues"]
+    item = {names[key.replace(":", "#")]: value for key, value in values.items() if key.startswith(":a")}
+    item.update(orderId={"S": ORDER_ID}, version=values[":version"])
     assert (item["amount"], item["currency"]) == ({"N": "80.50"}, {"S": "EUR"})
     assert state_from_item(item).currency == "EUR"
 
@@ -58,22 +62,16 @@ def test_state_from_item_reads_an_order_stored_before_currencies_as_usd() -> Non
     assert state_from_item(item).currency == "USD"
 
 
-def test_counters_update_keeps_revenue_per_currency(parsed: Parse) -> None:
-    # GIVEN two orders completing together, one in USD and one in EUR
-    completions = []
+def test_counter_deltas_keep_revenue_per_currency(parsed: Parse) -> None:
+    # GIVEN two orders completing, one in USD and one in EUR
+    deltas = Deltas()
     for money in (Money(Decimal("10"), "USD"), Money(Decimal("7.5"), "EUR")):
-        state = dataclasses.replace(created(parsed, money).new, status=OrderStatus.PROCESSING, version=2)
-        done = dataclasses.replace(state, status=OrderStatus.COMPLETED, version=3)
-        completions.append(Change(parsed(order_status_changed(ORDER_ID, OrderStatus.COMPLETED)), state, done))
-    # WHEN their counter update is built
-    update: Any = counters_update("Orders", completions, 0)
+        state = created(parsed, money).new
+        # WHEN their committed moves are counted
+        deltas.add(Move(ORDER_ID, 3, OrderStatus.PROCESSING, OrderStatus.COMPLETED), state.amount, state.currency)
     # THEN USD goes to revenue and EUR to revenue_EUR: two currencies are never added up
-    update = update["Update"]
-    added = {
-        update["ExpressionAttributeNames"][name]: update["ExpressionAttributeValues"][value]["N"]
-        for name, value in (part.split() for part in update["UpdateExpression"].removeprefix("ADD ").split(", "))
-    }
-    assert added == {"completed": "2", "processing": "-2", "revenue": "10", "revenue_EUR": "7.5"}
+    assert deltas.counts == {"completed": 2, "processing": -2}
+    assert deltas.revenues == {"revenue": Decimal("10"), "revenue_EUR": Decimal("7.5")}
 
 
 # --- the handler on moto: what is stored and what is parked -------------------------------------------
@@ -98,8 +96,8 @@ def test_handler_applies_a_newer_minor_and_stores_its_unknown_fields(
     response = invoke(lambda_event(("m-1", body(event))))
     # THEN it is applied, and its event-store entry holds the unknown fields verbatim
     assert response == {"batchItemFailures": []}
-    item = dynamodb.get_item(TableName="EventStore", Key={"streamId": {"S": ORDER_ID}, "version": {"N": "1"}})["Item"]
-    stored = json.loads(item["data"]["S"])
+    [entry] = read_stream(dynamodb, ORDER_ID)
+    stored = json.loads(json.dumps(entry.data, default=str))
     assert stored["giftWrap"] == {"paper": "red"}
     assert stored["metadata"]["traceId"] == "trace-1"
     assert stored["metadata"]["schemaVersion"] == "1.4"

@@ -175,3 +175,14 @@ def test_template_processor_timeout_leaves_room_for_the_deadline_guard_on_aws_st
         assert timeout_ms < GUARDED_TIMEOUT_MS
     else:
         assert timeout_ms >= GUARDED_TIMEOUT_MS
+
+
+def test_template_ledgers_settle_longer_than_a_commit_can_take(stack: Stack) -> None:
+    # GIVEN the processor's timeout and the age at which the emitter reduces a commit's ledger, in this env
+    timeout = stack.number(stack.resources["OrderProcessorFunction"]["Properties"]["Timeout"])
+    emitter = stack.resources["MetricsEmitterFunction"]["Properties"]["Environment"]["Variables"]
+    settle = stack.number(emitter["LEDGER_SETTLE_SECONDS"])
+    # WHEN they are compared
+    # THEN a ledger is reduced only once every commit it names has ended (the function's timeout) and
+    # 30 s of clock skew have passed: a move whose head commits later would never be counted
+    assert settle >= timeout + 30, (settle, timeout)

@@ -7,11 +7,12 @@ import pytest
 from tests.unit.template.policy_model import as_list
 from tests.unit.template.template_support import Stack
 
-# The AWS calls of each function (functions/*/adapters.py), as IAM actions per resource. The processor's
-# TransactWriteItems holds Put and Update items only (a transaction needs the action of each item).
+# The AWS calls of each function (functions/*/adapters.py, orders_shared/ledger.py), as IAM actions per
+# resource. A TransactWriteItems (the processor's takeover of a claim, the reducer's counters and
+# checkpoint) holds Put and Update items only (a transaction needs the action of each item).
 ROLE_ACTIONS = {
     "OrderProcessorRole": {
-        "OrdersTable": {"dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+        "OrdersTable": {"dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:UpdateItem"},
         "EventStoreTable": {"dynamodb:GetItem", "dynamodb:PutItem"},
         "OrderEventsDeadLetterQueue": {"sqs:SendMessage"},
         "NotificationsTopic": {"sns:Publish"},
@@ -21,7 +22,8 @@ ROLE_ACTIONS = {
         "OrderEventsQueue": {"sqs:SendMessage"},
     },
     "MetricsEmitterRole": {
-        "OrdersTable": {"dynamodb:BatchGetItem"},
+        "OrdersTable": {"dynamodb:BatchGetItem", "dynamodb:UpdateItem"},
+        "EventStoreTable": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"},
         "OrderEventsQueue": {"sqs:GetQueueAttributes"},
         "OrderEventsDeadLetterQueue": {"sqs:GetQueueAttributes"},
     },

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 _SPEC = importlib.util.spec_from_file_location("billing", Path(__file__).parents[3] / "bench" / "billing.py")
-assert _SPEC is not None and _SPEC.loader is not None
+assert _SPEC is not None
+assert _SPEC.loader is not None
 billing = importlib.util.module_from_spec(_SPEC)
 _SPEC.loader.exec_module(billing)
 
@@ -48,3 +49,12 @@ def test_reads_are_one_unit_per_item_asked_for_and_other_calls_cost_nothing() ->
     assert billing.write_units("BatchGetItem", {"RequestItems": {}}) == 0
     assert billing.write_units("Publish", {"Message": "{}"}) == 0
     assert billing.read_units("PutItem", {"Item": _item(100)}) == 0
+
+
+def test_a_head_creation_writes_its_index_entry_and_a_later_update_does_not() -> None:
+    names = {"#shard": "streamShard", "#version": "version"}
+    creation = {"UpdateExpression": "SET #shard = :s", "ExpressionAttributeNames": names}
+    creation["ConditionExpression"] = "attribute_not_exists(orderId)"
+    later = {**creation, "ConditionExpression": "#version = :expected"}
+    assert billing.write_units("UpdateItem", creation) == 2
+    assert billing.write_units("UpdateItem", later) == 1

@@ -49,3 +49,21 @@ def test_readme_makefile_targets_skip_assignments_and_recipes() -> None:
 
     # WHEN its targets are read THEN the rule and .PHONY count, the assignment and recipe line do not
     assert makefile_targets(text) == {".PHONY", "up"}
+
+
+CONFLICT = re.compile(r"^(<{7}|>{7}) ", re.MULTILINE)  # a merge left unresolved (the ======= line may be markdown)
+
+
+def test_no_document_or_module_holds_an_unresolved_merge() -> None:
+    # GIVEN every text file of the project a reader or the interpreter reads
+    files = [
+        path
+        for pattern in ("*.md", "**/*.md", "**/*.py", "*.yaml", "*.toml", "Makefile")
+        for path in ROOT.glob(pattern)
+        if not {".venv", ".tools", ".aws-sam", ".local", "node_modules"} & set(path.relative_to(ROOT).parts)
+    ]
+    # WHEN they are searched for the markers git leaves in a conflicted merge
+    conflicted = sorted({str(path.relative_to(ROOT)) for path in files if CONFLICT.search(path.read_text("utf-8"))})
+    # THEN there are none
+    assert files
+    assert conflicted == []

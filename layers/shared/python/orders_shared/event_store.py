@@ -12,8 +12,11 @@ Layout (storage format 2, see docs/decisions.md, 2026-11-30):
   written by the processor, the projection of the order. An event is in a stream when, and only
   when, its stream's head lists it: the head's conditional write is the commit. An event item whose
   head does not list it is an uncommitted claim, part of no stream.
-- **The streams index**, a global secondary index on the Orders table keyed by ``streamShard``,
-  which every head carries from its creation: one index entry per stream, 16 shards.
+- **Listing the streams**: the heads are the streams, one item each in the Orders table (beside a
+  few counter and checkpoint items, whose keys start with ``#``), so a stream listing is a Scan of
+  that table in 16 segments, each resumable; it reads what an audit reads anyway (every head), at
+  half a read unit per 4 KB. No index: one would cost a write per stream (a third of a write unit
+  per event) to save nothing.
 
 Versions are 1, 2, 3, ... with no gaps, by construction: ``version`` is the length of ``events``, and
 a head moves only from the version its writer read.
@@ -39,7 +42,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import (
         AttributeValueTypeDef,
         KeysAndAttributesUnionTypeDef,
-        QueryInputTypeDef,
+        ScanInputTypeDef,
         TransactWriteItemTypeDef,
         UpdateTypeDef,
     )
@@ -55,13 +58,9 @@ EVENTS = "events"  # head attribute: the stream's event ids, in version order
 LEDGERS = "ledgers"  # head attribute: the ledger id of the commit of each event, beside ``events``
 GENERIC_LEDGER = "append"  # the ledger id of events appended with EventStore.append (no counters)
 
-# The streams index: a global secondary index on the heads' table keyed by STREAM_SHARD, which every
-# head carries from its creation (unchanged after), so that streams are listed without a Scan.
-STREAMS_INDEX = "StreamsIndex"
-STREAM_SHARD = "streamShard"
-# One index partition takes ~1,000 writes/s: 16 spread any creation rate the processor reaches, and
-# cost 16 queries to list.
+# Streams are listed by a Scan of the heads' table in this many segments (each resumable on its own).
 STREAM_SHARDS = 16
+STATS_KEY_MARK = "#"  # keys of the heads' table that are not streams (counter shards, checkpoints)
 
 
 class StreamReadError(OrderPipelineError):
@@ -69,7 +68,7 @@ class StreamReadError(OrderPipelineError):
 
 
 def stream_shard(stream_id: str) -> str:
-    """The streams-index partition (``"00"`` ... ``"15"``) of a stream, fixed by its id."""
+    """Format 1's streams-index partition (``"00"`` ... ``"15"``) of a stream (kept for the cost study)."""
     digest = hashlib.sha256(stream_id.encode("utf-8")).digest()
     return f"{int.from_bytes(digest[:4], 'big') % STREAM_SHARDS:02d}"
 
@@ -131,22 +130,20 @@ def head_update(
     Conditioned on the head being at ``expected_version`` (absent for 0), it sets the version, appends
     the ids and their ledger, and sets ``state`` (the projection's attributes, by name) when given.
     """
-    names: dict[str, str] = {"#events": EVENTS, "#ledgers": LEDGERS, "#shard": STREAM_SHARD, "#version": "version"}
+    names: dict[str, str] = {"#events": EVENTS, "#ledgers": LEDGERS, "#version": "version"}
     values: Item = {
         ":ids": {"L": [{"S": event_id} for event_id in event_ids]},
         ":ledgers": {"L": [{"S": ledger} for _ in event_ids]},
         ":none": {"L": []},
-        ":shard": {"S": stream_shard(stream_id)},
         ":version": {"N": str(expected_version + len(event_ids))},
     }
     sets = [
         "#events = list_append(if_not_exists(#events, :none), :ids)",
         "#ledgers = list_append(if_not_exists(#ledgers, :none), :ledgers)",
-        "#shard = :shard",
         "#version = :version",
     ]
     for position, (name, value) in enumerate(sorted((state or {}).items())):
-        if name in {"orderId", "version", EVENTS, LEDGERS, STREAM_SHARD}:
+        if name in {"orderId", "version", EVENTS, LEDGERS}:
             continue  # the key, and what the commit itself sets
         names[f"#a{position}"] = name
         values[f":a{position}"] = value
@@ -333,25 +330,28 @@ class EventStore:
         return found
 
     def stream_page(self, shard: str, start: Mapping[str, Any] | None = None, limit: int | None = None) -> StreamPage:
-        """One page of the stream ids listed in a shard of the streams index, and where the next starts.
+        """One page of the stream ids in a segment (``"00"`` ... ``"15"``) of the heads, and where the next starts.
 
-        At most ``limit`` ids (else up to DynamoDB's 1 MB page). The index is eventually consistent: a
-        stream created a moment ago may not be listed yet.
+        A Scan of segment ``shard`` of :data:`STREAM_SHARDS`, eventually consistent, at most
+        ``limit`` items a page (else up to DynamoDB's 1 MB); the counter and checkpoint items are
+        left out, so a page may hold fewer ids than ``limit``, or none while ``next_start`` is set.
         """
-        kwargs: QueryInputTypeDef = {
+        kwargs: ScanInputTypeDef = {
             "TableName": self._heads,
-            "IndexName": STREAMS_INDEX,
-            "KeyConditionExpression": "#shard = :shard",
-            "ExpressionAttributeNames": {"#shard": STREAM_SHARD},
-            "ExpressionAttributeValues": {":shard": {"S": shard}},
+            "Segment": int(shard),
+            "TotalSegments": STREAM_SHARDS,
+            "ProjectionExpression": "orderId",
         }
         if start:
             kwargs["ExclusiveStartKey"] = dict(start)
         if limit is not None:
             kwargs["Limit"] = limit
-        response = self._client.query(**kwargs)
+        response = self._client.scan(**kwargs)
         ids = [item["orderId"]["S"] for item in response.get("Items", [])]
-        return StreamPage(ids, response.get("LastEvaluatedKey") or None)
+        return StreamPage(
+            [stream_id for stream_id in ids if not stream_id.startswith(STATS_KEY_MARK)],
+            response.get("LastEvaluatedKey") or None,
+        )
 
 
 @dataclass(frozen=True, slots=True)
