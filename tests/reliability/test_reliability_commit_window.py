@@ -25,9 +25,10 @@ from order_processor.applier import BatchApplier, BatchResult
 from order_processor.model import Outcome, Record
 from orders_shared.event_store import head_events, head_ledgers
 from orders_shared.events import NewEvent
-from tests.reliability.harness.checks import check_counters, check_orders, check_streams, read_state
+from tests.reliability.harness.checks import check_counters, check_orders, check_streams
 from tests.reliability.harness.delivery import Ledger
 from tests.reliability.harness.faults import FaultInjector
+from tests.reliability.harness.outcomes import read_state
 from tests.reliability.harness.sabotage import Hook, Sabotaged
 from tests.reliability.harness.scenario import Lifecycle, Order, Scenario, body_for, lifecycle_events
 from tests.reliability.harness.stack import Stack

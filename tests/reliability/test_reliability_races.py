@@ -29,9 +29,10 @@ from order_processor.model import Outcome, Record
 from orders_shared.errors import ConcurrencyError
 from orders_shared.event_store import EventStore
 from orders_shared.events import NewEvent, OrderStatus, order_status_changed
-from tests.reliability.harness.checks import Outcomes, check_counters, check_orders, check_streams, read_state
+from tests.reliability.harness.checks import check_counters, check_orders, check_streams
 from tests.reliability.harness.common import fixed_clock, seeded_uuid
 from tests.reliability.harness.delivery import Ledger
+from tests.reliability.harness.outcomes import Outcomes, read_state
 from tests.reliability.harness.sabotage import Hook, Rendezvous, Sabotaged, conditions_stripped
 from tests.reliability.harness.scenario import Lifecycle, Order, Scenario, body_for, lifecycle_events
 from tests.reliability.harness.stack import Stack

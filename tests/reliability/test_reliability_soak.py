@@ -20,7 +20,6 @@ import pytest
 from moto import mock_aws
 
 from tests.reliability.harness.checks import (
-    Outcomes,
     check_counters,
     check_dead_letters,
     check_notifications,
@@ -28,7 +27,6 @@ from tests.reliability.harness.checks import (
     check_read_side,
     check_reusers,
     check_streams,
-    collect,
     early_reusers,
     parked_reasons,
     reason_of,
@@ -36,6 +34,7 @@ from tests.reliability.harness.checks import (
 from tests.reliability.harness.common import MAX_RECEIVE_COUNT, REJECTION_REASONS
 from tests.reliability.harness.faults import Fault
 from tests.reliability.harness.moto_threads import moto_for_threads
+from tests.reliability.harness.outcomes import Outcomes, collect
 from tests.reliability.harness.scenario import Reuse, Scenario, build_scenario
 from tests.reliability.harness.soak_run import SoakRun, fault_free_statuses, in_background, run_soak
 from tests.support.aws import use_fake_credentials
