@@ -10,9 +10,9 @@ processing and pending orders, a few duplicates, a few invalid events) wave by w
 
 Each phase then waits until the queue is drained, redrives what the faults made retry-exhausted (if
 anything), and checks the tables against the plan: every order in its planned state and version,
-each stream 1..n holding the planned events once each, one ``applied`` marker per planned event and
-none unplanned, the status counters moved as the projection did, and the DLQ holding the planned
-rejections only. Exit status 1 names every failed check.
+each stream 1..n holding the planned events once each, one committed ``applied`` marker per planned
+event and none unplanned, the status counters moved as the projection did (the commits' ledgers
+reduced first), and the DLQ holding the planned rejections only. Exit status 1 names every failed check.
 
 Worker processes are found as MiniStack starts them: children of the emulator (its pid in
 ``<state>/ministack.pid``) whose command line ends in the script MiniStack writes for the function,
@@ -61,7 +61,9 @@ from publish import publish_waves
 from reporting import console, table, tracking
 from stack import peek_messages
 
+from orders_shared.event_store import head_events
 from orders_shared.events import utc_now_iso
+from orders_shared.ledger import reduce_ledgers
 from orders_shared.streams import read_counters as read_shard_totals
 
 # ---------------------------------------------------------------- effects
@@ -193,8 +195,14 @@ def read_dead_letters(pipeline: Pipeline, since_ms: int) -> list[DeadLetter]:
 
 
 def read_counters(pipeline: Pipeline) -> Counter[str]:
-    """The counter shards summed (the layer's consistent read), one figure per status and revenue."""
-    totals = read_shard_totals(pipeline.dynamodb, pipeline.outputs["OrdersTableName"])
+    """The counter shards summed (the layer's consistent read), one figure per status and revenue.
+
+    The commits' ledgers are reduced first, settled at once: called only when the queue is drained
+    (before a phase publishes, after it drained), when no processor runs.
+    """
+    outputs = pipeline.outputs
+    reduce_ledgers(pipeline.dynamodb, outputs["EventStoreTableName"], outputs["OrdersTableName"], settle_s=0)
+    totals = read_shard_totals(pipeline.dynamodb, outputs["OrdersTableName"])
     return Counter({**totals.counts, **totals.revenues})
 
 
@@ -203,25 +211,37 @@ def read_tables(
 ) -> tuple[dict[str, Projection], dict[str, list[tuple[int, str]]], dict[str, Marker]]:
     """The projections and streams of the planned orders, and every marker (scans, consistent reads).
 
-    A marker missing an attribute (the bench's reference processor writes only its key) reads it as
-    "": a planned event's such marker still fails its check, and one without ``recordedAt`` counts as
-    older than the phase.
+    Storage format 2: a stream is what its order's head lists, each event at the position its item
+    records (0 when the item is missing or holds no event: never a version, so the check fails); an
+    event id's item is its marker, committed when its order's head lists it. A marker missing an
+    attribute (the bench's reference processor writes only its key) reads it as "": a planned
+    event's such marker still fails its check, and one without ``recordedAt`` counts as older than
+    the phase.
     """
+    heads = {item["orderId"]["S"]: item for item in pipeline.scan("OrdersTableName")}
     projections = {
-        item["orderId"]["S"]: Projection(item["status"]["S"], int(item["version"]["N"]), Decimal(item["amount"]["N"]))
-        for item in pipeline.scan("OrdersTableName")
-        if item["orderId"]["S"] in planned
+        order_id: Projection(item["status"]["S"], int(item["version"]["N"]), Decimal(item["amount"]["N"]))
+        for order_id, item in heads.items()
+        if order_id in planned
+    }
+    items = {
+        item["streamId"]["S"].removeprefix("event#"): item
+        for item in pipeline.scan("EventStoreTableName")
+        if item["streamId"]["S"].startswith("event#")
+    }
+    listed = {event_id for head in heads.values() for event_id in head_events(head)}
+    markers = {
+        event_id: Marker(
+            *(item.get(name, {}).get("S", "") for name in ("orderId", "outcome", "recordedAt")),
+            committed=event_id in listed,
+        )
+        for event_id, item in items.items()
     }
     streams: dict[str, list[tuple[int, str]]] = {}
-    markers: dict[str, Marker] = {}
-    for item in pipeline.scan("EventStoreTableName"):
-        stream = item["streamId"]["S"]
-        if stream.startswith("event#"):
-            markers[stream.removeprefix("event#")] = Marker(
-                *(item.get(name, {}).get("S", "") for name in ("orderId", "outcome", "recordedAt"))
-            )
-        elif stream in planned:
-            streams.setdefault(stream, []).append((int(item["version"]["N"]), item["eventId"]["S"]))
+    for order_id in planned:
+        for event_id in head_events(heads.get(order_id)):
+            position = items.get(event_id, {}).get("position", {}).get("N", "0")
+            streams.setdefault(order_id, []).append((int(position), event_id))
     return projections, streams, markers
 
 

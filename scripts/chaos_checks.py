@@ -41,11 +41,16 @@ class Projection:
 
 @dataclass(frozen=True, slots=True)
 class Marker:
-    """An idempotency marker (``event#<eventId>``, version 0) of the EventStore table."""
+    """An idempotency marker (``event#<eventId>``, version 0) of the EventStore table: the event's item.
+
+    ``committed``: its order's head lists it (an ``applied`` item no head lists is an uncommitted
+    claim, part of no stream).
+    """
 
     order_id: str
     outcome: str
     recorded_at: str
+    committed: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +134,11 @@ def check_streams(planned: Mapping[str, PlannedOrder], streams: Mapping[str, Seq
 
 
 def check_markers(planned: Mapping[str, PlannedOrder], markers: Mapping[str, Marker], since: str) -> Check:
-    """One ``applied`` marker per planned event, of its order; no marker recorded ``since`` unplanned."""
+    """One committed ``applied`` marker per planned event, of its order; no marker recorded ``since`` unplanned.
+
+    An uncommitted claim is no applied marker: every planned event was acknowledged, so it must be in
+    its stream (an unplanned event's claim is reported as unplanned, as any marker of it is).
+    """
     problems: list[str] = []
     owners = {event_id: order_id for order_id, plan in planned.items() for event_id in plan.event_ids}
     for event_id, order_id in owners.items():
@@ -138,6 +147,8 @@ def check_markers(planned: Mapping[str, PlannedOrder], markers: Mapping[str, Mar
             problems.append(f"event {event_id}: no marker")
         elif marker.outcome != "applied" or marker.order_id != order_id:
             problems.append(f"event {event_id}: marker says {marker.outcome} for order {marker.order_id}")
+        elif not marker.committed:
+            problems.append(f"event {event_id}: applied item of order {order_id} in no stream (an uncommitted claim)")
     for event_id, marker in markers.items():
         if marker.recorded_at >= since and event_id not in owners:
             problems.append(f"event {event_id}: marker ({marker.outcome}, order {marker.order_id}) not in the plan")

@@ -15,7 +15,9 @@ from typing import Any
 import boto3
 import pytest
 
+from orders_shared.event_store import event_key, head_events
 from orders_shared.events import NewEvent
+from orders_shared.ledger import ReduceReport, reduce_ledgers
 from orders_shared.publisher import EventPublisher
 from scripts.stack import peek_messages
 
@@ -61,22 +63,64 @@ class Stack:
         return item
 
     def stream(self, order_id: str) -> list[dict[str, Any]]:
-        """The event-store entries of an order."""
-        response = self.dynamodb.query(
-            TableName=self.outputs["EventStoreTableName"],
-            KeyConditionExpression="streamId = :s",
-            ExpressionAttributeValues={":s": {"S": order_id}},
-            ConsistentRead=True,
-        )
-        return list(response["Items"])
+        """The events of an order's stream, in order: what its head lists (storage format 2).
+
+        Each entry is the listed event's item with ``version`` set to the position the item records
+        (a version test sees an item at another place than its head lists it), and ``eventId``.
+
+        Raises
+        ------
+        AssertionError
+            If the head lists an event that has no item holding it.
+        """
+        head = self.order(order_id)
+        entries = []
+        for listed, event_id in enumerate(head_events(head), start=1):
+            item = self._event_item(event_id)
+            assert item is not None, f"stream {order_id} v{listed}: event {event_id} has no item"
+            assert "position" in item, f"stream {order_id} v{listed}: event {event_id}'s item holds no event"
+            entries.append({**item, "version": item["position"], "eventId": {"S": event_id}})
+        return entries
 
     def marker(self, event_id: str) -> dict[str, Any] | None:
-        """The idempotency marker of an event."""
+        """The idempotency marker of an event (its item), once committed.
+
+        An applied event's item that its order's head does not list is an uncommitted claim, part of
+        no stream: no marker yet.
+        """
+        item = self._event_item(event_id)
+        if item is None or item.get("outcome", {}).get("S") != "applied":
+            return item
+        return item if event_id in head_events(self.order(item["orderId"]["S"])) else None
+
+    def _event_item(self, event_id: str) -> dict[str, Any] | None:
         return self.dynamodb.get_item(
-            TableName=self.outputs["EventStoreTableName"],
-            Key={"streamId": {"S": f"event#{event_id}"}, "version": {"N": "0"}},
-            ConsistentRead=True,
+            TableName=self.outputs["EventStoreTableName"], Key=event_key(event_id), ConsistentRead=True
         ).get("Item")
+
+    def reduce_when_drained(self, *, quiet_s: float = 3, timeout: float = 180) -> ReduceReport:
+        """Once the order-events queue has stayed empty for ``quiet_s`` (no processor runs), add
+        every commit's ledger to the counters, settled at once, as the metrics emitter would later."""
+        deadline, quiet_since = time.monotonic() + timeout, None
+        while True:
+            attributes = self.sqs.get_queue_attributes(
+                QueueUrl=self.outputs["OrderEventsQueueUrl"],
+                AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+            )["Attributes"]
+            if int(attributes["ApproximateNumberOfMessages"]) + int(
+                attributes["ApproximateNumberOfMessagesNotVisible"]
+            ):
+                quiet_since = None
+            elif quiet_since is None:
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since >= quiet_s:
+                break
+            if time.monotonic() > deadline:
+                pytest.fail(f"the order-events queue did not drain within {timeout:.0f} s: {attributes}")
+            time.sleep(0.5)
+        return reduce_ledgers(
+            self.dynamodb, self.outputs["EventStoreTableName"], self.outputs["OrdersTableName"], settle_s=0
+        )
 
     def shipments(self, order_id: str) -> list[dict[str, Any]]:
         """Fulfilment's shipment requests for an order (a scan: the table is keyed by event id)."""

@@ -65,8 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     use_project_paths()
     from moto import mock_aws
 
-    from tests.reliability.harness.checks import check, collect
+    from tests.reliability.harness.checks import check
     from tests.reliability.harness.moto_threads import moto_for_threads
+    from tests.reliability.harness.outcomes import collect
     from tests.reliability.harness.scenario import build_scenario
     from tests.reliability.harness.soak_run import fault_free_statuses, figures, in_background, run_soak
     from tests.support.aws import FAKE_CREDENTIALS
@@ -94,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         outcomes = collect(run)
         faulty_seconds = time.perf_counter() - started
         statuses = None if reference is None else reference.result()
-    problems = check(scenario, run, outcomes, statuses)
+        problems = check(scenario, run, outcomes, statuses)  # the read side's audit reads the tables: in moto
     show(
         f"soak: {args.orders} orders, seed {args.seed}, {args.fault_rate:.0%} of calls failing, "
         f"{args.duplicate_rate:.0%} of messages delivered twice, {args.timeout_rate:.0%} of invocations timing out",

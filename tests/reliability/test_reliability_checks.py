@@ -12,7 +12,6 @@ from typing import Any
 
 from dlq_redriver.messages import DlqMessage
 from tests.reliability.harness.checks import (
-    Outcomes,
     check_counters,
     check_dead_letters,
     check_notifications,
@@ -20,11 +19,11 @@ from tests.reliability.harness.checks import (
     check_read_side,
     check_reusers,
     check_streams,
-    collect,
     event_id_of,
     parked_reasons,
 )
 from tests.reliability.harness.delivery import SimulatedQueues
+from tests.reliability.harness.outcomes import Outcomes, collect
 from tests.reliability.harness.sabotage import (
     conflicts_taken_for_duplicates,
     parked_twice,

@@ -41,13 +41,8 @@ PROPERTY_SETTINGS = settings(
 
 
 def stream_of(stack: Stack, order_id: str) -> list[tuple[int, str]]:
-    response = stack.dynamodb.query(
-        TableName=stack.events_table,
-        KeyConditionExpression="streamId = :s",
-        ExpressionAttributeValues={":s": {"S": order_id}},
-        ConsistentRead=True,
-    )
-    return [(int(item["version"]["N"]), item["eventId"]["S"]) for item in response["Items"]]
+    """(version, event id) of each event the order's head lists, the version as its item records it."""
+    return [(int(item["version"]["N"]), item["eventId"]["S"]) for item in stack.stream(order_id)]
 
 
 def status_of(stack: Stack, order_id: str) -> str | None:
@@ -128,7 +123,7 @@ def stream_problems(stack: Stack, order_id: str, ledger: Ledger, event_ids: set[
 
 
 def test_property_check_reports_an_applied_event_missing_from_its_stream(shared_stack: Stack) -> None:
-    # GIVEN a processor whose transaction leaves out the event-store entry of a third change
+    # GIVEN a processor whose head commit leaves the event of a third change out of the stream
     order_id = str(uuid.uuid4())
     rng = random.Random(order_id)
     events = lifecycle_events(order_id, Lifecycle.COMPLETED, Decimal("42.00"), rng)

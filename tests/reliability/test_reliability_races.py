@@ -29,9 +29,10 @@ from order_processor.model import Outcome, Record
 from orders_shared.errors import ConcurrencyError
 from orders_shared.event_store import EventStore
 from orders_shared.events import NewEvent, OrderStatus, order_status_changed
-from tests.reliability.harness.checks import Outcomes, check_counters, check_orders, check_streams, read_state
+from tests.reliability.harness.checks import check_counters, check_orders, check_streams
 from tests.reliability.harness.common import fixed_clock, seeded_uuid
 from tests.reliability.harness.delivery import Ledger
+from tests.reliability.harness.outcomes import Outcomes, read_state
 from tests.reliability.harness.sabotage import Hook, Rendezvous, Sabotaged, conditions_stripped
 from tests.reliability.harness.scenario import Lifecycle, Order, Scenario, body_for, lifecycle_events
 from tests.reliability.harness.stack import Stack
@@ -46,17 +47,19 @@ def event(stream: str, rng: random.Random) -> NewEvent:
 
 
 class Cancellations:
-    """Counts the transactions DynamoDB (moto) cancelled: a condition refused a racing write."""
+    """Counts the writes DynamoDB (moto) refused: a condition refused a racing claim, head or takeover."""
+
+    REFUSALS = frozenset({"ConditionalCheckFailedException", "TransactionCanceledException"})
 
     def __init__(self) -> None:
         self.seen: list[str] = []  # list.append is atomic: the appliers' threads share it
 
     def hooks(self) -> dict[str, Hook]:
-        def hook(parsed: dict[str, Any], **_: Any) -> None:
-            if parsed.get("Error", {}).get("Code") == "TransactionCanceledException":
-                self.seen.append("cancelled")
+        def hook(parsed: dict[str, Any], model: Any, **_: Any) -> None:
+            if parsed.get("Error", {}).get("Code") in self.REFUSALS:
+                self.seen.append(model.name)
 
-        return {"after-call.dynamodb.TransactWriteItems": hook}
+        return {f"after-call.dynamodb.{name}": hook for name in ("PutItem", "UpdateItem", "TransactWriteItems")}
 
 
 def racing_orders(seed: int) -> Scenario:
@@ -129,12 +132,12 @@ def test_race_appliers_apply_every_event_exactly_once(stack: Stack) -> None:
     # each stream is versions 1..n of exactly the applied events; each projection is its stream's
     # last event; the counters count each order once; each order ended as its lifecycle does
     assert race_problems(scenario, results, read_state(stack)) == []
-    # AND the appliers really raced: conditions refused commits
+    # AND the appliers really raced: conditions refused claims and commits
     assert len(cancellations.seen) >= APPLIERS - 1
 
 
 def test_race_check_reports_writes_without_conditions(stack: Stack) -> None:
-    # GIVEN the same race, the processor's transactions stripped of their conditions (last writer wins)
+    # GIVEN the same race, the processor's writes stripped of their conditions (last writer wins)
     scenario = racing_orders(seed=7)
     meeting = Rendezvous(APPLIERS)
     hooks = {number: {**meeting.hooks(), **conditions_stripped()} for number in range(APPLIERS)}
@@ -149,7 +152,7 @@ def test_race_stale_writer_is_refused_and_writes_nothing(stack: Stack) -> None:
     # GIVEN a stream at version 2 and a writer that last saw version 1
     stream = str(uuid.uuid4())
     rng = random.Random(1)
-    store = EventStore(stack.dynamodb, stack.events_table)
+    store = EventStore(stack.dynamodb, stack.events_table, heads_table=stack.orders_table)
     store.append(stream, [event(stream, rng), event(stream, rng)], expected_version=0)
     late = [event(stream, rng), event(stream, rng)]
     # WHEN it appends
@@ -164,7 +167,7 @@ def test_race_writer_ahead_of_the_stream_is_refused(stack: Stack) -> None:
     # GIVEN a stream at version 1 and a writer that believes it is at 3
     stream = str(uuid.uuid4())
     rng = random.Random(2)
-    store = EventStore(stack.dynamodb, stack.events_table)
+    store = EventStore(stack.dynamodb, stack.events_table, heads_table=stack.orders_table)
     store.append(stream, [event(stream, rng)], expected_version=0)
     # WHEN it appends
     with pytest.raises(ConcurrencyError):

@@ -13,11 +13,14 @@ Modules, in the order a soak uses them:
 - ``scenario``: order lifecycles, poison, and the bodies producers publish.
 - ``delivery``: the at-least-once queue simulator, the ledger, the redriver's port over it.
 - ``soak_run``: a whole soak run, its figures, the fault-free reference run.
-- ``checks``: what a run left behind, and every guarantee checked against it.
+- ``outcomes``: what a run left behind, read back (storage format 2: heads, event items, counters
+  after the commits' ledgers are reduced).
+- ``checks``: every guarantee checked against it.
 
 Determinism: each fault is drawn from ``Random(seed, operation, request digest, occurrence)``, so a
 seed replays the same faults whatever the thread schedule. The digest ignores what varies from run
 to run without meaning anything (botocore's ``ClientRequestToken``, the order of batch entries, which
-the processor sometimes takes from a set); the rest is made reproducible by seeded ids, a fixed clock
-and a fixed counter shard. Same seed, same figures.
+the processor sometimes takes from a set, and the ids of the commits' ledgers, drawn from the wall
+clock and a random shard); the rest is made reproducible by seeded ids and a fixed clock. Same seed,
+same figures.
 """

@@ -34,50 +34,76 @@ class Sabotaged(FaultInjector):
         return super().attach(client)
 
 
-def _transaction(handler: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]) -> dict[str, Hook]:
-    def hook(params: dict[str, Any], **_: Any) -> None:
-        params["TransactItems"] = handler(params["TransactItems"])
+def _writes(handler: Callable[[str, dict[str, Any]], None]) -> dict[str, Hook]:
+    """Hooks that hand every write the processor sends (storage format 2: PutItem, UpdateItem, and
+    each write of a TransactWriteItems) to ``handler(kind, write)``, kind "Put" or "Update", to change
+    in place."""
 
-    return {"before-parameter-build.dynamodb.TransactWriteItems": hook}
+    def single(kind: str) -> Hook:
+        def hook(params: dict[str, Any], **_: Any) -> None:
+            handler(kind, params)
+
+        return hook
+
+    def transaction(params: dict[str, Any], **_: Any) -> None:
+        for action in params["TransactItems"]:
+            for kind, write in action.items():
+                handler(kind, write)
+
+    return {
+        "before-parameter-build.dynamodb.PutItem": single("Put"),
+        "before-parameter-build.dynamodb.UpdateItem": single("Update"),
+        "before-parameter-build.dynamodb.TransactWriteItems": transaction,
+    }
+
+
+def _is_head(write: dict[str, Any]) -> bool:
+    return "UpdateExpression" in write and ":ids" in write.get("ExpressionAttributeValues", {})
 
 
 def stream_entries_dropped(from_version: int) -> dict[str, Hook]:
-    """The event-store entry of every change to ``from_version`` or beyond is left out of its transaction.
+    """The head's commit of every change to ``from_version`` or beyond leaves the event out of the list.
 
-    The projection still moves and the marker is still written: the processor reports the event
-    applied, but its stream lacks it.
+    The projection (and the head's version) still moves and the event's item is still written: the
+    processor reports the event applied, but its stream (what the head lists) lacks it.
     """
 
-    def keep(action: dict[str, Any]) -> bool:
-        item = action.get("Put", {}).get("Item", {})
-        is_entry = "eventId" in item and not item["streamId"]["S"].startswith("event#")
-        return not (is_entry and int(item["version"]["N"]) >= from_version)
+    def drop(kind: str, write: dict[str, Any]) -> None:
+        values = write.get("ExpressionAttributeValues", {})
+        if kind == "Update" and _is_head(write) and int(values[":version"]["N"]) >= from_version:
+            values[":ids"] = {"L": []}
+            values[":ledgers"] = {"L": []}
 
-    return _transaction(lambda actions: [action for action in actions if keep(action)])
+    return _writes(drop)
 
 
 def conditions_stripped() -> dict[str, Hook]:
-    """Every condition of the processor's transactions is removed: last writer wins.
+    """Every condition of the processor's writes is removed: last writer wins.
 
-    Two appliers that read the same state then both commit: the projection, the stream slot and
-    the idempotency marker are overwritten instead of refused.
+    Two appliers that read the same state then both commit: the event's item (the idempotency
+    marker) is overwritten instead of refused, and the head appends the event again.
     """
 
-    def strip(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        for action in actions:
-            for write in action.values():
-                if write.pop("ConditionExpression", None) is not None:
-                    write.pop("ReturnValuesOnConditionCheckFailure", None)
-                    if "UpdateExpression" not in write:
-                        write.pop("ExpressionAttributeValues", None)
-                        write.pop("ExpressionAttributeNames", None)
-        return actions
+    def strip(kind: str, write: dict[str, Any]) -> None:
+        if write.pop("ConditionExpression", None) is None:
+            return
+        write.pop("ReturnValuesOnConditionCheckFailure", None)
+        values, names = write.get("ExpressionAttributeValues", {}), write.get("ExpressionAttributeNames", {})
+        for name in (":expected", ":seen"):
+            values.pop(name, None)
+        names.pop("#ledger", None)
+        for key, emptied in (("ExpressionAttributeValues", values), ("ExpressionAttributeNames", names)):
+            if key in write and not emptied:
+                del write[key]
 
-    return _transaction(strip)
+    return _writes(strip)
 
 
 class Rendezvous:
-    """Holds the first transaction of each of ``parties`` appliers until all of them are about to commit.
+    """Holds the first write of each of ``parties`` appliers until all of them are about to commit.
+
+    The first write of a commit is its ledger's PutItem (or an ignored event's marker), after the
+    states were read and before any event is claimed.
 
     Every applier has then read the same states: a race that only the conditions can settle. Not a
     defect in itself; :meth:`hooks` gives each applier its own once-only wait.
@@ -87,7 +113,7 @@ class Rendezvous:
         self._barrier = threading.Barrier(parties, timeout=timeout)
 
     def hooks(self) -> dict[str, Hook]:
-        """The hook of one applier (its first TransactWriteItems waits for the others')."""
+        """The hook of one applier (its first write waits for the others')."""
         waited = threading.Event()
 
         def hook(**_: Any) -> None:
@@ -97,7 +123,7 @@ class Rendezvous:
             with contextlib.suppress(threading.BrokenBarrierError):  # one had nothing to commit: go on
                 self._barrier.wait()
 
-        return {"before-call.dynamodb.TransactWriteItems": hook}
+        return {f"before-call.dynamodb.{operation}": hook for operation in ("PutItem", "TransactWriteItems")}
 
 
 def previous_status_replaced() -> dict[str, Hook]:
@@ -126,13 +152,16 @@ _MARKER_FIELDS = ("orderId", "eventType", "digest")
 
 
 def conflicts_taken_for_duplicates() -> dict[str, Hook]:
-    """Every idempotency marker a write finds in its way is read back as the writer's own.
+    """Every idempotency marker a write finds in its way is read back as the writer's own, committed.
 
     The old item DynamoDB returns on a failed condition (``ReturnValuesOnConditionCheckFailure``)
-    gets the order, type and digest of the marker the processor tried to write: an event reusing an
-    id looks like a redelivery of the id's first event, which is what a processor that never compares
-    would conclude.
+    gets the order, type and digest of the marker the processor tried to write, and the read of that
+    order's head that follows lists the id: an event reusing an id looks like a redelivery of the
+    id's first event, already in its stream, which is what a processor that never compares would
+    conclude.
     """
+    disguised: set[str] = set()
+    lock = threading.Lock()
 
     def remember(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
         actions = params.get("TransactItems")
@@ -146,10 +175,25 @@ def conflicts_taken_for_duplicates() -> dict[str, Hook]:
         for old, mine in found:
             if old and mine and old.get("streamId", {}).get("S", "").startswith("event#"):
                 old.update({name: mine[name] for name in _MARKER_FIELDS})
+                with lock:
+                    disguised.add(old["streamId"]["S"].removeprefix("event#"))
+
+    def head_read(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        context["sabotage_head_read"] = "#events" in params.get("ProjectionExpression", "")
+
+    def listed(parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        if not context.get("sabotage_head_read") or "Error" in parsed:
+            return  # not the read of a head's event list
+        item = parsed.setdefault("Item", {"events": {"L": []}})
+        entries = item.setdefault("events", {"L": []})["L"]
+        with lock:
+            entries.extend({"S": event_id} for event_id in sorted(disguised))
 
     return {
         **{f"before-parameter-build.dynamodb.{operation}": remember for operation in ("TransactWriteItems", "PutItem")},
         **{f"after-call.dynamodb.{operation}": disguise for operation in ("TransactWriteItems", "PutItem")},
+        "before-parameter-build.dynamodb.GetItem": head_read,
+        "after-call.dynamodb.GetItem": listed,
     }
 
 
@@ -160,10 +204,11 @@ def projection_customer_replaced() -> dict[str, Hook]:
     the fold of its stream sees it.
     """
 
-    def replace(action: dict[str, Any]) -> dict[str, Any]:
-        item = action.get("Put", {}).get("Item", {})
-        if "customerId" in item and "orderId" in item:
-            item["customerId"] = {"S": "someone-else"}
-        return action
+    def replace(kind: str, write: dict[str, Any]) -> None:
+        if kind != "Update" or not _is_head(write):
+            return
+        for alias, name in write["ExpressionAttributeNames"].items():
+            if name == "customerId":
+                write["ExpressionAttributeValues"][":" + alias.removeprefix("#")] = {"S": "someone-else"}
 
-    return _transaction(lambda actions: [replace(action) for action in actions])
+    return _writes(replace)

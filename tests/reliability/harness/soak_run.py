@@ -15,7 +15,7 @@ from typing import Any
 from moto import mock_aws
 
 from dlq_redriver.domain import Request, redrive
-from tests.reliability.harness.checks import CONFLICT, Outcomes, collect, early_reusers, reason_of
+from tests.reliability.harness.checks import CONFLICT, early_reusers, reason_of
 from tests.reliability.harness.delivery import (
     AtLeastOnceQueue,
     HeldBack,
@@ -25,6 +25,7 @@ from tests.reliability.harness.delivery import (
 )
 from tests.reliability.harness.faults import FaultInjector
 from tests.reliability.harness.moto_threads import moto_for_threads
+from tests.reliability.harness.outcomes import Outcomes, collect
 from tests.reliability.harness.sabotage import Hook, Sabotaged
 from tests.reliability.harness.scenario import Scenario, build_scenario
 from tests.reliability.harness.stack import Stack

@@ -16,6 +16,8 @@ from order_processor.applier import BatchApplier
 from order_processor.dead_letters import SqsDeadLetters
 from order_processor.notifier import SnsNotifier
 from order_processor.repository import DynamoOrderRepository
+from orders_shared.event_store import event_key, head_events
+from orders_shared.ledger import ReduceReport, reduce_ledgers
 from tests.reliability.harness.common import NO_RETRIES, REGION, fixed_clock
 from tests.reliability.harness.faults import DynamoNumberLimits, FaultInjector
 from tests.support.tables import create_tables
@@ -107,13 +109,13 @@ class Stack:
             return injector.attach(DynamoNumberLimits().attach(built) if service == "dynamodb" else built)
 
         return BatchApplier(
-            # One counter shard: a random one would make the requests, and so the faults, irreproducible.
+            # The ledger ids (wall clock, random shard) vary from run to run: the fault injector's
+            # digest ignores them (faults._canonical), so a seed still replays the same faults.
             DynamoOrderRepository(
                 client("dynamodb"),
                 self.orders_table,
                 self.events_table,
                 clock=fixed_clock,
-                shard=lambda: 0,
                 sleep=lambda _: None,  # moto serialises the calls: a backoff would only cost wall time
                 executor=executor,
             ),
@@ -123,6 +125,48 @@ class Stack:
         )
 
     # Reading back, without faults.
+
+    def reduce(self) -> ReduceReport:
+        """Add every commit's ledger to the counters, as the metrics emitter does (settled at once:
+        call it only when no applier runs any more)."""
+        return reduce_ledgers(self.dynamodb, self.events_table, self.orders_table, settle_s=0)
+
+    def head(self, order_id: str) -> dict[str, Any] | None:
+        """An order's head: its projection, and its stream's event ids (consistent read)."""
+        return self.dynamodb.get_item(
+            TableName=self.orders_table, Key={"orderId": {"S": order_id}}, ConsistentRead=True
+        ).get("Item")
+
+    def event_item(self, event_id: str) -> dict[str, Any] | None:
+        """The item of an event id: the event once claimed, and its idempotency marker (consistent read)."""
+        return self.dynamodb.get_item(TableName=self.events_table, Key=event_key(event_id), ConsistentRead=True).get(
+            "Item"
+        )
+
+    def stream(self, order_id: str) -> list[dict[str, Any]]:
+        """An order's stream: the items of the events its head lists, in the head's order, each with
+        ``version`` the position its item records and ``eventId`` (storage format 2).
+
+        Raises
+        ------
+        AssertionError
+            If the head lists an event without an item holding it.
+        """
+        entries = []
+        for listed, event_id in enumerate(head_events(self.head(order_id)), start=1):
+            item = self.event_item(event_id)
+            assert item is not None, f"stream {order_id} v{listed}: event {event_id} has no item"
+            assert "position" in item, f"stream {order_id} v{listed}: event {event_id}'s item holds no event"
+            entries.append({**item, "version": item["position"], "eventId": {"S": event_id}})
+        return entries
+
+    def stream_entry(self, order_id: str, version: int) -> dict[str, Any]:
+        """The ``version``-th event its order's head lists, its item saying it is at that position."""
+        entry = self.stream(order_id)[version - 1]
+        assert entry["version"]["N"] == str(version), (
+            f"stream {order_id}: v{version} lists an item at {entry['version']}"
+        )
+        return entry
 
     def scan(self, table: str, attributes: Sequence[str] = ()) -> list[dict[str, Any]]:
         """Every item of a table, with only ``attributes`` when given (moto spends its time serialising)."""

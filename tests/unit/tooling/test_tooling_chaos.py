@@ -126,6 +126,16 @@ def test_chaos_markers_name_a_missing_marker_a_wrong_outcome_and_an_unplanned_on
     ]
 
 
+def test_chaos_markers_name_an_applied_event_in_no_stream() -> None:
+    # GIVEN e3's item applied for its order, but no head lists it (an uncommitted claim)
+    found = {**markers(), "e3": Marker(PAID, "applied", SINCE, committed=False)}
+
+    # WHEN checked THEN it is no applied marker: the event is in no stream
+    assert check_markers(PLANNED, found, SINCE).problems == [
+        f"event e3: applied item of order {PAID} in no stream (an uncommitted claim)"
+    ]
+
+
 def test_chaos_counters_pass_when_they_moved_as_the_projection() -> None:
     # GIVEN counters before the phase, and after it moved by one completed and one pending order
     before = Counter({"pending": Decimal(4), "completed": Decimal(2), "revenue": Decimal(30)})
