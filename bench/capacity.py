@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import cost
+import reducer_capacity
 from quotas import (
+    CALL_MS,
     ENTRIES_PER_PUT,
     ESM_START_BATCHES,
     ESM_STEP_PER_MINUTE,
-    HOLD_MS,
     QUOTAS,
     RULE_TARGETS,
     Quota,
@@ -45,20 +46,20 @@ class Limit:
     quota: str
     kind: str
     per_order: float  # demand at 1 order/s, in the quota's unit (0 for a fixed limit)
-    fixed: float  # demand whatever the rate (FIXED limits)
+    fixed: float  # demand whatever the rate (FIXED limits; for the others, the part that does not grow with it)
     arithmetic: str
     moves: str
 
     def demand(self, rate: float) -> float:
         """What the design asks of the quota at ``rate`` orders a second."""
-        return self.fixed if self.kind == FIXED else self.per_order * rate
+        return self.fixed if self.kind == FIXED else self.fixed + self.per_order * rate
 
     def max_rate(self, quotas: Mapping[str, Quota]) -> float:
         """The orders a second the quota allows (infinite for a fixed limit within its quota, 0 beyond it)."""
         value = quotas[self.quota].value
-        if self.kind == FIXED:
+        if self.kind == FIXED or self.fixed > value:
             return float("inf") if self.fixed <= value else 0.0
-        return value / self.per_order if self.per_order else float("inf")
+        return (value - self.fixed) / self.per_order if self.per_order else float("inf")
 
     def headroom(self, rate: float, quotas: Mapping[str, Quota]) -> float:
         """Quota over demand at ``rate``: below 1 the limit is exceeded."""
@@ -76,16 +77,33 @@ def invocations_per_order(profile: Mapping[str, Any]) -> float:
     return profile["events_per_order"] / profile["events_per_batch"]
 
 
-def limits(profile: Mapping[str, Any], hold_ms: float = HOLD_MS) -> list[Limit]:
+def reducer_per_move(profile: Mapping[str, Any]) -> dict[str, float]:
+    """The reducer's read and write units per move: heads read (consistent), ledgers queried, counters moved."""
+    reducer = profile["reducer"]
+    moves = reducer["backlog"]["moves"]
+    ledgers_kb = profile["ledger_bytes"] / 4096  # a consistent Query bills the bytes it reads, per 4 KB
+    return {
+        "orders_rru": reducer["rru"].get("Orders", 0) / moves,  # one per head (under 4 KB)
+        "events_rru": ledgers_kb / profile["moves_per_ledger"] if profile["moves_per_ledger"] else 0.0,
+        "orders_wru": reducer["wru"].get("Orders", 0) / moves,  # counter shard ADDs, one per 100 ledgers
+        "events_wru": reducer["wru"].get("EventStore", 0) / moves,  # checkpoints, one per 100 ledgers
+    }
+
+
+def limits(profile: Mapping[str, Any], call_ms: float = CALL_MS) -> list[Limit]:
     """Every limit the design meets, its demand from ``profile`` and the setting that moves it."""
     events = profile["events_per_order"]
     invocations = invocations_per_order(profile)
     concurrency = concurrency_per_order(profile)
     wru, rru = profile["wru_per_event"], profile["rru_per_event"]
-    shards = profile["counter_shards"]
-    shard_txns = events * profile["counter_updates_per_event"] / shards  # per shard, at 1 order/s
-    index_wru = 1  # an index entry of ~160 bytes; see docs/capacity.md on how AWS may bill it
-    found = [
+    reducer = reducer_per_move(profile)  # a move per event
+    shards = profile["ledger_shards"]
+    ledgers = events * profile["ledger_puts_per_event"]  # ledger Puts at 1 order/s
+    run = reducer_capacity.run_seconds(profile, 0, call_ms=call_ms)
+    run_slope = reducer_capacity.run_seconds(profile, 1, call_ms=call_ms) - run
+    orders_wru = events * (wru.get("Orders", 0) + reducer["orders_wru"])
+    events_wru = events * (wru.get("EventStore", 0) + reducer["events_wru"])
+    return [
         Limit(
             "EventBridge PutEvents",
             "eventbridge_putevents",
@@ -127,8 +145,8 @@ def limits(profile: Mapping[str, Any], hold_ms: float = HOLD_MS) -> list[Limit]:
             "lambda_concurrency",
             STEADY,
             concurrency,
-            0,
-            "same concurrency (shared with every function of the account)",
+            2,
+            "same concurrency, + the emitter and the redriver (1 reserved each)",
             "quota increase (Concurrent executions)",
         ),
         Limit(
@@ -144,92 +162,84 @@ def limits(profile: Mapping[str, Any], hold_ms: float = HOLD_MS) -> list[Limit]:
             "DynamoDB Orders table writes",
             "dynamodb_table_wru",
             STEADY,
-            events * wru.get("Orders", 0),
+            orders_wru,
             0,
-            f"{events} events x {wru.get('Orders', 0):.2f} WRU",
+            f"{events} events x ({wru.get('Orders', 0):.2f} WRU heads + {reducer['orders_wru']:.4f} counters)",
             "quota increase (per-table write throughput)",
         ),
         Limit(
             "DynamoDB EventStore table writes",
             "dynamodb_table_wru",
             STEADY,
-            events * wru.get("EventStore", 0),
+            events_wru,
             0,
-            f"{events} events x {wru.get('EventStore', 0):.2f} WRU",
+            f"{events} events x ({wru.get('EventStore', 0):.2f} WRU claims and ledgers"
+            f" + {reducer['events_wru']:.4f} checkpoints)",
             "quota increase; fewer or smaller items per event",
         ),
         Limit(
             "DynamoDB Orders table reads",
             "dynamodb_table_rru",
             STEADY,
-            events * rru.get("Orders", 0),
+            events * (rru.get("Orders", 0) + reducer["orders_rru"]),
             0,
-            f"{events} events x {rru.get('Orders', 0):.2f} RRU",
+            f"{events} events x ({rru.get('Orders', 0):.2f} RRU processor + {reducer['orders_rru']:.2f} reducer's"
+            " head read)",
             "quota increase (per-table read throughput)",
         ),
         Limit(
-            "DynamoDB counter shard writes",
+            "DynamoDB ledger shard partition writes",
             "dynamodb_partition_wcu",
             STEADY,
-            shard_txns * profile["counter_wru_per_update"],
+            ledgers * profile["ledger_wru"] / shards,
             0,
-            f"{events} x {profile['counter_updates_per_event']:.3f} ADDs an event / {shards} shards"
-            f" x {profile['counter_wru_per_update']} WCU",
-            "STATS_SHARDS (orders_shared/counters.py)",
+            f"{ledgers:g} ledger Puts an order x {profile['ledger_wru']} WCU / {shards} shards",
+            "LEDGER_SHARDS (orders_shared/ledger.py; the reducer reads every shard)",
         ),
         Limit(
-            f"DynamoDB counter shard held (model, {hold_ms:g} ms)",
-            "dynamodb_shard_serial",
+            "Ledger reducer run time (as coded)",
+            "emitter_run_s",
             STEADY,
-            shard_txns * hold_ms / 1000,
-            0,
-            f"{shard_txns:.4f} transactions a shard x {hold_ms:g} ms held",
-            "STATS_SHARDS; counters out of the transaction; larger BatchSize",
+            run_slope,
+            run,
+            f"a minute's calls x {call_ms:g} ms, one after another, + CPU per move (see the reducer table)",
+            "reduce the shards concurrently (threads), a step's BatchGetItems at once, a function per shard group",
         ),
         Limit(
-            "DynamoDB streams-index partition",
-            "dynamodb_partition_wcu",
+            "Ledger reducer ledgers a shard a run",
+            "reducer_ledgers_per_run",
             STEADY,
-            profile["index_entries_per_order"] * index_wru / profile["index_partitions"],
+            reducer_capacity.PERIOD_S * ledgers / shards,
             0,
-            f"{profile['index_entries_per_order']:g} index entry an order / {profile['index_partitions']} partitions",
-            "STREAM_SHARDS (orders_shared/event_store.py; old entries keep their shard)",
+            f"60 s x {ledgers:g} ledgers an order / {shards} shards",
+            "reduce_ledgers(max_ledgers=...) from the emitter; LEDGER_SHARDS",
         ),
         Limit(
             "DynamoDB new EventStore table (warm)",
             "dynamodb_new_table_wru",
             RAMP,
-            events * wru.get("EventStore", 0),
+            events_wru,
             0,
             "EventStore writes against what a new on-demand table takes at once",
             "WarmThroughput on the table (pre-warm), or a ramp of at most 2x every 30 minutes",
         ),
         Limit(
-            "DynamoDB one order item",
+            "DynamoDB new Orders table (warm)",
+            "dynamodb_new_table_wru",
+            RAMP,
+            orders_wru,
+            0,
+            "Orders writes against what a new on-demand table takes at once",
+            "WarmThroughput on the table (pre-warm), or a ramp of at most 2x every 30 minutes",
+        ),
+        Limit(
+            "DynamoDB one order head",
             "dynamodb_partition_wcu",
             FIXED,
             0,
-            profile["max_writes_per_order_item"] * 2,
-            f"{profile['max_writes_per_order_item']} transactional writes an order item, all in one second",
+            profile["max_writes_per_order_item"] * max(1.0, wru.get("Orders", 0)),
+            f"{profile['max_writes_per_order_item']} head writes an order, all in one second",
             "never binds",
-        ),
-        Limit(
-            "DynamoDB transaction actions",
-            "dynamodb_transaction_actions",
-            FIXED,
-            0,
-            profile["max_transaction_actions"],
-            "largest transaction seen (one batch: 3 actions an event + 1)",
-            "BatchSize; GROUP_ORDERS caps a group at 33 orders = 100 actions",
-        ),
-        Limit(
-            "DynamoDB transaction bytes",
-            "dynamodb_transaction_bytes",
-            FIXED,
-            0,
-            profile["max_transaction_bytes"],
-            "largest transaction request seen, in JSON bytes",
-            "GROUP_BYTES caps a group at 3 MB",
         ),
         Limit(
             "SNS messages published",
@@ -250,19 +260,31 @@ def limits(profile: Mapping[str, Any], hold_ms: float = HOLD_MS) -> list[Limit]:
             "support request",
         ),
     ]
-    return found
 
 
 def usd_per_million_orders(profile: Mapping[str, Any]) -> dict[str, float]:
-    """bench/cost.py's lines for the profile's lifecycle, plus the streams-index writes it does not count."""
+    """bench/cost.py's lines for the profile's lifecycle, plus the reducer's reads and writes per order."""
     lines = dict(cost.per_million_orders(profile["lifecycle"])["lines"])
-    lines["dynamodb_index_writes"] = profile["index_entries_per_order"] * cost.PRICES["dynamodb_wru"] * 1e6
+    reducer = reducer_per_move(profile)
+    events = profile["events_per_order"]
+    reads = events * (reducer["orders_rru"] + reducer["events_rru"])
+    writes = events * (reducer["orders_wru"] + reducer["events_wru"])
+    lines["reducer_reads"] = reads * cost.PRICES["dynamodb_rru"] * 1e6
+    lines["reducer_writes"] = writes * cost.PRICES["dynamodb_wru"] * 1e6
     return lines
 
 
-def usd_per_hour(per_million: float, rate: float) -> float:
-    """Dollars an hour at ``rate`` orders a second, from dollars per million orders."""
-    return per_million * rate * 3600 / 1e6
+def emitter_usd_per_hour(profile: Mapping[str, Any], rate: float, budget_s: float) -> float:
+    """The emitter's invocations (one a minute) and their duration (at most its timeout) for an hour at ``rate``."""
+    seconds = min(budget_s, reducer_capacity.run_seconds(profile, rate))
+    runs = 3600 / reducer_capacity.PERIOD_S
+    gb_s = runs * seconds * cost.MEMORY_GB
+    return runs * cost.PRICES["lambda_request"] + gb_s * cost.PRICES["lambda_gb_s_arm64"]
+
+
+def usd_per_hour(per_million: float, rate: float, fixed_per_hour: float = 0.0) -> float:
+    """Dollars an hour at ``rate`` orders a second, from dollars per million orders (+ what an hour costs anyway)."""
+    return per_million * rate * 3600 / 1e6 + fixed_per_hour
 
 
 def ramp_minutes(concurrency: float) -> float:
@@ -276,6 +298,7 @@ def plan(
     """For each rate: the demand and headroom on every limit, the steady limit that binds first, $/hour."""
     found = limits(profile)
     per_million = sum(usd_per_million_orders(profile).values())
+    budget = quotas["emitter_run_s"].value
     rows = []
     for rate in rates:
         demands = [
@@ -299,7 +322,9 @@ def plan(
                 "binding": first["limit"],
                 "binding_headroom": first["headroom"],
                 "exceeded": [d["limit"] for d in demands if d["headroom"] < 1],
-                "usd_per_hour": usd_per_hour(per_million, rate),
+                "reducer_s": reducer_capacity.run_seconds(profile, rate),
+                "counter_lag_growth": reducer_capacity.lag_growth(profile, rate, budget),
+                "usd_per_hour": usd_per_hour(per_million, rate, emitter_usd_per_hour(profile, rate, budget)),
                 "gb_stored_per_hour": profile.get("stored_bytes_per_order", 0) * rate * 3600 / 1024**3,
             }
         )
@@ -312,6 +337,36 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if value >= 100 else f"{value:,.3g}"
 
 
+def render_reducer(profile: Mapping[str, Any], quotas: Mapping[str, Quota] = QUOTAS) -> list[str]:
+    """The reducer's calls a minute at each rate, and the rate each way of running it keeps up with."""
+    budget = quotas["emitter_run_s"].value
+    out = [
+        "| orders/s | moves a minute | GetItem | Query | BatchGetItem | TransactWriteItems | run s (as coded)"
+        f" | at {2 * CALL_MS:g} ms a call | counters' lag grows (min a min) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for rate in RATES:
+        calls = reducer_capacity.calls_per_minute(profile, rate)
+        out.append(
+            f"| {rate:,} | {reducer_capacity.moves_per_minute(profile, rate):,.0f} | {calls['GetItem']:,.0f}"
+            f" | {calls['Query']:,.0f} | {calls['BatchGetItem']:,.0f} | {calls['TransactWriteItems']:,.0f}"
+            f" | {reducer_capacity.run_seconds(profile, rate):,.1f}"
+            f" | {reducer_capacity.run_seconds(profile, rate, call_ms=2 * CALL_MS):,.1f}"
+            f" | {reducer_capacity.lag_growth(profile, rate, budget):,.2f} |"
+        )
+    out += [
+        "",
+        f"| reducer variant | orders/s it keeps up with at {CALL_MS:g} ms a call | at {2 * CALL_MS:g} ms |",
+        "|---|---|---|",
+    ]
+    for variant in reducer_capacity.VARIANTS:
+        out.append(
+            f"| {variant.name} | {_number(reducer_capacity.max_rate(profile, budget, variant))}"
+            f" | {_number(reducer_capacity.max_rate(profile, budget, variant, 2 * CALL_MS))} |"
+        )
+    return out
+
+
 def render(profile: Mapping[str, Any], quotas: Mapping[str, Quota] = QUOTAS) -> str:
     """The markdown tables docs/capacity.md quotes."""
     found = limits(profile)
@@ -319,7 +374,7 @@ def render(profile: Mapping[str, Any], quotas: Mapping[str, Quota] = QUOTAS) -> 
         f"Profile: {profile['source'].get('commit', '?')}, measured {profile['source'].get('measured_at', '?')}"
         f" ({profile['source'].get('how', '')}, load average {profile['source'].get('load_average', '?')});"
         f" batch time from {profile['source'].get('batch_time_from', 'the same measurement')};"
-        " quotas: us-east-1 defaults.",
+        f" reducer calls at an assumed {CALL_MS:g} ms each; quotas: us-east-1 defaults.",
         "",
         "| limit | demand at 1 order/s | quota | adjustable | orders/s it allows | moved by |",
         "|---|---|---|---|---|---|",
@@ -327,6 +382,8 @@ def render(profile: Mapping[str, Any], quotas: Mapping[str, Quota] = QUOTAS) -> 
     for limit in sorted(found, key=lambda item: item.max_rate(quotas)):
         quota = quotas[limit.quota]
         demand = _number(limit.fixed) if limit.kind == FIXED else f"{limit.per_order:.4g}"
+        if limit.kind != FIXED and limit.fixed:
+            demand += f" + {limit.fixed:.3g} whatever the rate"
         out.append(
             f"| {limit.name} ({limit.kind}) | {demand} ({limit.arithmetic}) | {_number(quota.value)} {quota.unit}"
             f" | {'yes' if quota.adjustable else 'no'} | {_number(limit.max_rate(quotas))} | {limit.moves} |"
@@ -346,14 +403,17 @@ def render(profile: Mapping[str, Any], quotas: Mapping[str, Quota] = QUOTAS) -> 
             f" | {row['gb_stored_per_hour']:,.2f} |"
         )
     lines = usd_per_million_orders(profile)
+    out += ["", *render_reducer(profile, quotas)]
     out += [
         "",
         "$ per million orders: "
         + ", ".join(f"{name} {value:.2f}" for name, value in lines.items())
-        + f"; total {sum(lines.values()):.2f} (CloudWatch Logs apart).",
-        f"Stored: {profile.get('stored_bytes_per_order', 0):,.0f} bytes an order (items and DynamoDB's 100 bytes"
-        f" each, counters and index apart); keeping an hour of orders costs GB stored/hour x"
-        f" ${STORAGE_USD_GB_MONTH} a month.",
+        + f"; total {sum(lines.values()):.2f} (CloudWatch Logs apart); the emitter's own invocations"
+        f" and duration per hour on top: {emitter_usd_per_hour(profile, 0, quotas['emitter_run_s'].value):.4f}"
+        f" at no orders, {emitter_usd_per_hour(profile, 10**9, quotas['emitter_run_s'].value):.4f} at most.",
+        f"Stored: {profile.get('stored_bytes_per_order', 0):,.0f} bytes an order (event items and heads, DynamoDB's"
+        f" 100 bytes each; ledgers apart: they expire after 14 days); keeping an hour of orders costs GB"
+        f" stored/hour x ${STORAGE_USD_GB_MONTH} a month.",
     ]
     return "\n".join(out)
 

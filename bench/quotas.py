@@ -89,22 +89,20 @@ QUOTAS: dict[str, Quota] = {
         " per second'; an index's hot partition throttles the table's writes (GSI back-pressure):"
         " https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/warm-throughput-scenarios.html",
     ),
-    "dynamodb_shard_serial": Quota(
-        1.0,
-        "share of the time a counter shard is held by a transaction",
-        False,
-        "MODEL, not a documented quota: a transaction holding a shard makes another one that touches it fail"
-        " with TransactionConflict (transaction-apis.html); how long a shard is held is not documented:"
-        " HOLD_MS is an assumption",
+    "emitter_run_s": Quota(
+        50,
+        "seconds a metrics-emitter run may take (its Timeout), once a minute, one at a time",
+        True,
+        "template.yaml MetricsEmitterFunction: Timeout 50, ReservedConcurrentExecutions 1, ScheduleV2 rate(1 minute)"
+        " (a rate expression is at least 1 minute: https://docs.aws.amazon.com/scheduler/latest/UserGuide/"
+        "schedule-types.html); the reducer and the figures share the run",
     ),
-    "dynamodb_transaction_actions": Quota(
-        100,
-        "actions per TransactWriteItems",
-        False,
-        "Amazon DynamoDB Transactions: How it works (100 actions, 4 MB):"
-        " https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html",
+    "reducer_ledgers_per_run": Quota(
+        10_000,
+        "ledgers one run reduces per ledger shard (reduce_ledgers' max_ledgers)",
+        True,
+        "orders_shared/ledger.py reduce_ledgers(max_ledgers=10_000): the rest waits for the next run",
     ),
-    "dynamodb_transaction_bytes": Quota(4 * 1024 * 1024, "bytes per TransactWriteItems", False, "same page"),
     "sns_messages": Quota(
         30_000,
         "messages/s published, account and region (Publish and PublishBatch entries)",
@@ -121,7 +119,9 @@ QUOTAS: dict[str, Quota] = {
     ),
 }
 
-HOLD_MS = 10.0  # ASSUMED time a transaction holds its counter shard (not documented; measure on AWS)
+CALL_MS = 15.0  # ASSUMED latency of one DynamoDB call of the reducer, in Lambda (the bench's 15 ms a call)
+LAMBDA_CPU_SCALE = 1769 / 512  # the emitter's 512 MB get 512/1,769 of a vCPU (Lambda: 1 vCPU at 1,769 MB)
+COLLECT_CALLS = 3  # the emitter's figures after the reducer: 2 GetQueueAttributes, 1 BatchGetItem of the counters
 ENTRIES_PER_PUT = 1  # producers put each event when it happens; 10 entries a request would divide the demand by 10
 RULE_TARGETS = 1  # OrderEventsRule -> OrderEventsQueue
 ESM_START_BATCHES, ESM_STEP_PER_MINUTE = 5, 300  # SQS trigger scaling (services-sqs-scaling.html)

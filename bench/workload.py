@@ -2,70 +2,97 @@
 
 Runs the processor's lifecycle (10 orders through created, processing, completed, in three batches
 of 10, at 15 ms a call: :func:`inprocess.lifecycle`) and watches every AWS request it makes, to
-count per table the write and read units, the items written and how often each key is written
-(the hot keys: counter shards, order items), the entries of the sparse streams index, the size of
-the largest transaction, and the SNS requests and messages. Nothing is assumed about the storage
-design: a design that writes other items shows other figures.
-
-Units are estimated as :class:`inprocess.Capacity` estimates them (moto does not bill): 1 KB per
-write unit, twice for a transactional write; 1 read unit per consistent read of an item under 4 KB.
+count per table the write and read units (DynamoDB's billing rules, ``bench/billing.py``, as
+``make bench`` counts them), the items written and how often each partition key is written (the
+hot keys: ledger shards, order heads), the commits' ledgers (how many moves each carries, their
+size), the transactions, and the SNS requests and messages. Then it measures the ledger reducer
+(``orders_shared.ledger.reduce_ledgers``, which the metrics emitter runs once a minute): the calls it
+makes for a known backlog of ledgers, on moto, and the CPU it spends per move outside its calls.
+Nothing is assumed about the storage design: a design that writes other items shows other figures.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
 from collections import Counter
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 import inprocess
-from harness import MotoStack, created_bodies, sqs_event
+from billing import item_kb, read_units, write_units
+from harness import EVENTS_TABLE, ORDERS_TABLE, MotoStack, created_bodies, sqs_event
 
-from orders_shared.counters import STATS_KEY_PREFIX, STATS_SHARDS
-from orders_shared.event_store import STREAM_SHARD, STREAM_SHARDS
+from orders_shared.counters import STATS_KEY_PREFIX
+from orders_shared.events import OrderStatus
+from orders_shared.ledger import (
+    BATCH_GET_LIMIT,
+    LEDGER_KEY_PREFIX,
+    LEDGER_SHARDS,
+    LEDGERS_PER_TRANSACTION,
+    Deltas,
+    Move,
+    committed_moves,
+    reduce_ledgers,
+    shard_key,
+)
 
 ORDERS_PER_REP = 10  # inprocess.lifecycle: 10 orders, three batches of 10 events
 EVENTS_PER_ORDER = 3
+REDUCER_LEDGERS = 250  # the backlog the reducer is measured on: 250 ledgers of 10 moves on one shard
+REDUCER_MAX_LEDGERS = 10_000  # reduce_ledgers' default max_ledgers: per shard and run
 
 
-def _bytes(item: dict[str, Any]) -> int:
-    # As inprocess._item_kb counts an item (close to DynamoDB's count), plus the 100 bytes DynamoDB adds
+def _bytes(item: Mapping[str, Any]) -> int:
+    # As billing.item_kb counts an item (close to DynamoDB's count), plus the 100 bytes DynamoDB adds
     # to each item for storage.
     return sum(len(name) + len(json.dumps(value)) for name, value in item.items()) + 100
 
 
-def _key(item: dict[str, Any]) -> str:
-    # The tables' keys (tests/support/tables.py): EventStore (streamId, version), Orders (orderId), which
-    # also has a version attribute that is not part of its key.
-    names = ("streamId", "version") if "streamId" in item else ("orderId",)
-    return json.dumps({name: item[name] for name in names if name in item}, sort_keys=True)
+def _partition(table: str, key: Mapping[str, Any]) -> str:
+    # The partition key of the tables (tests/support/tables.py): EventStore streamId, Orders orderId.
+    name = "streamId" if "streamId" in key else "orderId"
+    return f"{table}:{json.dumps(key.get(name), sort_keys=True)}"
+
+
+def _is_ledger(body: Mapping[str, Any]) -> bool:
+    key = body.get("Key") or body.get("Item") or {}
+    return str(key.get("streamId", {}).get("S", "")).startswith(LEDGER_KEY_PREFIX)
 
 
 class Watcher:
-    """Counts what each DynamoDB and SNS request does, by table and by key."""
+    """Counts what each DynamoDB and SNS request does, by table and by partition key."""
 
     def __init__(self) -> None:
         self.operations: Counter[str] = Counter()
         self.wru: Counter[str] = Counter()
         self.rru: Counter[str] = Counter()
         self.items_written: Counter[str] = Counter()
-        self.writes_per_key: Counter[tuple[str, str]] = Counter()
-        self.index_entries = 0
-        self.stored_bytes: dict[tuple[str, str], int] = {}  # last size written of each item (counters apart)
+        self.writes_per_partition: Counter[str] = Counter()
+        self.stored_bytes: dict[str, int] = {}  # last size written of each item (counters, ledgers apart)
+        self.ledger_moves: list[int] = []
+        self.ledger_bytes: list[int] = []
+        self.ledger_kb: list[int] = []
         self.transaction_actions: list[int] = []
         self.transaction_bytes: list[int] = []
         self.sns_messages = 0
 
-    def _write(self, table: str, item: dict[str, Any], key: dict[str, Any], units: int) -> None:
-        self.wru[table] += units
+    def _write(self, table: str, operation: str, body: Mapping[str, Any]) -> None:
+        item = body.get("Item", {})
+        key = body.get("Key", item)
+        transactional = {"TransactItems": [{"Put": body}]}  # billing.write_units reads the action's body
+        self.wru[table] += write_units(operation, transactional if operation == "TransactWriteItems" else body)
         self.items_written[table] += 1
-        self.writes_per_key[(table, _key(key))] += 1
-        if item and STATS_KEY_PREFIX not in _key(key):
-            self.stored_bytes[(table, _key(key))] = _bytes(item)
-        if STREAM_SHARD in item:
-            self.index_entries += 1
+        self.writes_per_partition[_partition(table, key)] += 1
+        if _is_ledger(body):
+            if "moves" in item:
+                self.ledger_moves.append(len(json.loads(item["moves"]["S"])))
+                self.ledger_bytes.append(_bytes(item))
+                self.ledger_kb.append(item_kb(item))
+        elif item and STATS_KEY_PREFIX not in json.dumps(key):
+            self.stored_bytes[json.dumps(key, sort_keys=True)] = _bytes(item)
 
     def __call__(self, event_name: str, params: dict[str, Any]) -> None:
         service, operation = event_name.split(".")[-2:]
@@ -78,18 +105,15 @@ class Watcher:
             self.transaction_bytes.append(len(json.dumps(actions)))
             for action in actions:
                 kind, body = next(iter(action.items()))
-                if kind == "ConditionCheck":
-                    continue
-                item = body.get("Item", {})
-                self._write(body["TableName"], item, body.get("Key", item), 2 * inprocess._item_kb(item))
+                if kind != "ConditionCheck":
+                    self._write(body["TableName"], operation, body)
         elif operation in {"PutItem", "UpdateItem"}:
-            item = params.get("Item", {})
-            self._write(params["TableName"], item, params.get("Key", item), inprocess._item_kb(item))
+            self._write(params["TableName"], operation, params)
         elif operation == "BatchGetItem":
             for table, request in params["RequestItems"].items():
-                self.rru[table] += len(request["Keys"])
-        elif operation in {"GetItem", "Query"}:
-            self.rru[params["TableName"]] += 1
+                self.rru[table] += read_units(operation, {"RequestItems": {table: request}})
+        elif operation in {"GetItem", "Query", "Scan"}:
+            self.rru[params["TableName"]] += read_units(operation, params)
         elif operation == "PublishBatch":
             self.sns_messages += len(params["PublishBatchRequestEntries"])
         elif operation == "Publish":
@@ -101,8 +125,9 @@ def profile(watcher: Watcher, lifecycle: dict[str, Any], reps: int, source: dict
     orders = reps * ORDERS_PER_REP
     events = orders * EVENTS_PER_ORDER
     batches = reps * EVENTS_PER_ORDER
-    counter_writes = sum(n for (_, key), n in watcher.writes_per_key.items() if STATS_KEY_PREFIX in key)
-    item_writes = [n for (_, key), n in watcher.writes_per_key.items() if STATS_KEY_PREFIX not in key]
+    per_partition = watcher.writes_per_partition
+    head_writes = [n for key, n in per_partition.items() if key.startswith("Orders:") and "#" not in key]
+    ledgers = len(watcher.ledger_moves)
     return {
         "source": source,
         "events_per_order": EVENTS_PER_ORDER,
@@ -115,21 +140,99 @@ def profile(watcher: Watcher, lifecycle: dict[str, Any], reps: int, source: dict
         "transactions_per_event": len(watcher.transaction_actions) / events,
         "max_transaction_actions": max(watcher.transaction_actions, default=0),
         "max_transaction_bytes": max(watcher.transaction_bytes, default=0),
-        "counter_updates_per_event": counter_writes / events,
-        "counter_wru_per_update": 2,  # a transactional ADD on a shard item well under 1 KB
-        "counter_shards": STATS_SHARDS,
-        "max_writes_per_order_item": max(item_writes, default=0),
-        "index_entries_per_order": watcher.index_entries / orders,
+        "ledger_puts_per_event": ledgers / events,
+        "moves_per_ledger": sum(watcher.ledger_moves) / ledgers if ledgers else 0.0,
+        "ledger_wru": max(watcher.ledger_kb, default=1),  # a ledger's Put: 1 WRU per KB
+        "ledger_bytes": max(watcher.ledger_bytes, default=0),
+        "ledger_shards": LEDGER_SHARDS,
+        "max_writes_per_order_item": max(head_writes, default=0),
         "stored_bytes_per_order": sum(watcher.stored_bytes.values()) / orders,
-        "index_partitions": STREAM_SHARDS,
         "sns_messages_per_event": watcher.sns_messages / events,
         "sns_requests_per_event": watcher.operations["sns.PublishBatch"] / events,
         "lifecycle": lifecycle,  # per 10 orders, as bench/cost.py takes it
     }
 
 
+def _head_template(stack: MotoStack) -> dict[str, Any]:
+    """The largest order head the lifecycle left (a completed order's): the reducer reads heads like it."""
+    heads = [
+        item
+        for item in stack.dynamodb.scan(TableName=ORDERS_TABLE)["Items"]
+        if not item["orderId"]["S"].startswith("#")
+    ]
+    return max(heads, key=_bytes)
+
+
+def _backlog(stack: MotoStack, head: Mapping[str, Any], ledgers: int, moves_per_ledger: int) -> int:
+    """Writes ``ledgers`` committed ledgers on shard 0, each of ``moves_per_ledger`` new orders, with heads."""
+    sequence = int(time.time() * 1_000_000) * 1000  # after the checkpoint, before the reducer's cutoff
+    for number in range(ledgers):
+        sequence += 1
+        ledger_id = f"00:{sequence}"
+        order_ids = [f"reducer-{number}-{index}" for index in range(moves_per_ledger)]
+        moves = [Move(order_id, 1, None, OrderStatus.PENDING).to_json() for order_id in order_ids]
+        stack.dynamodb.put_item(
+            TableName=EVENTS_TABLE, Item={**shard_key(0, sequence), "moves": {"S": json.dumps(moves)}}
+        )
+        for order_id in order_ids:
+            item = {**head, "orderId": {"S": order_id}, "ledgers": {"L": [{"S": ledger_id}]}}
+            stack.dynamodb.put_item(TableName=ORDERS_TABLE, Item=item)
+    return ledgers * moves_per_ledger
+
+
+def reducer_cpu_us_per_move(moves_per_ledger: int = 10, ledgers: int = 200, repeats: int = 5) -> float:
+    """The reducer's own CPU per move (parsing a ledger, matching heads, adding deltas): the best of ``repeats``."""
+    ids = [[f"o-{number}-{index}" for index in range(moves_per_ledger)] for number in range(ledgers)]
+    texts = [json.dumps([Move(i, 1, None, OrderStatus.PENDING).to_json() for i in row]) for row in ids]
+    heads = {
+        order_id: {"orderId": {"S": order_id}, "ledgers": {"L": [{"S": f"00:{n}"}]}, "amount": {"N": "129.99"}}
+        for n, row in enumerate(ids)
+        for order_id in row
+    }
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        deltas = Deltas()
+        for number, text in enumerate(texts):
+            moves = [Move.from_json(move) for move in json.loads(text)]
+            for move, amount, currency in committed_moves(f"00:{number}", moves, heads):
+                deltas.add(move, amount, currency)
+        best = min(best, time.perf_counter() - started)
+    return best / (ledgers * moves_per_ledger) * 1e6
+
+
+def measure_reducer(stack: MotoStack, moves_per_ledger: float) -> dict[str, Any]:
+    """The reducer's calls for a backlog of :data:`REDUCER_LEDGERS` ledgers on one shard, on moto."""
+    head = _head_template(stack)
+    reduce_ledgers(stack.dynamodb, EVENTS_TABLE, ORDERS_TABLE, settle_s=0)  # the lifecycle's own ledgers first
+    moves = _backlog(stack, head, REDUCER_LEDGERS, max(1, int(moves_per_ledger + 0.5)))
+    watcher = Watcher()
+    stack.calls.observers.append(watcher)
+    try:
+        started = time.perf_counter()
+        with stack.calls.delayed(inprocess.CALL_LATENCY_S):
+            report = reduce_ledgers(stack.dynamodb, EVENTS_TABLE, ORDERS_TABLE, settle_s=0)
+        seconds = time.perf_counter() - started
+    finally:
+        stack.calls.observers.remove(watcher)
+    if report.committed != moves:
+        raise RuntimeError(f"the reducer counted {report.committed} of {moves} moves")
+    return {
+        "backlog": {"ledgers": REDUCER_LEDGERS, "moves": moves, "shards_with_ledgers": 1},
+        "calls": dict(sorted(watcher.operations.items())),
+        "rru": dict(watcher.rru),
+        "wru": dict(watcher.wru),
+        "seconds_at_15ms_a_call": round(seconds, 3),
+        "head_bytes": _bytes(head),
+        "cpu_us_per_move": round(reducer_cpu_us_per_move(), 2),
+        "ledgers_per_query": LEDGERS_PER_TRANSACTION,
+        "keys_per_batch_get": BATCH_GET_LIMIT,
+        "max_ledgers_per_shard_run": REDUCER_MAX_LEDGERS,
+    }
+
+
 def measure(stack: MotoStack, reps: int, source: dict[str, Any]) -> dict[str, Any]:
-    """Measure the profile of our processor over ``reps`` lifecycles of 10 orders."""
+    """Measure the profile of our processor over ``reps`` lifecycles of 10 orders, then its reducer."""
     invoke = stack.load("ours")
     invoke(sqs_event(created_bodies(10)))  # warm: the first batch is the cold start's
     watcher = Watcher()
@@ -144,7 +247,9 @@ def measure(stack: MotoStack, reps: int, source: dict[str, Any]) -> dict[str, An
         "lifecycles": reps,
         "load_average": [round(load, 2) for load in os.getloadavg()],  # batch_ms is CPU-bound beside the 15 ms
     }
-    return profile(watcher, lifecycle, reps, source)
+    measured = profile(watcher, lifecycle, reps, source)
+    measured["reducer"] = measure_reducer(stack, measured["moves_per_ledger"])
+    return measured
 
 
 def with_bench_lifecycle(profile: Mapping[str, Any], bench: Mapping[str, Any], name: object) -> dict[str, Any]:

@@ -8,34 +8,46 @@ from typing import Any
 import capacity
 import cost
 import pytest
+import reducer_capacity
+from quotas import COLLECT_CALLS, LAMBDA_CPU_SCALE
 from workload import Watcher, profile, with_bench_lifecycle
 
-from orders_shared.counters import STATS_SHARDS
-from orders_shared.event_store import STREAM_SHARD, STREAM_SHARDS
+from orders_shared.ledger import BATCH_GET_LIMIT, LEDGER_SHARDS, LEDGERS_PER_TRANSACTION
 from tests.unit.template.template_support import load_template
 
-LIFECYCLE = {"orders": 10, "billed_ms": 150, "wru": 186, "rru": 20, "sns_requests": 3, "log_bytes": 3000}
+LIFECYCLE = {"orders": 10, "billed_ms": 150, "wru": 63, "rru": 20, "sns_requests": 3, "log_bytes": 3000}
+REDUCER = {
+    "backlog": {"ledgers": 250, "moves": 2500, "shards_with_ledgers": 1},
+    "calls": {"dynamodb.BatchGetItem": 25, "dynamodb.GetItem": 16, "dynamodb.Query": 19},
+    "rru": {"Orders": 2500, "EventStore": 35},
+    "wru": {"Orders": 10, "EventStore": 10},
+    "head_bytes": 700,
+    "cpu_us_per_move": 0.0,
+    "ledgers_per_query": 100,
+    "keys_per_batch_get": 100,
+    "max_ledgers_per_shard_run": 10_000,
+}
 
 
 def a_profile(**changes: Any) -> dict[str, Any]:
-    """A round-number profile: 3 events an order, batches of 10 at 50 ms, 16 shards."""
+    """A round-number format 2 profile: 3 events an order, batches of 10 at 50 ms, a ledger a batch, 16 shards."""
     base: dict[str, Any] = {
         "source": {"commit": "abc1234", "measured_at": "2026-11-30T00:00:00+00:00", "how": "test"},
         "events_per_order": 3,
         "events_per_batch": 10,
         "batch_ms": 50.0,
-        "wru_per_event": {"Orders": 2.2, "EventStore": 4.0},
+        "wru_per_event": {"Orders": 1.0, "EventStore": 1.1},
         "rru_per_event": {"Orders": 2 / 3},
-        "counter_updates_per_event": 0.1,
-        "counter_wru_per_update": 2,
-        "counter_shards": 16,
+        "transactions_per_event": 0.0,
+        "ledger_puts_per_event": 0.1,
+        "moves_per_ledger": 10.0,
+        "ledger_wru": 1,
+        "ledger_bytes": 1024,
+        "ledger_shards": 16,
         "max_writes_per_order_item": 3,
-        "max_transaction_actions": 31,
-        "max_transaction_bytes": 20_000,
-        "index_entries_per_order": 1,
-        "index_partitions": 16,
         "sns_messages_per_event": 1,
         "lifecycle": LIFECYCLE,
+        "reducer": REDUCER,
     }
     return {**base, **changes}
 
@@ -53,11 +65,19 @@ def test_capacity_putevents_allows_quota_over_events_per_order() -> None:
 
 
 def test_capacity_table_writes_are_events_times_units() -> None:
-    # GIVEN 4 WRU an event on the EventStore table
+    # GIVEN 1.1 WRU an event on the EventStore table (claim + a tenth of a ledger) and the reducer's checkpoints
     limit = limit_named("DynamoDB EventStore table writes", capacity.limits(a_profile()))
-    # WHEN 10,000 orders a second ask for 3 x 4 x 10,000 WRU THEN the 40,000 WRU quota has 1/3 headroom
-    assert limit.demand(10_000) == pytest.approx(120_000)
-    assert limit.headroom(10_000, capacity.QUOTAS) == pytest.approx(1 / 3)
+    # WHEN 10,000 orders a second ask for 3 x (1.1 + 10 / 2,500) x 10,000 WRU THEN 40,000 WRU have that headroom
+    assert limit.demand(10_000) == pytest.approx(3 * 1.104 * 10_000)
+    assert limit.headroom(10_000, capacity.QUOTAS) == pytest.approx(40_000 / 33_120)
+
+
+def test_capacity_orders_reads_include_the_reducers_head_reads() -> None:
+    # GIVEN the processor's 2/3 RRU an event and the reducer's one consistent head read a move
+    limit = limit_named("DynamoDB Orders table reads", capacity.limits(a_profile()))
+    # THEN an order costs 3 x (2/3 + 1) = 5 RRU: the 40,000 RRU quota allows 8,000 orders/s
+    assert limit.per_order == pytest.approx(5)
+    assert limit.max_rate(capacity.QUOTAS) == pytest.approx(8_000)
 
 
 def test_capacity_concurrency_is_invocations_times_duration() -> None:
@@ -67,44 +87,116 @@ def test_capacity_concurrency_is_invocations_times_duration() -> None:
     assert capacity.concurrency_per_order(a_profile()) * 1_000 == pytest.approx(15)
 
 
-def test_capacity_counter_shard_writes_spread_over_shards() -> None:
-    # GIVEN one transactional ADD (2 WCU) per 10 events over 16 shards
-    limit = limit_named("DynamoDB counter shard writes", capacity.limits(a_profile()))
-    # THEN a shard takes 3 x 0.1 x 2 / 16 WCU per order a second, against 1,000 WCU a partition
-    assert limit.per_order == pytest.approx(0.0375)
-    assert limit.max_rate(capacity.QUOTAS) == pytest.approx(1_000 / 0.0375)
+def test_capacity_ledger_shard_writes_spread_over_shards() -> None:
+    # GIVEN one ledger Put (1 WCU) per batch of 10 events over 16 ledger shards
+    limit = limit_named("DynamoDB ledger shard partition writes", capacity.limits(a_profile()))
+    # THEN a shard's partition takes 3 x 0.1 / 16 WCU per order a second, against 1,000 WCU a partition
+    assert limit.per_order == pytest.approx(0.3 / 16)
+    assert limit.max_rate(capacity.QUOTAS) == pytest.approx(16_000 / 0.3)
 
 
-def test_capacity_counter_shard_hold_model_scales_with_hold_time() -> None:
-    # GIVEN a shard held 10 ms by each of its transactions
-    limit = limit_named("DynamoDB counter shard held", capacity.limits(a_profile(), hold_ms=10))
-    # THEN 3 x 0.1 / 16 transactions a shard per order a second, 10 ms each, saturate it at 5,333 orders/s
-    assert limit.max_rate(capacity.QUOTAS) == pytest.approx(16 / (0.3 * 0.010))
+def test_capacity_reducer_ledgers_a_shard_a_run_against_max_ledgers() -> None:
+    # GIVEN 0.3 ledgers an order over 16 shards, reduced once a minute, at most 10,000 a shard a run
+    limit = limit_named("Ledger reducer ledgers a shard a run", capacity.limits(a_profile()))
+    # THEN 60 x 0.3 / 16 ledgers a shard a run per order a second: 8,889 orders/s
+    assert limit.max_rate(capacity.QUOTAS) == pytest.approx(10_000 / (60 * 0.3 / 16))
+
+
+def test_reducer_calls_a_minute_follow_the_code() -> None:
+    # GIVEN 1,000 orders a second: 180,000 moves a minute in 18,000 ledgers of 10, over 16 shards
+    calls = reducer_capacity.calls_per_minute(a_profile(), 1_000)
+    # THEN per shard a checkpoint GetItem and a last empty Query; per 100 ledgers a Query and a transaction;
+    # per 100 heads a BatchGetItem
+    assert calls == pytest.approx({"GetItem": 16, "Query": 16 + 180, "BatchGetItem": 1_800, "TransactWriteItems": 180})
+
+
+def test_reducer_calls_model_matches_the_measured_backlog() -> None:
+    # GIVEN the saved profile's reducer run on moto: 250 ledgers on one of the 16 shards
+    saved = json.loads(capacity.PROFILE.read_text())
+    reducer = saved["reducer"]
+    ledgers, keys = reducer["backlog"]["ledgers"], reducer["ledgers_per_query"]
+    steps = -(-ledgers // keys)
+    # THEN it made the calls the model counts: a GetItem a shard, a Query a step and one more a shard,
+    # a BatchGetItem per 100 moves, a transaction a step
+    assert reducer["calls"]["dynamodb.GetItem"] == saved["ledger_shards"]
+    assert reducer["calls"]["dynamodb.Query"] == saved["ledger_shards"] + steps
+    assert reducer["calls"]["dynamodb.BatchGetItem"] == reducer["backlog"]["moves"] / reducer["keys_per_batch_get"]
+    assert reducer["calls"]["dynamodb.TransactWriteItems"] == steps
+
+
+def test_reducer_run_time_is_serial_calls_times_latency_and_binds_below_1600_orders() -> None:
+    # GIVEN no CPU, 15 ms a call, the emitter's 50 s
+    profile = a_profile()
+    calls = sum(reducer_capacity.calls_per_minute(profile, 1_000).values()) + COLLECT_CALLS
+    # THEN a run at 1,000 orders/s takes every call in turn, and the rate it keeps up with solves 50 s
+    assert reducer_capacity.run_seconds(profile, 1_000, call_ms=15) == pytest.approx(calls * 0.015)
+    limit = limit_named("Ledger reducer run time", capacity.limits(profile, call_ms=15))
+    assert limit.max_rate(capacity.QUOTAS) == pytest.approx((50 - (32 + COLLECT_CALLS) * 0.015) / (2.16 * 0.015))
+    assert reducer_capacity.lag_growth(profile, 1_000, 50) == 0
+    assert reducer_capacity.lag_growth(profile, 3_000, 50) > 0
+
+
+def test_reducer_cpu_per_move_is_scaled_to_the_emitters_share_of_a_vcpu() -> None:
+    # GIVEN 10 us a move on this machine WHEN 1,000 orders a second leave 180,000 moves a minute
+    slow = a_profile(reducer={**REDUCER, "cpu_us_per_move": 10.0})
+    extra = reducer_capacity.run_seconds(slow, 1_000) - reducer_capacity.run_seconds(a_profile(), 1_000)
+    # THEN they add 180,000 x 10 us x 1,769 / 512 seconds
+    assert extra == pytest.approx(180_000 * 10e-6 * LAMBDA_CPU_SCALE)
+
+
+def test_reducer_threads_divide_the_calls_time_by_the_shards_done_at_once() -> None:
+    # GIVEN the 16 shards reduced in 16 threads, no CPU
+    threads = reducer_capacity.VARIANTS[1]
+    calls = sum(reducer_capacity.calls_per_minute(a_profile(), 1_000).values())
+    # THEN a run takes a sixteenth of the calls' time (plus the figures' calls)
+    expected = (calls / 16 + COLLECT_CALLS) * 0.015
+    assert reducer_capacity.run_seconds(a_profile(), 1_000, threads, call_ms=15) == pytest.approx(expected)
+    assert reducer_capacity.max_rate(a_profile(), 50, threads) > 15 * reducer_capacity.max_rate(a_profile(), 50)
 
 
 def test_capacity_fixed_limit_is_within_or_beyond_its_quota_at_any_rate() -> None:
-    # GIVEN a transaction of 31 actions, then one of 101
-    within = limit_named("DynamoDB transaction actions", capacity.limits(a_profile()))
-    beyond = limit_named("DynamoDB transaction actions", capacity.limits(a_profile(max_transaction_actions=101)))
+    # GIVEN a head written 3 times in its life, then one written 1,001 times
+    within = limit_named("DynamoDB one order head", capacity.limits(a_profile()))
+    beyond = limit_named("DynamoDB one order head", capacity.limits(a_profile(max_writes_per_order_item=1_001)))
     # THEN the first never limits the rate, the second allows none
     assert within.max_rate(capacity.QUOTAS) == float("inf")
     assert beyond.max_rate(capacity.QUOTAS) == 0
 
 
 def test_capacity_plan_names_the_steady_limit_with_least_headroom() -> None:
-    # GIVEN batches of 60 ms, at 10,000 orders a second
-    row = capacity.plan(a_profile(batch_ms=60.0), rates=[10_000])[0]
+    # GIVEN batches of 200 ms, at 10,000 orders a second
+    row = capacity.plan(a_profile(batch_ms=200.0), rates=[10_000])[0]
     steady = [entry for entry in row["limits"] if entry["kind"] == capacity.STEADY]
     # THEN the binding limit is the steady one with the smallest headroom, and every limit under 1x is exceeded
     assert row["binding_headroom"] == min(entry["headroom"] for entry in steady)
-    assert row["binding"] == "SQS trigger MaximumConcurrency (prod)"  # 180 concurrent batches against 50
+    # 600 concurrent batches against 50 (the reducer: 324 s against 50)
+    assert row["binding"] == "SQS trigger MaximumConcurrency (prod)"
     assert set(row["exceeded"]) == {entry["limit"] for entry in row["limits"] if entry["headroom"] < 1}
     assert "DynamoDB new EventStore table (warm)" in row["exceeded"]  # a ramp limit is listed, never binding
+
+
+def test_capacity_plan_names_the_reducer_first_when_batches_are_quick() -> None:
+    # GIVEN batches of 20 ms (the trigger's 50 batches carry 8,333 orders/s) at 2,000 orders a second
+    row = capacity.plan(a_profile(batch_ms=20.0), rates=[2_000])[0]
+    # THEN the serial reducer (1,527 orders/s) is the first limit, and the counters' lag grows
+    assert row["binding"] == "Ledger reducer run time (as coded)"
+    assert row["counter_lag_growth"] > 0
 
 
 def test_capacity_usd_per_hour_from_dollars_per_million_orders() -> None:
     # GIVEN $16 per million orders WHEN 1,000 orders a second run an hour THEN 3.6 million orders cost $57.60
     assert capacity.usd_per_hour(16, 1_000) == pytest.approx(57.6)
+    assert capacity.usd_per_hour(16, 1_000, fixed_per_hour=0.5) == pytest.approx(58.1)
+
+
+def test_capacity_emitter_costs_sixty_runs_an_hour_of_its_run_time() -> None:
+    # GIVEN no orders: a run is the 16 GetItems, 16 Queries and 3 figures' calls at 15 ms
+    seconds = (32 + COLLECT_CALLS) * 0.015
+    expected = 60 * cost.PRICES["lambda_request"] + 60 * seconds * cost.MEMORY_GB * cost.PRICES["lambda_gb_s_arm64"]
+    assert capacity.emitter_usd_per_hour(a_profile(), 0, 50) == pytest.approx(expected)
+    # THEN beyond the rate it keeps up with, a run costs its whole timeout
+    at_most = 60 * cost.PRICES["lambda_request"] + 60 * 50 * cost.MEMORY_GB * cost.PRICES["lambda_gb_s_arm64"]
+    assert capacity.emitter_usd_per_hour(a_profile(), 100_000, 50) == pytest.approx(at_most)
 
 
 def test_capacity_storage_grows_with_bytes_stored_per_order() -> None:
@@ -113,13 +205,17 @@ def test_capacity_storage_grows_with_bytes_stored_per_order() -> None:
     assert row["gb_stored_per_hour"] == pytest.approx(100)
 
 
-def test_capacity_dollars_are_bench_cost_lines_plus_index_writes() -> None:
+def test_capacity_dollars_are_bench_cost_lines_plus_the_reducers_units() -> None:
     # GIVEN the bench's cost model of the lifecycle
     lines = capacity.usd_per_million_orders(a_profile())
     bench = cost.per_million_orders(LIFECYCLE)["total"]
-    # THEN the plan adds one write unit per order for the streams index, which the bench does not count
-    assert sum(lines.values()) == pytest.approx(bench + 0.625)
-    assert capacity.plan(a_profile(), rates=[100])[0]["usd_per_hour"] == pytest.approx((bench + 0.625) * 0.36)
+    # THEN the plan adds the reducer's reads (a head and a fortieth of a 4 KB ledger page a move) and writes
+    reads = 3 * (1 + 0.25 / 10) * 0.125
+    writes = 3 * (10 / 2500 + 10 / 2500) * 0.625
+    assert sum(lines.values()) == pytest.approx(bench + reads + writes)
+    emitter = capacity.emitter_usd_per_hour(a_profile(), 100, 50)
+    hour = capacity.plan(a_profile(), rates=[100])[0]["usd_per_hour"]
+    assert hour == pytest.approx((bench + reads + writes) * 0.36 + emitter)
 
 
 def test_capacity_render_quotes_the_profile_source() -> None:
@@ -128,51 +224,48 @@ def test_capacity_render_quotes_the_profile_source() -> None:
     assert "| 100,000 |" in text
 
 
-def test_capacity_prod_concurrency_quota_is_the_templates() -> None:
-    # GIVEN the template's prod stage THEN the plan's MaximumConcurrency is the template's
-    prod = load_template()["Mappings"]["StageSettings"]["prod"]["MaxConcurrency"]
+def test_capacity_prod_concurrency_and_emitter_timeout_are_the_templates() -> None:
+    # GIVEN the template THEN the plan's MaximumConcurrency (prod) and the emitter's run budget are the template's
+    template = load_template()
+    prod = template["Mappings"]["StageSettings"]["prod"]["MaxConcurrency"]
     assert capacity.QUOTAS["esm_max_concurrency"].value == prod
+    emitter = template["Resources"]["MetricsEmitterFunction"]["Properties"]
+    assert capacity.QUOTAS["emitter_run_s"].value == emitter["Timeout"]
+    assert emitter["Events"]["EveryMinute"]["Properties"]["ScheduleExpression"] == "rate(1 minute)"
 
 
 def test_capacity_saved_profile_matches_the_code() -> None:
     # GIVEN the profile docs/capacity.md was computed from
     saved = json.loads(capacity.PROFILE.read_text())
     events = load_template()["Resources"]["OrderProcessorFunction"]["Properties"]["Events"]["OrderEvents"]
-    # THEN it was measured with today's shards and batch size (else: make capacity, and update the doc)
-    assert saved["counter_shards"] == STATS_SHARDS
-    assert saved["index_partitions"] == STREAM_SHARDS
+    # THEN it was measured with today's ledger shards, reducer steps and batch size (else: make capacity, and the doc)
+    assert saved["ledger_shards"] == LEDGER_SHARDS
+    assert saved["reducer"]["ledgers_per_query"] == LEDGERS_PER_TRANSACTION
+    assert saved["reducer"]["keys_per_batch_get"] == BATCH_GET_LIMIT
     assert saved["events_per_batch"] == events["Properties"]["BatchSize"]
 
 
-def test_workload_watcher_counts_transactional_units_by_table_and_hot_key() -> None:
-    # GIVEN one batch's transaction: projection, event (first of its stream) and marker, then a counter ADD
+def test_workload_watcher_counts_units_by_table_and_hot_partition() -> None:
+    # GIVEN one commit of format 2: a ledger Put, a claim Put, then the head's UpdateItem (twice: two events)
     watcher = Watcher()
-    order = {"orderId": {"S": "o-1"}, "status": {"S": "CREATED"}, "version": {"N": "1"}}
-    event = {"streamId": {"S": "o-1"}, "version": {"N": "1"}, STREAM_SHARD: {"S": "03"}}
-    marker = {"streamId": {"S": "event#e-1"}, "version": {"N": "0"}}
-    counter = {"TableName": "Orders", "Key": {"orderId": {"S": "#stats#03"}}, "UpdateExpression": "ADD #s :d"}
-    actions = [
-        {"Put": {"TableName": "Orders", "Item": order}},
-        {"Put": {"TableName": "EventStore", "Item": event}},
-        {"Put": {"TableName": "EventStore", "Item": marker}},
-        {"Update": counter},
-    ]
-    # WHEN the watcher sees it, then the next event's write of the projection (its version attribute moved on)
-    watcher("provide-client-params.dynamodb.TransactWriteItems", {"TransactItems": actions})
-    paid = {**order, "version": {"N": "2"}}
-    watcher(
-        "provide-client-params.dynamodb.TransactWriteItems",
-        {"TransactItems": [{"Put": {"TableName": "Orders", "Item": paid}}]},
-    )
+    moves = '[["o-1",1,"","pending"]]'
+    ledger = {"streamId": {"S": "#ledger#03"}, "version": {"N": "17"}, "moves": {"S": moves}}
+    claim = {"streamId": {"S": "event#e-1"}, "version": {"N": "0"}, "orderId": {"S": "o-1"}}
+    head = {"TableName": "Orders", "Key": {"orderId": {"S": "o-1"}}, "UpdateExpression": "SET version = :v"}
+    watcher("provide-client-params.dynamodb.PutItem", {"TableName": "EventStore", "Item": ledger})
+    watcher("provide-client-params.dynamodb.PutItem", {"TableName": "EventStore", "Item": claim})
+    watcher("provide-client-params.dynamodb.UpdateItem", head)
+    watcher("provide-client-params.dynamodb.UpdateItem", head)
     watcher("provide-client-params.sns.PublishBatch", {"PublishBatchRequestEntries": [{}, {}, {}]})
-    # THEN every item bills 2 WRU, by table; the index entry, the counter write and the messages are counted
-    assert watcher.wru == {"Orders": 6, "EventStore": 4}
-    assert watcher.index_entries == 1
-    assert watcher.transaction_actions == [4, 1]
+    # THEN each plain write bills 1 WRU by table; the ledger, its moves and the head's writes are counted
+    assert watcher.wru == {"Orders": 2, "EventStore": 2}
+    assert watcher.ledger_moves == [1]
+    assert watcher.transaction_actions == []
     assert watcher.sns_messages == 3
     measured = profile(watcher, LIFECYCLE, reps=1, source={})
-    assert measured["counter_updates_per_event"] == pytest.approx(1 / 30)
-    assert measured["max_writes_per_order_item"] == 2  # the order item, keyed by orderId alone
+    assert measured["ledger_puts_per_event"] == pytest.approx(1 / 30)
+    assert measured["moves_per_ledger"] == 1
+    assert measured["max_writes_per_order_item"] == 2  # the head, keyed by orderId alone
 
 
 def bench_json(**lifecycle: Any) -> dict[str, Any]:
