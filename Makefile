@@ -176,6 +176,14 @@ bench: $(VENV)/.installed ## Benchmark against the seed's naive handler: table +
 	$(LOCAL_ENV) PYTHONPATH=layers/shared/python:functions/order_processor:functions/dlq_redriver:scripts:bench:. \
 		$(PY) bench/run.py --e2e $(E2E)
 
+E2E_ORDERS ?= 2000
+
+# The end-to-end rows alone, at one size: ours, then the reference and the no-op swapped in (bench/e2e_targets.py).
+.PHONY: bench-e2e
+bench-e2e: deploy-local ## Only the end-to-end targets, at E2E_ORDERS orders (2000; make bench runs 10000): ours vs the reference and the no-op
+	$(LOCAL_ENV) PYTHONPATH=layers/shared/python:functions/order_processor:functions/dlq_redriver:scripts:bench:. \
+		$(PY) bench/e2e_targets.py --orders $(E2E_ORDERS)
+
 # The work profile is measured in process (moto, no emulator) and saved beside the plan's code.
 # LIFECYCLE_FROM=bench/results/latest.json takes the batch time from a make bench run on a quieter machine.
 LIFECYCLE_FROM ?=

@@ -22,15 +22,18 @@ from typing import Any
 import cold_start
 import cost
 import designs
+import e2e_targets
 import harness
 import inprocess
 import read_side
 import redriver
 import sizes
 import validation
+from table import Row, render
+from table import verdict as _verdict
 
 RESULTS = harness.ROOT / "bench" / "results"
-E2E_SIZES = (100, 1_000, 10_000)
+E2E_SIZES = e2e_targets.SIZES
 READ_SIDE_ORDERS = 1_000  # seeded into fresh tables, then audited, damaged and rebuilt
 REDRIVE_MESSAGES = 500
 COST_TARGET = 1.25  # ours per million orders, at most this many times the naive handler's (issue 14)
@@ -119,13 +122,6 @@ def run_e2e(endpoint: str, stack_name: str) -> dict[str, Any]:
 
 
 # --- the table ---------------------------------------------------------------------------------------
-
-
-Row = tuple[str, str, str, str, str, str]
-
-
-def _verdict(passed: bool | None) -> str:
-    return "" if passed is None else ("PASS" if passed else "FAIL")
 
 
 def _ratio(ours: float, baseline: float, *, lower_is_better: bool = True) -> str:
@@ -227,7 +223,7 @@ def rows(results: dict[str, Any]) -> list[Row]:
             )
         )
 
-    table.extend(_e2e_rows(results.get("e2e")))
+    table.extend(e2e_targets.rows(results.get("e2e"), E2E_SIZES))
     table.extend(_read_side_rows(results.get("read_side")))
 
     built = results["sizes"]
@@ -299,69 +295,6 @@ def _read_side_rows(measured: dict[str, Any] | None) -> list[Row]:
             "INFO",
         ),
     ]
-
-
-def _e2e_rows(e2e: dict[str, Any] | None) -> list[Row]:
-    table: list[Row] = []
-    if e2e:
-        for size in map(str, E2E_SIZES):
-            run = e2e.get(size)
-            if not run:
-                continue
-            target, verdict = (">= 250", run["orders_per_s"] >= 250) if size == "10000" else ("", None)
-            table.append(
-                (
-                    f"e2e {int(size):,} orders: orders/s",
-                    f"{run['orders_per_s']:.0f}",
-                    "n/a",
-                    "",
-                    target,
-                    _verdict(verdict),
-                )
-            )
-            table.append(
-                (
-                    f"e2e {int(size):,} orders: p50 / p99 (ms)",
-                    f"{run['latency_p50_ms']:.0f} / {run['latency_p99_ms']:.0f}",
-                    "n/a",
-                    "",
-                    "",
-                    "",
-                )
-            )
-        calibration = e2e.get("calibration") or {}
-        size = f"{max(E2E_SIZES):,}"
-        reference, ceiling, mine = (
-            calibration.get("reference"),
-            calibration.get("ceiling"),
-            e2e.get(str(max(E2E_SIZES))),
-        )
-        if reference and mine:
-            table.append(
-                (
-                    f"  reference processor ({size}, same run): orders/s",
-                    f"{reference['orders_per_s']:.0f}",
-                    "",
-                    f"ours {mine['orders_per_s'] / reference['orders_per_s']:.2f}x",
-                    "(issue: ~400)",
-                    "",
-                )
-            )
-        if ceiling:
-            table.append((f"  no-op processor ({size}): orders/s", f"{ceiling['orders_per_s']:.0f}", "", "", "", ""))
-    else:
-        table.append(("e2e on the emulator", "skipped", "", "", ">= 250/s", "SKIP"))
-
-    return table
-
-
-def render(table: list[Row]) -> str:
-    header: Row = ("metric", "ours", "baseline", "ours vs baseline", "target", "result")
-    widths = [max(len(row[column]) for row in [header, *table]) for column in range(len(header))]
-    lines = [" | ".join(cell.ljust(width) for cell, width in zip(header, widths, strict=True))]
-    lines.append("-+-".join("-" * width for width in widths))
-    lines.extend(" | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in table)
-    return "\n".join(line.rstrip() for line in lines)
 
 
 def timed(name: str, results: dict[str, Any], work: Callable[[], Any]) -> None:

@@ -3,6 +3,7 @@ business figures as EMF metrics."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -12,7 +13,7 @@ from metrics_emitter.adapters import DynamoCounters, SqsQueueStats
 from metrics_emitter.domain import collect
 from metrics_emitter.settings import Settings
 from orders_shared.errors import RetryableError
-from orders_shared.ledger import reduce_ledgers
+from orders_shared.ledger import LEDGER_SHARDS, reduce_ledgers
 from orders_shared.observability import configure, logger, metrics, tracer
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ settings = Settings.from_env()
 configure(settings.stage)
 _sqs: SQSClient = boto3.client("sqs")
 _dynamodb: DynamoDBClient = boto3.client("dynamodb")
+_executor = ThreadPoolExecutor(max_workers=LEDGER_SHARDS)  # the ledger shards, reduced side by side
 queue_stats = SqsQueueStats(_sqs)
 counters = DynamoCounters(_dynamodb, settings.orders_table)
 
@@ -38,7 +40,11 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     """
     try:
         reduced = reduce_ledgers(
-            _dynamodb, settings.events_table, settings.orders_table, settle_s=settings.ledger_settle_s
+            _dynamodb,
+            settings.events_table,
+            settings.orders_table,
+            settle_s=settings.ledger_settle_s,
+            executor=_executor,
         )
         logger.info("ledgers reduced", extra={"reduced": vars(reduced)})
     except (ClientError, BotoCoreError, RetryableError):

@@ -223,3 +223,21 @@ def test_a_reduction_retried_after_its_transaction_counts_once(dynamodb: Any, co
     # THEN every move is counted once, and nothing is pending
     assert counters(dynamodb) == totals({"pending": 1, "completed": 1}, "10.5")
     assert as_totals(pending_deltas(dynamodb, EVENTS, ORDERS)) == Totals()
+
+
+def test_shards_reduced_side_by_side_count_what_one_after_another_counts(dynamodb: Any, commits: Commits) -> None:
+    # GIVEN commits spread over several ledger shards (moto made safe for threads, as the soak does)
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.reliability.harness.moto_threads import moto_for_threads
+
+    for _ in range(12):
+        commits.commit([(f"o{commits.rng.random()}", P)])
+    shards = {item["streamId"]["S"] for item in dynamodb.scan(TableName=EVENTS)["Items"]}
+    # WHEN they are reduced with an executor, one thread per shard
+    with moto_for_threads(), ThreadPoolExecutor(max_workers=16) as executor:
+        report = reduce_ledgers(dynamodb, EVENTS, ORDERS, settle_s=0, clock=lambda: NOW + 3600, executor=executor)
+    # THEN every shard's ledgers are counted, once
+    assert len(shards) > 1
+    assert (report.ledgers, report.committed) == (12, 12)
+    assert counters(dynamodb) == totals({"pending": 12})

@@ -27,6 +27,7 @@ import json
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from orders_shared.aws import error_code
+from orders_shared.batching import map_batches
 from orders_shared.counters import counter_update, revenue_attribute
 from orders_shared.errors import RetryableError
 from orders_shared.event_store import head_ledgers
@@ -183,8 +185,12 @@ def reduce_ledgers(
     settle_s: float,
     clock: Callable[[], float] = time.time,
     max_ledgers: int = 10_000,
+    executor: Executor | None = None,
 ) -> ReduceReport:
     """Add the committed moves of every settled ledger to the counters, shard by shard.
+
+    The shards are independent (each its checkpoint and its counter shard): with ``executor``
+    they are reduced concurrently, one after another without it.
 
     ``settle_s`` must exceed the longest a commit can take after its ledger is written (the
     processor's function timeout, plus clock skew): a ledger younger than that may still see heads
@@ -196,11 +202,21 @@ def reduce_ledgers(
     ClientError, BotoCoreError
         As DynamoDB raised them (the caller retries the run; a run half done is never counted twice).
     """
-    reducer = _Reducer(client, events_table, orders_table, ReduceReport())
     cutoff = int((clock() - settle_s) * 1_000_000) * 1000 + 999
-    for shard in range(LEDGER_SHARDS):
+
+    def one(shard: int) -> ReduceReport:
+        reducer = _Reducer(client, events_table, orders_table, ReduceReport())
         reducer.shard(shard, cutoff, max_ledgers)
-    return reducer.report
+        return reducer.report
+
+    reports = map_batches(one, list(range(LEDGER_SHARDS)), executor)
+    total = ReduceReport()
+    for report in reports:
+        total.ledgers += report.ledgers
+        total.moves += report.moves
+        total.committed += report.committed
+        total.contended += report.contended
+    return total
 
 
 def read_heads(client: DynamoDBClient, orders_table: str, order_ids: Sequence[str]) -> dict[str, Mapping[str, Any]]:
