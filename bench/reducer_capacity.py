@@ -2,12 +2,13 @@
 
 The metrics emitter runs ``orders_shared.ledger.reduce_ledgers`` once a minute, one run at a time,
 within its 50 s timeout. A minute of orders at ``rate`` orders a second leaves ``60 x rate x events``
-moves in ``moves / moves_per_ledger`` ledgers spread over ``LEDGER_SHARDS`` shards. As coded, the
-reducer takes the shards one after another, and in each: one consistent ``GetItem`` of the
-checkpoint, then per 100 ledgers one ``Query``, a consistent ``BatchGetItem`` per 100 heads the
-ledgers name, and one ``TransactWriteItems`` (counter shard ADD + checkpoint), then a last
-``Query`` that finds nothing. Every call waits for the previous one, so the run time is calls x
-latency, plus the reducer's own CPU per move. Pure arithmetic over the profile (bench/workload.py
+moves in ``moves / moves_per_ledger`` ledgers spread over ``LEDGER_SHARDS`` shards. The emitter
+reduces the 16 shards side by side (16 threads, since e1fe863), and in each, one call after
+another: one consistent ``GetItem`` of the checkpoint, then per 100 ledgers one ``Query``, a
+consistent ``BatchGetItem`` per 100 heads the ledgers name, and one ``TransactWriteItems``
+(counter shard ADD + checkpoint), then a last ``Query`` that finds nothing. So a run lasts a
+shard's calls x latency, plus the reducer's own CPU per move (one process: the threads share it;
+counted in full, as if no call overlapped it). Pure arithmetic over the profile (bench/workload.py
 measures its inputs, and the calls for a known backlog to check these formulas against).
 """
 
@@ -32,12 +33,14 @@ class Variant:
     functions: int = 1  # functions (each on its own share of the shards, its own CPU)
 
 
-AS_CODED = Variant("as coded: the 16 shards one after another")
+SERIAL = Variant("the 16 shards one after another (reduce_ledgers without an executor, before e1fe863)")
+AS_CODED = Variant("as deployed: the 16 shards side by side on the emitter's 16 threads (e1fe863)", shard_threads=16)
 VARIANTS = (
+    SERIAL,
     AS_CODED,
-    Variant("16 shards in 16 threads", shard_threads=16),
-    Variant("16 threads, a step's 10 BatchGetItems at once", shard_threads=16, batch_get_threads=10),
-    Variant("4 functions of 4 shards, each as the line above", shard_threads=4, batch_get_threads=10, functions=4),
+    Variant("proposed: + a step's 10 BatchGetItems at once (read_heads on the executor)", 16, 10),
+    Variant("+ 4 functions of 4 shards each (the CPU split)", shard_threads=4, batch_get_threads=10, functions=4),
+    Variant("+ 16 functions of 1 shard each", shard_threads=1, batch_get_threads=10, functions=16),
 )
 
 

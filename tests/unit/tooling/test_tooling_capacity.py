@@ -124,34 +124,53 @@ def test_reducer_calls_model_matches_the_measured_backlog() -> None:
     assert reducer["calls"]["dynamodb.TransactWriteItems"] == steps
 
 
-def test_reducer_run_time_is_serial_calls_times_latency_and_binds_below_1600_orders() -> None:
-    # GIVEN no CPU, 15 ms a call, the emitter's 50 s
+def test_reducer_run_time_without_threads_is_every_call_in_turn() -> None:
+    # GIVEN no CPU, 15 ms a call, the shards one after another
     profile = a_profile()
     calls = sum(reducer_capacity.calls_per_minute(profile, 1_000).values()) + COLLECT_CALLS
     # THEN a run at 1,000 orders/s takes every call in turn, and the rate it keeps up with solves 50 s
-    assert reducer_capacity.run_seconds(profile, 1_000, call_ms=15) == pytest.approx(calls * 0.015)
-    limit = limit_named("Ledger reducer run time", capacity.limits(profile, call_ms=15))
-    assert limit.max_rate(capacity.QUOTAS) == pytest.approx((50 - (32 + COLLECT_CALLS) * 0.015) / (2.16 * 0.015))
-    assert reducer_capacity.lag_growth(profile, 1_000, 50) == 0
-    assert reducer_capacity.lag_growth(profile, 3_000, 50) > 0
+    serial = reducer_capacity.SERIAL
+    assert reducer_capacity.run_seconds(profile, 1_000, serial, call_ms=15) == pytest.approx(calls * 0.015)
+    expected = (50 - (32 + COLLECT_CALLS) * 0.015) / (2.16 * 0.015)
+    assert reducer_capacity.max_rate(profile, 50, serial, call_ms=15) == pytest.approx(expected)
+    assert reducer_capacity.lag_growth(profile, 1_000, 50, serial) == 0
+    assert reducer_capacity.lag_growth(profile, 3_000, 50, serial) > 0
+
+
+def test_reducer_limit_is_a_shards_calls_with_the_shards_side_by_side() -> None:
+    # GIVEN no CPU, 15 ms a call, the 16 shards on 16 threads (as deployed)
+    limit = limit_named("Ledger reducer run time", capacity.limits(a_profile(), call_ms=15))
+    # THEN a run is a sixteenth of the calls (2 a shard whatever the rate, 2.16 / 16 per order a second) + the figures
+    assert limit.fixed == pytest.approx((2 + COLLECT_CALLS) * 0.015)
+    assert limit.max_rate(capacity.QUOTAS) == pytest.approx((50 - 5 * 0.015) / (2.16 / 16 * 0.015))
 
 
 def test_reducer_cpu_per_move_is_scaled_to_the_emitters_share_of_a_vcpu() -> None:
     # GIVEN 10 us a move on this machine WHEN 1,000 orders a second leave 180,000 moves a minute
     slow = a_profile(reducer={**REDUCER, "cpu_us_per_move": 10.0})
     extra = reducer_capacity.run_seconds(slow, 1_000) - reducer_capacity.run_seconds(a_profile(), 1_000)
-    # THEN they add 180,000 x 10 us x 1,769 / 512 seconds
+    # THEN they add 180,000 x 10 us x 1,769 / 512 seconds (one process: the threads do not divide it)
     assert extra == pytest.approx(180_000 * 10e-6 * LAMBDA_CPU_SCALE)
 
 
 def test_reducer_threads_divide_the_calls_time_by_the_shards_done_at_once() -> None:
     # GIVEN the 16 shards reduced in 16 threads, no CPU
-    threads = reducer_capacity.VARIANTS[1]
     calls = sum(reducer_capacity.calls_per_minute(a_profile(), 1_000).values())
     # THEN a run takes a sixteenth of the calls' time (plus the figures' calls)
     expected = (calls / 16 + COLLECT_CALLS) * 0.015
+    threads = reducer_capacity.AS_CODED
     assert reducer_capacity.run_seconds(a_profile(), 1_000, threads, call_ms=15) == pytest.approx(expected)
-    assert reducer_capacity.max_rate(a_profile(), 50, threads) > 15 * reducer_capacity.max_rate(a_profile(), 50)
+    serial = reducer_capacity.max_rate(a_profile(), 50, reducer_capacity.SERIAL)
+    assert reducer_capacity.max_rate(a_profile(), 50, threads) > 15 * serial
+
+
+def test_reducer_concurrent_batch_gets_cost_one_call_a_step() -> None:
+    # GIVEN a step's 10 BatchGetItems made at once (the proposal), no CPU
+    proposed = reducer_capacity.VARIANTS[2]
+    # THEN a shard's minute at 1,000 orders/s is its GetItem, Queries, transactions and one BatchGetItem a step
+    per_shard = (16 + 196 + 180 + 180) / 16
+    expected = (per_shard + COLLECT_CALLS) * 0.015
+    assert reducer_capacity.run_seconds(a_profile(), 1_000, proposed, call_ms=15) == pytest.approx(expected)
 
 
 def test_capacity_fixed_limit_is_within_or_beyond_its_quota_at_any_rate() -> None:
@@ -169,17 +188,18 @@ def test_capacity_plan_names_the_steady_limit_with_least_headroom() -> None:
     steady = [entry for entry in row["limits"] if entry["kind"] == capacity.STEADY]
     # THEN the binding limit is the steady one with the smallest headroom, and every limit under 1x is exceeded
     assert row["binding_headroom"] == min(entry["headroom"] for entry in steady)
-    # 600 concurrent batches against 50 (the reducer: 324 s against 50)
+    # 600 concurrent batches against 50 (the reducer: 20 s)
     assert row["binding"] == "SQS trigger MaximumConcurrency (prod)"
     assert set(row["exceeded"]) == {entry["limit"] for entry in row["limits"] if entry["headroom"] < 1}
     assert "DynamoDB new EventStore table (warm)" in row["exceeded"]  # a ramp limit is listed, never binding
 
 
-def test_capacity_plan_names_the_reducer_first_when_batches_are_quick() -> None:
-    # GIVEN batches of 20 ms (the trigger's 50 batches carry 8,333 orders/s) at 2,000 orders a second
-    row = capacity.plan(a_profile(batch_ms=20.0), rates=[2_000])[0]
-    # THEN the serial reducer (1,527 orders/s) is the first limit, and the counters' lag grows
-    assert row["binding"] == "Ledger reducer run time (as coded)"
+def test_capacity_plan_names_the_reducer_first_when_its_cpu_binds() -> None:
+    # GIVEN batches of 20 ms (the trigger's 50 batches carry 8,333 orders/s), 40 us of CPU a move, 2,500 orders/s
+    slow = a_profile(batch_ms=20.0, reducer={**REDUCER, "cpu_us_per_move": 40.0})
+    row = capacity.plan(slow, rates=[2_500])[0]
+    # THEN the reducer (about 1,860 orders/s) binds before PutEvents (3,333), and the counters' lag grows
+    assert row["binding"] == "Ledger reducer run time (as deployed)"
     assert row["counter_lag_growth"] > 0
 
 
@@ -190,12 +210,14 @@ def test_capacity_usd_per_hour_from_dollars_per_million_orders() -> None:
 
 
 def test_capacity_emitter_costs_sixty_runs_an_hour_of_its_run_time() -> None:
-    # GIVEN no orders: a run is the 16 GetItems, 16 Queries and 3 figures' calls at 15 ms
-    seconds = (32 + COLLECT_CALLS) * 0.015
-    expected = 60 * cost.PRICES["lambda_request"] + 60 * seconds * cost.MEMORY_GB * cost.PRICES["lambda_gb_s_arm64"]
+    # GIVEN no orders: a run is a shard's GetItem and Query (the shards side by side) and 3 figures' calls
+    seconds = (2 + COLLECT_CALLS) * 0.015
+    reads = 60 * 32 * cost.PRICES["dynamodb_rru"]
+    request = 60 * cost.PRICES["lambda_request"]
+    expected = request + 60 * seconds * cost.MEMORY_GB * cost.PRICES["lambda_gb_s_arm64"] + reads
     assert capacity.emitter_usd_per_hour(a_profile(), 0, 50) == pytest.approx(expected)
     # THEN beyond the rate it keeps up with, a run costs its whole timeout
-    at_most = 60 * cost.PRICES["lambda_request"] + 60 * 50 * cost.MEMORY_GB * cost.PRICES["lambda_gb_s_arm64"]
+    at_most = request + 60 * 50 * cost.MEMORY_GB * cost.PRICES["lambda_gb_s_arm64"] + reads
     assert capacity.emitter_usd_per_hour(a_profile(), 100_000, 50) == pytest.approx(at_most)
 
 
@@ -209,8 +231,9 @@ def test_capacity_dollars_are_bench_cost_lines_plus_the_reducers_units() -> None
     # GIVEN the bench's cost model of the lifecycle
     lines = capacity.usd_per_million_orders(a_profile())
     bench = cost.per_million_orders(LIFECYCLE)["total"]
-    # THEN the plan adds the reducer's reads (a head and a fortieth of a 4 KB ledger page a move) and writes
-    reads = 3 * (1 + 0.25 / 10) * 0.125
+    # THEN the plan adds the reducer's ledger reads (a fortieth of a 4 KB page a move; its head reads are
+    # in the lifecycle already) and its writes
+    reads = 3 * (0.25 / 10) * 0.125
     writes = 3 * (10 / 2500 + 10 / 2500) * 0.625
     assert sum(lines.values()) == pytest.approx(bench + reads + writes)
     emitter = capacity.emitter_usd_per_hour(a_profile(), 100, 50)
