@@ -102,6 +102,11 @@ def max_rate(
 
 
 def lag_growth(profile: Mapping[str, Any], rate: float, budget_s: float, variant: Variant = AS_CODED) -> float:
-    """Minutes of ledgers left behind per minute at ``rate`` (0 while the reducer keeps up)."""
+    """Minutes of ledgers left behind per minute at ``rate`` (0 while the reducer keeps up).
+
+    A run stops at its budget, or at ``max_ledgers`` a shard, whichever comes first.
+    """
     needed = run_seconds(profile, rate, variant)
-    return max(0.0, needed / budget_s - 1)
+    ledgers = moves_per_minute(profile, rate) / profile["moves_per_ledger"] if profile["moves_per_ledger"] else 0
+    per_shard = ledgers / profile["ledger_shards"] / profile["reducer"]["max_ledgers_per_shard_run"]
+    return max(0.0, needed / budget_s - 1, per_shard - 1)

@@ -100,6 +100,8 @@ def test_capacity_reducer_ledgers_a_shard_a_run_against_max_ledgers() -> None:
     limit = limit_named("Ledger reducer ledgers a shard a run", capacity.limits(a_profile()))
     # THEN 60 x 0.3 / 16 ledgers a shard a run per order a second: 8,889 orders/s
     assert limit.max_rate(capacity.QUOTAS) == pytest.approx(10_000 / (60 * 0.3 / 16))
+    # and at 10,000 orders/s (no CPU: the run fits its 50 s) an eighth of a minute's ledgers is left each minute
+    assert reducer_capacity.lag_growth(a_profile(), 10_000, 50) == pytest.approx(0.125)
 
 
 def test_reducer_calls_a_minute_follow_the_code() -> None:
@@ -308,3 +310,21 @@ def test_workload_batch_time_refused_from_a_bench_run_of_other_work() -> None:
     # GIVEN a make bench run of another design (fewer write units per 10 orders) THEN its time is refused
     with pytest.raises(ValueError, match="wru"):
         with_bench_lifecycle(a_profile(), bench_json(wru=120), "latest.json")
+
+
+def test_workload_watcher_keeps_the_reducers_calls_apart_from_the_processors() -> None:
+    # GIVEN the processor's watcher, and the reducer's head read, ledger query and checkpoint read
+    watcher = Watcher(processor_only=True)
+    heads = {"Orders": {"Keys": [{"orderId": {"S": "o-1"}}], "ProjectionExpression": "orderId, ledgers, amount"}}
+    ledgers = {"TableName": "EventStore", "ExpressionAttributeValues": {":s": {"S": "#ledger#03"}}}
+    checkpoint = {"TableName": "EventStore", "Key": {"streamId": {"S": "#ledger#03"}, "version": {"N": "0"}}}
+    watcher("provide-client-params.dynamodb.BatchGetItem", {"RequestItems": heads})
+    watcher("provide-client-params.dynamodb.Query", ledgers)
+    watcher("provide-client-params.dynamodb.GetItem", checkpoint)
+    # WHEN the processor reads its heads' state
+    state = {"Orders": {"Keys": [{"orderId": {"S": "o-1"}}], "ProjectionExpression": "orderId, #s, version"}}
+    watcher("provide-client-params.dynamodb.BatchGetItem", {"RequestItems": state})
+    # THEN only the processor's read is in its figures; the reducer's are counted apart
+    assert watcher.rru == {"Orders": 1}
+    assert watcher.operations == {"dynamodb.BatchGetItem": 1}
+    assert sum(watcher.reducer_operations.values()) == 3
