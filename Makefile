@@ -194,6 +194,16 @@ RUNS ?= 15
 bench-cold: $(VENV)/.installed build ## Only the cold start as deployed (built artifacts, read-only, no bytecode cache): RUNS= each
 	PYTHONPATH=layers/shared/python:functions/order_processor:scripts:bench:. $(PY) bench/cold_start.py --runs $(RUNS)
 
+# The work profile is measured in process (moto, no emulator) and saved beside the plan's code.
+# LIFECYCLE_FROM=bench/results/latest.json takes the batch time from a make bench run on a quieter machine.
+LIFECYCLE_FROM ?=
+
+.PHONY: capacity
+capacity: $(VENV)/.installed ## Capacity plan for AWS: measure the work per order (moto), print docs/capacity.md's tables
+	$(LOCAL_ENV) PYTHONPATH=layers/shared/python:functions/order_processor:functions/dlq_redriver:scripts:bench:. \
+		$(PY) bench/capacity.py --measure --commit "$$(git rev-parse --short HEAD)$$(git diff --quiet HEAD -- functions layers || echo +changes)" \
+		$(if $(LIFECYCLE_FROM),--lifecycle-from $(LIFECYCLE_FROM))
+
 # STACK= and ENDPOINT= pick the stack: the local one by default; `ENDPOINT=` (empty) reads a stack on AWS.
 STACK ?= $(LOCAL_STACK)
 ENDPOINT ?= $(LOCAL_ENDPOINT)
