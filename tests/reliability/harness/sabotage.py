@@ -58,7 +58,10 @@ def _writes(handler: Callable[[str, dict[str, Any]], None]) -> dict[str, Hook]:
 
 
 def _is_head(write: dict[str, Any]) -> bool:
-    return "UpdateExpression" in write and ":ids" in write.get("ExpressionAttributeValues", {})
+    # A later change's head (an UpdateItem appending ids), or a new order's (a Put of an item with its list).
+    return ("UpdateExpression" in write and ":ids" in write.get("ExpressionAttributeValues", {})) or (
+        "events" in write.get("Item", {}) and "orderId" in write.get("Item", {})
+    )
 
 
 def stream_entries_dropped(from_version: int) -> dict[str, Hook]:
@@ -205,7 +208,10 @@ def projection_customer_replaced() -> dict[str, Hook]:
     """
 
     def replace(kind: str, write: dict[str, Any]) -> None:
-        if kind != "Update" or not _is_head(write):
+        if not _is_head(write):
+            return
+        if kind == "Put":  # a new order's head: the whole projection
+            write["Item"]["customerId"] = {"S": "someone-else"}
             return
         for alias, name in write["ExpressionAttributeNames"].items():
             if name == "customerId":
