@@ -356,7 +356,7 @@ class EventStore:
 
 @dataclass(frozen=True, slots=True)
 class StreamPage:
-    """Stream ids from the streams index; ``next_start`` is None after a shard's last page."""
+    """Stream ids from a segment of the heads; ``next_start`` is None after the segment's last page."""
 
     stream_ids: list[str]
     next_start: Mapping[str, Any] | None

@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import KeysAndAttributesTypeDef, KeysAndAttributesUnionTypeDef
 
 BATCH_GET_LIMIT = 100  # BatchGetItem keys per call
-PAGE_ORDERS = 100  # streams listed per index page: one BatchGetItem of heads, one checkpoint
+PAGE_ORDERS = 100  # streams listed per page of the heads' Scan: one BatchGetItem of heads, one checkpoint
 HEAD_ATTRIBUTES = frozenset({EVENTS, LEDGERS})  # a head's attributes that are the stream's
 # A head holding only these has no projection (written by EventStore.append, or its projection lost).
 STREAM_ONLY = HEAD_ATTRIBUTES | {"orderId", "version"}
@@ -84,7 +84,8 @@ class Cursor:
 def stream_pages(
     store: EventStore, cursor: Cursor = Cursor(), limit: int = PAGE_ORDERS
 ) -> Iterator[tuple[list[str], Cursor]]:
-    """Every stream id of the index from ``cursor`` on, a page at a time, with the cursor after each page."""
+    """Every stream id (a Scan of the heads, segment by segment) from ``cursor`` on, a page at a time,
+    with the cursor after each page."""
     while not cursor.done:
         page = store.stream_page(f"{cursor.shard:02d}", cursor.start, limit)
         cursor = Cursor(cursor.shard, page.next_start) if page.next_start else Cursor(cursor.shard + 1)
