@@ -26,9 +26,9 @@ from billing import item_kb, read_units, write_units
 from harness import EVENTS_TABLE, ORDERS_TABLE, MotoStack, created_bodies, sqs_event
 
 from orders_shared.counters import STATS_KEY_PREFIX
+from orders_shared.event_store import BATCH_GET_LIMIT
 from orders_shared.events import OrderStatus
 from orders_shared.ledger import (
-    BATCH_GET_LIMIT,
     LEDGER_KEY_PREFIX,
     LEDGER_SHARDS,
     LEDGERS_PER_TRANSACTION,

@@ -12,7 +12,8 @@ import reducer_capacity
 from quotas import COLLECT_CALLS, LAMBDA_CPU_SCALE
 from workload import Watcher, profile, with_bench_lifecycle
 
-from orders_shared.ledger import BATCH_GET_LIMIT, LEDGER_SHARDS, LEDGERS_PER_TRANSACTION
+from orders_shared.event_store import BATCH_GET_LIMIT
+from orders_shared.ledger import LEDGER_SHARDS, LEDGERS_PER_TRANSACTION
 from tests.unit.template.template_support import load_template
 
 LIFECYCLE = {"orders": 10, "billed_ms": 150, "wru": 63, "rru": 20, "sns_requests": 3, "log_bytes": 3000}

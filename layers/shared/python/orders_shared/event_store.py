@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import (
         AttributeValueTypeDef,
+        KeysAndAttributesTypeDef,
         KeysAndAttributesUnionTypeDef,
         ScanInputTypeDef,
         TransactWriteItemTypeDef,
@@ -161,6 +162,37 @@ def head_update(
         update["ConditionExpression"] = "#version = :expected"
         values[":expected"] = {"N": str(expected_version)}
     return update
+
+
+def batch_get(
+    client: DynamoDBClient, table: str, keys: Sequence[Item], *, what: str, projection: str | None = None
+) -> list[Mapping[str, Any]]:
+    """Every item of ``keys`` that exists, read consistently: 100 keys a BatchGetItem, throttled keys
+    asked for again (``BATCH_GET_TRIES`` times at most).
+
+    Raises
+    ------
+    RetryableError
+        Naming ``what`` was read, when keys are still unprocessed after the last try.
+    """
+    found: list[Mapping[str, Any]] = []
+    for start in range(0, len(keys), BATCH_GET_LIMIT):
+        request: KeysAndAttributesTypeDef = {
+            "Keys": list(keys[start : start + BATCH_GET_LIMIT]),
+            "ConsistentRead": True,
+        }
+        if projection is not None:
+            request["ProjectionExpression"] = projection
+        pending: Mapping[str, KeysAndAttributesUnionTypeDef] = {table: request}
+        for _ in range(BATCH_GET_TRIES):
+            response = client.batch_get_item(RequestItems=pending)
+            found.extend(response.get("Responses", {}).get(table, []))
+            pending = response.get("UnprocessedKeys") or {}
+            if not pending:
+                break
+        if pending:
+            raise RetryableError(f"reading {what} from {table}: keys left unprocessed")
+    return found
 
 
 def head_events(item: Mapping[str, Any] | None) -> list[str]:
@@ -313,21 +345,8 @@ class EventStore:
         return events
 
     def _items(self, keys: Sequence[Item]) -> dict[str, Mapping[str, Any]]:
-        found: dict[str, Mapping[str, Any]] = {}
-        for start in range(0, len(keys), BATCH_GET_LIMIT):
-            pending: Mapping[str, KeysAndAttributesUnionTypeDef] = {
-                self._table: {"Keys": list(keys[start : start + BATCH_GET_LIMIT]), "ConsistentRead": True}
-            }
-            for _ in range(BATCH_GET_TRIES):
-                response = self._client.batch_get_item(RequestItems=pending)
-                for item in response.get("Responses", {}).get(self._table, []):
-                    found[item["streamId"]["S"].removeprefix(EVENT_KEY_PREFIX)] = item
-                pending = response.get("UnprocessedKeys") or {}
-                if not pending:
-                    break
-            if pending:
-                raise RetryableError(f"reading events from {self._table}: keys left unprocessed")
-        return found
+        items = batch_get(self._client, self._table, keys, what="events")
+        return {item["streamId"]["S"].removeprefix(EVENT_KEY_PREFIX): item for item in items}
 
     def stream_page(self, shard: str, start: Mapping[str, Any] | None = None, limit: int | None = None) -> StreamPage:
         """One page of the stream ids in a segment (``"00"`` ... ``"15"``) of the heads, and where the next starts.

@@ -37,8 +37,7 @@ from botocore.exceptions import ClientError
 from orders_shared.aws import error_code
 from orders_shared.batching import map_batches
 from orders_shared.counters import counter_update, revenue_attribute
-from orders_shared.errors import RetryableError
-from orders_shared.event_store import head_ledgers
+from orders_shared.event_store import batch_get, head_ledgers
 from orders_shared.events import OrderStatus
 from orders_shared.upcasting import LEGACY_CURRENCY
 
@@ -46,7 +45,6 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import (
         AttributeValueTypeDef,
-        KeysAndAttributesUnionTypeDef,
         PutTypeDef,
         QueryInputTypeDef,
         TransactWriteItemTypeDef,
@@ -56,8 +54,6 @@ LEDGER_SHARDS = 16  # ledger partitions (one takes ~1,000 writes/s); shard k's m
 LEDGER_KEY_PREFIX = "#ledger#"  # no stream id starts with "#"
 LEDGER_TTL_S = 14 * 24 * 3600  # an unreduced ledger is kept two weeks (the reducer runs every minute)
 LEDGERS_PER_TRANSACTION = 100  # ledgers reduced per counter transaction (and per BatchGetItem of heads)
-BATCH_GET_LIMIT = 100
-BATCH_GET_TRIES = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,25 +217,10 @@ def reduce_ledgers(
 
 def read_heads(client: DynamoDBClient, orders_table: str, order_ids: Sequence[str]) -> dict[str, Mapping[str, Any]]:
     """What :func:`committed_moves` needs of these orders' heads (consistent reads), by order id."""
-    heads: dict[str, Mapping[str, Any]] = {}
-    for start in range(0, len(order_ids), BATCH_GET_LIMIT):
-        pending: Mapping[str, KeysAndAttributesUnionTypeDef] = {
-            orders_table: {
-                "Keys": [{"orderId": {"S": order_id}} for order_id in order_ids[start : start + BATCH_GET_LIMIT]],
-                "ConsistentRead": True,
-                "ProjectionExpression": "orderId, ledgers, amount, currency",
-            }
-        }
-        for _ in range(BATCH_GET_TRIES):
-            response = client.batch_get_item(RequestItems=pending)
-            for item in response.get("Responses", {}).get(orders_table, []):
-                heads[item["orderId"]["S"]] = item
-            pending = response.get("UnprocessedKeys") or {}
-            if not pending:
-                break
-        if pending:
-            raise RetryableError(f"reading heads from {orders_table}: keys left unprocessed")
-    return heads
+    keys: list[dict[str, AttributeValueTypeDef]] = [{"orderId": {"S": order_id}} for order_id in order_ids]
+    projection = "orderId, ledgers, amount, currency"
+    items = batch_get(client, orders_table, keys, what="heads", projection=projection)
+    return {item["orderId"]["S"]: item for item in items}
 
 
 @dataclass
