@@ -44,7 +44,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--timeout-rate", type=float, default=0.02, help="share of invocations whose answer is lost (0.02)"
     )
-    parser.add_argument("--max-redrives", type=int, default=5, help="redrives before a message stays parked (5)")
+    parser.add_argument("--max-redrives", type=int, default=12, help="redrives before a message stays parked (12)")
     parser.add_argument("--no-reference", action="store_true", help="skip the fault-free run of the same seed")
     return parser.parse_args(argv)
 

@@ -244,7 +244,8 @@ def test_queue_lost_invocation_brings_its_whole_batch_back_attributes_kept(appli
     sent = [queue.send(body_for(event, random.Random(n)), {"redriveCount": "2"}) for n, event in enumerate(creations)]
     consumer = Recording(applier)
     # WHEN it delivers until empty
-    deliver_until_empty(queue, consumer, Ledger())  # type: ignore[arg-type]
+    ledger = Ledger()
+    deliver_until_empty(queue, consumer, ledger)  # type: ignore[arg-type]
     # THEN every message came back after each lost answer, same id, until its five receives were spent
     assert Counter(record.message_id for record in consumer.records) == {m.message_id: MAX_RECEIVE_COUNT for m in sent}
     assert sorted(m.message_id for m in queue.dead_letters) == sorted(m.message_id for m in sent)
@@ -256,3 +257,5 @@ def test_queue_lost_invocation_brings_its_whole_batch_back_attributes_kept(appli
     assert orders == {order.order_id for order in scenario.orders}
     # AND the attributes reached the applier on every delivery
     assert {tuple(record.attributes.items()) for record in consumer.records} == {(("redriveCount", "2"),)}
+    # AND the ledger counts each event once, at the redrive count of the message first accepted
+    assert ledger.redrives_needed == {2: len(creations)}

@@ -26,7 +26,7 @@ def event_id_of(body: str) -> str | None:
     try:
         envelope = json.loads(body)
         return str(envelope["detail"]["metadata"]["eventId"]).lower()
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):  # hostile bodies: nested past the parser's depth
         return None
 
 

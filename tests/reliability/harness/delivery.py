@@ -192,9 +192,14 @@ class Ledger:
     accepted: dict[str, set[str]] = field(default_factory=dict)
     # (event id, digest) of contents delivered while no content of their id was yet reported accepted
     early: set[tuple[str, str]] = field(default_factory=set)
+    # redrives -> event ids first accepted from a message redriven that many times (the redrive budget's margin)
+    redrives_needed: Counter[int] = field(default_factory=Counter)
 
-    def record(self, batch: BatchResult) -> None:
-        """Take in the outcome of one batch (also of one whose answer Lambda lost: it was done)."""
+    def record(self, batch: BatchResult, redrives: Mapping[str, int] | None = None) -> None:
+        """Take in the outcome of one batch (also of one whose answer Lambda lost: it was done).
+
+        ``redrives`` gives each message's ``redriveCount`` (by message id; absent: never redriven).
+        """
         contents = {
             message_id: content_digest(result.event)
             for message_id, result in batch.results.items()
@@ -213,6 +218,8 @@ class Ledger:
             event_id = result.event.event_id
             self.reports[event_id, str(result.outcome)] += 1
             if result.outcome in ACCEPTED:
+                if event_id not in self.accepted:
+                    self.redrives_needed[(redrives or {}).get(message_id, 0)] += 1
                 self.accepted.setdefault(event_id, set()).add(contents[message_id])
             if result.outcome is Outcome.APPLIED:
                 self.applied.add(event_id)
@@ -247,6 +254,13 @@ class HeldBack:
                 self.released += 1
 
 
+def _redrive_count(message: Message) -> int:
+    try:
+        return int(message.attributes.get("redriveCount", "0"))
+    except ValueError:
+        return 0
+
+
 def deliver_until_empty(
     queue: AtLeastOnceQueue, applier: BatchApplier, ledger: Ledger, held: HeldBack | None = None
 ) -> None:
@@ -272,7 +286,7 @@ def deliver_until_empty(
             log.exception("handler raised: the whole batch is retried")
             queue.stats.crashes += 1
             result = BatchResult()
-        ledger.record(result)
+        ledger.record(result, {message.message_id: _redrive_count(message) for message in batch})
         if held is not None:
             held.release(ledger.accepted)
         if queue.invocation_lost():

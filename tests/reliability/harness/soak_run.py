@@ -122,6 +122,7 @@ def figures(scenario: Scenario, run: SoakRun, outcomes: Outcomes) -> dict[str, A
         "invocations timed out (answer lost)": stats.invocations_lost,
         "moved to DLQ after 5 receives": stats.moved_to_dlq,
         "redrive rounds": stats.redrive_rounds,
+        "events first accepted after n redrives": dict(sorted(run.ledger.redrives_needed.items())),
         "redriven": stats.redriven,
         "DLQ: rejected (processor, with reason)": len(outcomes.rejected),
         "DLQ: rejected, distinct bodies": len({m["Body"] for m in outcomes.rejected}),
