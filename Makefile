@@ -127,9 +127,10 @@ $(TOOLS)/runtime/bin/python: | $(UV)
 # First, as the build left them (the import below may write bytecode): every module of the layer and of
 # the order processor ships a pyc that Python 3.13 uses as it is, read-only.
 .PHONY: layer-check
-layer-check: build $(TOOLS)/runtime/bin/python ## Check the layer's and the processor's shipped bytecode; import the built layer with only its python/ folder and boto3
+layer-check: build $(TOOLS)/runtime/bin/python ## Check the layer's and every function's shipped bytecode; import the built layer with only its python/ folder and boto3
 	$(TOOLS)/runtime/bin/python -I scripts/check_bytecode.py .aws-sam/build/SharedLayer/python \
-		.aws-sam/build/OrderProcessorFunction
+		.aws-sam/build/OrderProcessorFunction .aws-sam/build/DlqRedriverFunction \
+		.aws-sam/build/MetricsEmitterFunction .aws-sam/build/FulfilmentFunction
 	$(TOOLS)/runtime/bin/python -I scripts/check_layer.py .aws-sam/build/SharedLayer/python
 
 # ---------------------------------------------------------------- local AWS (MiniStack)

@@ -75,6 +75,30 @@ def test_template_function_handlers_exist(stack: Stack) -> None:
     assert missing == []
 
 
+def test_template_every_function_ships_bytecode_compiled_by_its_makefile(stack: Stack) -> None:
+    # GIVEN every function: /var/task is read-only on Lambda, so a module without a shipped pyc is
+    # compiled from source on each cold start
+    functions = stack.of_type("AWS::Serverless::Function")
+    assert set(functions) == FUNCTIONS
+    wrong = []
+    for name, function in functions.items():
+        # WHEN its build method and its code directory's Makefile are read
+        metadata = stack.template["Resources"][name].get("Metadata", {})
+        makefile = ROOT / function["CodeUri"] / "Makefile"
+        recipe = makefile.read_text(encoding="utf-8") if makefile.is_file() else ""
+        package = function["Handler"].split(".")[0]
+        if (
+            metadata.get("BuildMethod") != "makefile"
+            or metadata.get("BuildArchitecture") != globals_of(stack)["Architectures"][0]
+            or f"build-{name}:" not in recipe
+            or f'-m compileall -q --invalidation-mode unchecked-hash "$(ARTIFACTS_DIR)/{package}"' not in recipe
+        ):
+            wrong.append(name)
+    # THEN sam build runs its Makefile, which compiles the package for the runtime with unchecked-hash
+    # pycs (`make layer-check` checks the built pycs)
+    assert wrong == []
+
+
 def test_template_schedule_has_a_name_retry_policy_and_dead_letter_queue(stack: Stack) -> None:
     # GIVEN every ScheduleV2 event
     schedules = [
