@@ -85,6 +85,10 @@ def test_batch_applier_parks_an_event_reusing_an_id_for_the_same_order_with_othe
     assert [parked.error.message for parked in dead_letters.parked] == [
         f"event id {EVENT_X} was recorded for PaymentProcessed of order {ORDER_A} with other content"
     ]
+    # AND the park names the field and the rule it breaks, as for another order's event
+    assert [(p.error.reason, p.error.path, p.error.rule) for p in dead_letters.parked] == [
+        ("EventIdConflict", "detail.metadata.eventId", "unique")
+    ]
 
 
 def test_batch_applier_parks_a_conflict_found_by_an_ignored_event(
