@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
@@ -16,13 +14,6 @@ from orders_shared.event_store import event_key
 from tests.support.aws import record_requests
 
 KEYS = [event_key("e1"), event_key("e2")]
-
-
-@pytest.fixture
-def stubbed() -> Iterator[tuple[Any, Stubber]]:
-    client = boto3.client("dynamodb", region_name="us-east-1")
-    with Stubber(client) as stubber:
-        yield client, stubber
 
 
 def test_batch_get_asks_again_for_unprocessed_keys(stubbed: tuple[Any, Stubber]) -> None:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import boto3
 import pytest
 from botocore.stub import Stubber
 
@@ -16,13 +14,6 @@ from tests.support.aws import record_requests
 
 ORDERS = ["7c9e6679-7425-40de-944b-e07fc1f90ae7", "3f2504e0-4f89-41d3-9a0c-0305e82c3301"]
 KEYS = [{"orderId": {"S": order_id}} for order_id in ORDERS]
-
-
-@pytest.fixture
-def stubbed() -> Iterator[tuple[Any, Stubber]]:
-    client = boto3.client("dynamodb", region_name="us-east-1")
-    with Stubber(client) as stubber:
-        yield client, stubber
 
 
 def test_read_orders_asks_again_for_unprocessed_heads(
