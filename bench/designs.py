@@ -118,23 +118,10 @@ def _stream_entry(wave: Wave, index: int) -> dict[str, Any]:
 
 def _projection(wave: Wave, index: int) -> dict[str, Any]:
     """Format 1's projection, written whole (the fold's item)."""
-    from orders_shared.projection import OrderView, projection_item
+    from order_processor.items import view_of
+    from orders_shared.projection import projection_item
 
-    change, event = wave.changes[index], wave.events[index]
-    new = change.new
-    view = OrderView(
-        order_id=new.order_id,
-        status=new.status,
-        version=new.version,
-        customer_id=new.customer_id,
-        amount=new.amount,
-        currency=new.currency,
-        created_at=str(new.created_at or wave.now),
-        updated_at=wave.now,
-        last_event_id=event.event_id,
-        occurred_at=event.metadata.occurred_at,
-    )
-    return {"TableName": wave.orders_table, "Item": projection_item(view)}
+    return {"TableName": wave.orders_table, "Item": projection_item(view_of(wave.changes[index], wave.now))}
 
 
 def _claim(wave: Wave, index: int) -> dict[str, Any]:

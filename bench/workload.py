@@ -25,8 +25,8 @@ import inprocess
 from billing import item_kb, read_units, write_units
 from harness import EVENTS_TABLE, ORDERS_TABLE, MotoStack, created_bodies, sqs_event
 
+from orders_shared.batch_reads import BATCH_GET_LIMIT
 from orders_shared.counters import STATS_KEY_PREFIX
-from orders_shared.event_store import BATCH_GET_LIMIT
 from orders_shared.events import OrderStatus
 from orders_shared.ledger import (
     LEDGER_KEY_PREFIX,

@@ -1,4 +1,4 @@
-"""Fixtures every unit test directory shares: fake credentials (always), and moto with its clients.
+"""Fixtures every unit test directory shares: fake credentials (always), moto with its clients, a stubbed client.
 
 The moto tables are the template's (``tests/support/tables.py``); the layer's tests override
 ``dynamodb`` with an event-store table of their own.
@@ -11,6 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.stub import Stubber
 from moto import mock_aws
 
 from tests.support.aws import REGION, use_fake_credentials
@@ -46,3 +47,12 @@ def sqs(aws: None) -> Any:
 @pytest.fixture
 def sns(aws: None) -> Any:
     return boto3.client("sns", region_name=REGION)
+
+
+@pytest.fixture
+def stubbed() -> Iterator[tuple[Any, Stubber]]:
+    """A DynamoDB client answered by botocore's Stubber, and the Stubber (a test module of another
+    service's adapter overrides it with a client of that service)."""
+    client = boto3.client("dynamodb", region_name=REGION)
+    with Stubber(client) as stubber:
+        yield client, stubber

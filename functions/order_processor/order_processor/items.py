@@ -127,6 +127,37 @@ def recorded_from_item(item: Mapping[str, AttributeValueTypeDef]) -> Recorded:
     )
 
 
+def view_of(change: Change, now: str) -> OrderView:
+    """The projection of the order a change leaves, committed at ``now``.
+
+    Parameters
+    ----------
+    change : Change
+        The new state and the event that made it.
+    now : str
+        The commit's timestamp: the order's ``updatedAt``, and its ``createdAt`` when it is new (or
+        was stored before creation times were kept); otherwise the creation time read is kept.
+
+    Returns
+    -------
+    OrderView
+        What the read side's fold of the order's stream gives back.
+    """
+    new, event, previous = change.new, change.event, change.previous
+    return OrderView(
+        order_id=new.order_id,
+        status=new.status,
+        version=new.version,
+        customer_id=new.customer_id,
+        amount=new.amount,
+        currency=new.currency,
+        created_at=now if previous is None or previous.created_at is None else str(previous.created_at),
+        updated_at=now,
+        last_event_id=event.event_id,
+        occurred_at=event.metadata.occurred_at,
+    )
+
+
 MOVING = ("status", "lastEventId", "updatedAt", "occurredAt")  # what a change after the creation sets
 
 
@@ -141,19 +172,7 @@ def head_write(table: str, change: Change, now: str, ledger: str) -> TransactWri
     being the creation's and never changing.
     """
     new, event, previous = change.new, change.event, change.previous
-    view = OrderView(
-        order_id=new.order_id,
-        status=new.status,
-        version=new.version,
-        customer_id=new.customer_id,
-        amount=new.amount,
-        currency=new.currency,
-        created_at=now if previous is None or previous.created_at is None else str(previous.created_at),
-        updated_at=now,
-        last_event_id=event.event_id,
-        occurred_at=event.metadata.occurred_at,
-    )
-    state = projection_item(view)
+    state = projection_item(view_of(change, now))
     if previous is None:
         item: Item = {**state, EVENTS: {"L": [{"S": event.event_id}]}, LEDGERS: {"L": [{"S": ledger}]}}
         return {"Put": {"TableName": table, "Item": item, "ConditionExpression": "attribute_not_exists(orderId)"}}

@@ -43,7 +43,7 @@ from order_processor.model import (
     Refused,
 )
 from orders_shared.aws import error_code, failure_code
-from orders_shared.batching import batches
+from orders_shared.batch_reads import batch_get
 from orders_shared.errors import RetryableError
 from orders_shared.event_store import EVENTS, head_events
 from orders_shared.events import OrderEvent, utc_now_iso
@@ -51,9 +51,8 @@ from orders_shared.ledger import Ledger, ledger_put
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, KeysAndAttributesUnionTypeDef
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
-BATCH_GET_LIMIT = 100  # BatchGetItem keys per call
 BATCH_GET_TRIES = 4  # unprocessed keys (throttled) are asked for again, after a short jitter
 BACKOFF_S = 0.01  # jitter up to 10 ms before asking again for throttled keys
 
@@ -128,30 +127,22 @@ class DynamoOrderRepository:
         RetryableError
             On throttling or a service error, or keys still unprocessed after a few tries.
         """
+        items = batch_get(
+            self._client,
+            self._orders,
+            [{"orderId": {"S": order_id}} for order_id in order_ids],
+            what="order states",
+            projection=STATE_PROJECTION,
+            names=STATE_NAMES,
+            tries=BATCH_GET_TRIES,
+            backoff=lambda: self._sleep(self._jitter() * BACKOFF_S),  # throttled keys: back off a little
+            unprocessed=lambda: RetryableError("reading order states: keys left unprocessed"),
+            failed=partial(_transient, what="reading order states"),
+        )
         states: dict[str, OrderState] = {}
-        for chunk in batches(order_ids, max_items=BATCH_GET_LIMIT):
-            request: Mapping[str, KeysAndAttributesUnionTypeDef] = {
-                self._orders: {
-                    "Keys": [{"orderId": {"S": order_id}} for order_id in chunk],
-                    "ConsistentRead": True,
-                    "ProjectionExpression": STATE_PROJECTION,
-                    "ExpressionAttributeNames": STATE_NAMES,
-                }
-            }
-            for _ in range(BATCH_GET_TRIES):
-                try:
-                    response = self._client.batch_get_item(RequestItems=request)
-                except (ClientError, BotoCoreError) as error:
-                    raise _transient(error, "reading order states") from error
-                for item in response.get("Responses", {}).get(self._orders, []):
-                    state = state_from_item(item)
-                    states[state.order_id] = state
-                request = response.get("UnprocessedKeys") or {}
-                if not request:
-                    break
-                self._sleep(self._jitter() * BACKOFF_S)  # throttled keys: back off a little
-            if request:
-                raise RetryableError("reading order states: keys left unprocessed")
+        for item in items:
+            state = state_from_item(item)
+            states[state.order_id] = state
         return states
 
     def commit(self, changes: Sequence[Change]) -> list[CommitResult]:

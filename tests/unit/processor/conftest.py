@@ -358,13 +358,6 @@ def created(repo: DynamoOrderRepository, parsed: Parse) -> Change:
 
 
 @pytest.fixture
-def stubbed() -> Iterator[tuple[Any, Stubber]]:
-    client = boto3.client("dynamodb", region_name="us-east-1")
-    with Stubber(client) as stubber:
-        yield client, stubber
-
-
-@pytest.fixture
 def transact_calls(stubbed: tuple[Any, Stubber]) -> list[dict[str, Any]]:
     """Every TransactWriteItems request, recorded before the Stubber answers it.
 

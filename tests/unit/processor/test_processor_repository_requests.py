@@ -6,14 +6,17 @@ import random
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
+from order_processor.items import STATE_NAMES, STATE_PROJECTION
 from order_processor.model import Change, Committed, Duplicate, Failed, Outcome, Recorded, Refused
 from order_processor.repository import DynamoOrderRepository
+from orders_shared.errors import RetryableError
 from orders_shared.events import content_digest, dumps
 from orders_shared.ledger import Ledger
 from tests.support.aws import record_requests
-from tests.unit.processor.processor_support import EVENT_ID, NOW, OCCURRED_AT, ORDER_ID, SHARD
+from tests.unit.processor.processor_support import EVENT_ID, NOW, OCCURRED_AT, ORDER_ID, OTHER_ORDER_ID, SHARD
 
 WALL = 1_764_151_205.25  # the ledger's clock (NOW, in seconds since the epoch)
 EVENT_KEY = {"streamId": {"S": f"event#{EVENT_ID}"}, "version": {"N": "0"}}
@@ -199,3 +202,73 @@ def test_an_uncommitted_claim_is_taken_over_in_one_transaction_with_the_head(
     assert claim["Put"]["ExpressionAttributeValues"] == {":seen": {"S": "03:1"}}
     assert claim["Put"]["Item"]["ledger"] == {"S": _ledger().id}
     assert head["Update"]["ConditionExpression"] == "#version = :expected"
+
+
+# --- load: one consistent BatchGetItem, throttled keys asked for again after a jitter ------------------
+
+STATE_REQUEST = {
+    "ConsistentRead": True,
+    "ProjectionExpression": STATE_PROJECTION,
+    "ExpressionAttributeNames": STATE_NAMES,
+}
+
+
+def _state_item(order_id: str) -> dict[str, Any]:
+    return {
+        "orderId": {"S": order_id},
+        "status": {"S": "pending"},
+        "version": {"N": "1"},
+        "customerId": {"S": "cust-42"},
+        "amount": {"N": "129.99"},
+        "createdAt": {"S": NOW},
+    }
+
+
+def _loading_repo(client: Any, sleeps: list[float]) -> DynamoOrderRepository:
+    return DynamoOrderRepository(client, "Orders", "EventStore", sleep=sleeps.append, jitter=lambda: 0.5)
+
+
+def test_repository_load_asks_again_for_unprocessed_keys_after_a_jitter(stubbed: tuple[Any, Stubber]) -> None:
+    # GIVEN a BatchGetItem that answers one order and leaves the other unprocessed, then answers it
+    client, stubber = stubbed
+    requests = record_requests(client, "dynamodb.BatchGetItem")
+    keys = [{"orderId": {"S": ORDER_ID}}, {"orderId": {"S": OTHER_ORDER_ID}}]
+    left = {"Orders": {"Keys": [keys[1]], **STATE_REQUEST}}
+    stubber.add_response("batch_get_item", {"Responses": {"Orders": [_state_item(ORDER_ID)]}, "UnprocessedKeys": left})
+    stubber.add_response("batch_get_item", {"Responses": {"Orders": [_state_item(OTHER_ORDER_ID)]}})
+    sleeps: list[float] = []
+    # WHEN both are loaded
+    states = _loading_repo(client, sleeps).load([ORDER_ID, OTHER_ORDER_ID])
+    # THEN both come back; the second call asked for the unprocessed key alone, after one jitter of the 10 ms
+    assert set(states) == {ORDER_ID, OTHER_ORDER_ID}
+    assert requests == [{"RequestItems": {"Orders": {"Keys": keys, **STATE_REQUEST}}}, {"RequestItems": left}]
+    assert sleeps == [0.005]
+    stubber.assert_no_pending_responses()
+
+
+def test_repository_load_with_keys_unprocessed_after_four_tries_is_retryable(stubbed: tuple[Any, Stubber]) -> None:
+    # GIVEN a BatchGetItem that leaves the key unprocessed on every call
+    client, stubber = stubbed
+    requests = record_requests(client, "dynamodb.BatchGetItem")
+    left = {"Orders": {"Keys": [{"orderId": {"S": ORDER_ID}}], **STATE_REQUEST}}
+    for _ in range(4):
+        stubber.add_response("batch_get_item", {"Responses": {"Orders": []}, "UnprocessedKeys": left})
+    sleeps: list[float] = []
+    # WHEN the order is loaded THEN the load fails, retryable, after four calls each followed by a jitter
+    with pytest.raises(RetryableError) as raised:
+        _loading_repo(client, sleeps).load([ORDER_ID])
+    assert str(raised.value) == "reading order states: keys left unprocessed"
+    assert len(requests) == 4
+    assert sleeps == [0.005] * 4
+    stubber.assert_no_pending_responses()
+
+
+def test_repository_load_refused_is_retryable_naming_the_code(stubbed: tuple[Any, Stubber]) -> None:
+    # GIVEN a BatchGetItem refused for throughput
+    client, stubber = stubbed
+    stubber.add_client_error("batch_get_item", service_error_code="ProvisionedThroughputExceededException")
+    # WHEN an order is loaded THEN the load fails, retryable, naming the code, raised from the refusal
+    with pytest.raises(RetryableError) as raised:
+        _loading_repo(client, []).load([ORDER_ID])
+    assert str(raised.value) == "reading order states: ProvisionedThroughputExceededException"
+    assert isinstance(raised.value.__cause__, ClientError)

@@ -12,7 +12,7 @@ import reducer_capacity
 from quotas import COLLECT_CALLS, LAMBDA_CPU_SCALE
 from workload import Watcher, profile, with_bench_lifecycle
 
-from orders_shared.event_store import BATCH_GET_LIMIT
+from orders_shared.batch_reads import BATCH_GET_LIMIT
 from orders_shared.ledger import LEDGER_SHARDS, LEDGERS_PER_TRANSACTION
 from tests.unit.template.template_support import load_template
 

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from botocore.exceptions import ClientError
 
 from orders_shared.aws import error_code
+from orders_shared.batch_reads import batch_get
 from orders_shared.errors import ConcurrencyError, OrderPipelineError, RetryableError
 from orders_shared.events import dumps, utc_now_iso
 
@@ -41,8 +42,6 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import (
         AttributeValueTypeDef,
-        KeysAndAttributesTypeDef,
-        KeysAndAttributesUnionTypeDef,
         ScanInputTypeDef,
         TransactWriteItemTypeDef,
         UpdateTypeDef,
@@ -51,8 +50,6 @@ if TYPE_CHECKING:
 type Item = dict[str, AttributeValueTypeDef]
 
 MAX_TRANSACTION_ITEMS = 100  # TransactWriteItems limit
-BATCH_GET_LIMIT = 100  # BatchGetItem keys per call
-BATCH_GET_TRIES = 8  # unprocessed (throttled) keys are asked for again this often
 
 EVENT_KEY_PREFIX = "event#"  # no stream id starts with it (order ids are UUIDs)
 EVENTS = "events"  # head attribute: the stream's event ids, in version order
@@ -162,37 +159,6 @@ def head_update(
         update["ConditionExpression"] = "#version = :expected"
         values[":expected"] = {"N": str(expected_version)}
     return update
-
-
-def batch_get(
-    client: DynamoDBClient, table: str, keys: Sequence[Item], *, what: str, projection: str | None = None
-) -> list[Mapping[str, Any]]:
-    """Every item of ``keys`` that exists, read consistently: 100 keys a BatchGetItem, throttled keys
-    asked for again (``BATCH_GET_TRIES`` times at most).
-
-    Raises
-    ------
-    RetryableError
-        Naming ``what`` was read, when keys are still unprocessed after the last try.
-    """
-    found: list[Mapping[str, Any]] = []
-    for start in range(0, len(keys), BATCH_GET_LIMIT):
-        request: KeysAndAttributesTypeDef = {
-            "Keys": list(keys[start : start + BATCH_GET_LIMIT]),
-            "ConsistentRead": True,
-        }
-        if projection is not None:
-            request["ProjectionExpression"] = projection
-        pending: Mapping[str, KeysAndAttributesUnionTypeDef] = {table: request}
-        for _ in range(BATCH_GET_TRIES):
-            response = client.batch_get_item(RequestItems=pending)
-            found.extend(response.get("Responses", {}).get(table, []))
-            pending = response.get("UnprocessedKeys") or {}
-            if not pending:
-                break
-        if pending:
-            raise RetryableError(f"reading {what} from {table}: keys left unprocessed")
-    return found
 
 
 def head_events(item: Mapping[str, Any] | None) -> list[str]:

@@ -35,9 +35,10 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from orders_shared.aws import error_code
+from orders_shared.batch_reads import batch_get
 from orders_shared.batching import map_batches
 from orders_shared.counters import counter_update, revenue_attribute
-from orders_shared.event_store import batch_get, head_ledgers
+from orders_shared.event_store import head_ledgers
 from orders_shared.events import OrderStatus
 from orders_shared.upcasting import LEGACY_CURRENCY
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from orders_shared.batch_reads import BATCH_GET_TRIES, batch_get
 from orders_shared.counters import COUNTED_STATUSES, all_stats_keys, revenue_attribute
 from orders_shared.event_store import (
     EVENTS,
@@ -45,9 +46,7 @@ from orders_shared.upcasting import LEGACY_CURRENCY
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import KeysAndAttributesTypeDef, KeysAndAttributesUnionTypeDef
 
-BATCH_GET_LIMIT = 100  # BatchGetItem keys per call
 PAGE_ORDERS = 100  # streams listed per page of the heads' Scan: one BatchGetItem of heads, one checkpoint
 HEAD_ATTRIBUTES = frozenset({EVENTS, LEDGERS})  # a head's attributes that are the stream's
 # A head holding only these has no projection (written by EventStore.append, or its projection lost).
@@ -151,25 +150,22 @@ def drift_of(reading: OrderReading) -> Drift | None:
 def _batch_get(
     client: DynamoDBClient, table: str, keys: Sequence[Mapping[str, Any]], projection: str | None = None
 ) -> list[Mapping[str, Any]]:
-    items: list[Mapping[str, Any]] = []
-    for start in range(0, len(keys), BATCH_GET_LIMIT):
-        request: KeysAndAttributesTypeDef = {
-            "Keys": list(keys[start : start + BATCH_GET_LIMIT]),
-            "ConsistentRead": True,
-        }
-        if projection is not None:
-            request["ProjectionExpression"] = projection
-            request["ExpressionAttributeNames"] = {"#s": "status"}
-        pending: Mapping[str, KeysAndAttributesUnionTypeDef] = {table: request}
-        for _ in range(8):
-            response = client.batch_get_item(RequestItems=pending)
-            items.extend(response.get("Responses", {}).get(table, []))
-            pending = response.get("UnprocessedKeys") or {}
-            if not pending:
-                break
-        if pending:
-            raise ReadSideError(f"reading {table}: keys left unprocessed after 8 tries")
-    return items
+    """The items of ``keys`` that exist (:func:`batch_get`, ``#s`` naming ``status`` in a projection).
+
+    Raises
+    ------
+    ReadSideError
+        Naming the table, when keys are still unprocessed after the last try.
+    """
+    return batch_get(
+        client,
+        table,
+        keys,
+        what="items",
+        projection=projection,
+        names={"#s": "status"} if projection is not None else None,
+        unprocessed=lambda: ReadSideError(f"reading {table}: keys left unprocessed after {BATCH_GET_TRIES} tries"),
+    )
 
 
 def read_orders(
