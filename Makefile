@@ -166,6 +166,14 @@ publish: $(VENV)/.installed ## Publish ORDERS order lifecycles to the local bus
 
 CHAOS_ORDERS ?= 2000
 
+$(TOOLS)/mutmut/bin/mutmut: | $(UV)
+	$(UV) venv --quiet --allow-existing --python $(PY313) $(TOOLS)/mutmut
+	VIRTUAL_ENV=$(TOOLS)/mutmut $(UV) pip install --quiet mutmut==2.5.1
+
+.PHONY: mutation
+mutation: $(VENV)/.installed $(TOOLS)/mutmut/bin/mutmut ## Mutation testing (mutmut) of pure modules against their unit tests, on a scratch worktree; lists survivors (slow: ~30 min)
+	bash scripts/mutation.sh
+
 # Starts the emulator (and stops it at the end) unless it was already up; the restart phase uses the
 # same scripts/local_aws.py calls as `make down` and `make up`.
 .PHONY: chaos

@@ -241,3 +241,18 @@ def test_shards_reduced_side_by_side_count_what_one_after_another_counts(dynamod
     assert len(shards) > 1
     assert (report.ledgers, report.committed) == (12, 12)
     assert counters(dynamodb) == totals({"pending": 12})
+
+
+def test_a_ledger_is_kept_two_weeks_and_drawn_from_the_clock_without_an_rng() -> None:
+    # GIVEN a commit's ledger drawn at NOW with no random source given (as the processor draws it)
+    ledger = Ledger.new(NOW)
+    # WHEN its item is built
+    item = ledger_put(EVENTS, ledger, [Move("o-1", 1, None, P)], "2027-01-15T08:00:00Z", NOW)["Item"]
+    # THEN DynamoDB's TTL removes it two weeks after the write: long after any reducer run (every
+    # minute), so a lagging reducer never loses a move to the TTL
+    assert int(item["expiresAt"]["N"]) == int(NOW) + 14 * 24 * 3600
+    # AND its shard is one of the sixteen, its sequence the write's microsecond followed by three
+    # random digits, so that sequences sort by time across microseconds
+    assert 0 <= ledger.shard < 16
+    microsecond = int(NOW * 1_000_000)
+    assert microsecond * 1000 <= ledger.sequence < (microsecond + 1) * 1000
