@@ -39,6 +39,7 @@ class Commits:
         at: float = NOW,
         land: set[str] | None = None,
         amount: str = "10.5",
+        currency: str = "USD",
     ) -> Ledger:
         """A commit at ``at`` moving each order to a status; only the heads of ``land`` (default all) commit."""
         ledger = Ledger.new(at, self.rng)
@@ -51,7 +52,9 @@ class Commits:
         for move in planned:
             if land is not None and move.order_id not in land:
                 continue  # the commit's head write never happened (a crash, a lost race)
-            state = {"status": {"S": str(move.status)}, "amount": {"N": amount}, "currency": {"S": "USD"}}
+            state: dict[str, Any] = {"status": {"S": str(move.status)}, "currency": {"S": currency}}
+            # an amount that is not a number stands for a damaged projection
+            state["amount"] = {"N": amount} if amount.replace(".", "").isdigit() else {"S": amount}
             update = head_update(
                 ORDERS,
                 move.order_id,
@@ -256,3 +259,18 @@ def test_a_ledger_is_kept_two_weeks_and_drawn_from_the_clock_without_an_rng() ->
     assert 0 <= ledger.shard < 16
     microsecond = int(NOW * 1_000_000)
     assert microsecond * 1000 <= ledger.sequence < (microsecond + 1) * 1000
+
+
+def test_revenue_goes_to_the_completed_orders_currency_and_a_damaged_amount_counts_no_revenue(
+    dynamodb: Any, commits: Commits
+) -> None:
+    # GIVEN a EUR order, a USD order and one whose head holds no readable amount, each completed
+    for order_id, amount, currency in (("eur", "20.25", "EUR"), ("usd", "10.5", "USD"), ("bad", "n/a", "USD")):
+        for status in (P, R, C):
+            commits.commit([(order_id, status)], amount=amount, currency=currency)
+    # WHEN the ledgers are reduced
+    reduce(dynamodb)
+    # THEN every move is counted, each revenue in its own currency's attribute, the damaged head's none
+    assert counters(dynamodb) == Totals(
+        {"completed": 3, "pending": 0, "processing": 0}, {"revenue": Decimal("10.5"), "revenue_EUR": Decimal("20.25")}
+    )
