@@ -171,7 +171,7 @@ $(TOOLS)/mutmut/bin/mutmut: | $(UV)
 	VIRTUAL_ENV=$(TOOLS)/mutmut $(UV) pip install --quiet mutmut==2.5.1
 
 .PHONY: mutation
-mutation: $(VENV)/.installed $(TOOLS)/mutmut/bin/mutmut ## Mutation testing (mutmut) of pure modules against their unit tests, on a scratch worktree; lists survivors (slow: ~30 min)
+mutation: $(VENV)/.installed $(TOOLS)/mutmut/bin/mutmut ## Mutation testing (mutmut) of pure modules against their unit tests, on a scratch worktree; lists survivors (~10 min)
 	bash scripts/mutation.sh
 
 # Starts the emulator (and stops it at the end) unless it was already up; the restart phase uses the

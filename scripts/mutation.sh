@@ -14,8 +14,10 @@ python="$root/.venv/bin/python"
 
 declare -A TESTS=(
   [functions/order_processor/order_processor/decision.py]="tests/unit/processor/test_processor_decide.py tests/unit/processor/test_processor_event_id_conflicts.py tests/unit/processor/test_processor_ordering.py"
-  [layers/shared/python/orders_shared/ledger.py]="tests/unit/layer/test_layer_ledger.py tests/unit/processor/test_processor_group_commit.py tests/unit/readside/test_readside_audit.py"
+  [functions/dlq_redriver/dlq_redriver/domain.py]="tests/unit/ops/test_ops_redrive_domain.py tests/unit/ops/test_ops_redrive_filters.py tests/unit/ops/test_ops_redrive_parking.py tests/unit/ops/test_ops_redrive_request.py"
 )
+# Not listed: orders_shared/ledger.py, on which mutmut 2.5.1 itself fails at its 141st mutant of 250
+# ("Attribute Mutant.line is required", in its cache); docs/reliability.md has the partial run.
 modules=("$@")
 [ ${#modules[@]} -gt 0 ] || modules=("${!TESTS[@]}")
 

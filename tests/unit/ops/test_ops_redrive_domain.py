@@ -204,6 +204,18 @@ def test_redrive_counts_a_failed_delete(queues: FakeQueues) -> None:
     assert (report.moved, report.delete_failed, report.failed) == (10, 1, 0)
 
 
+def test_redrive_adds_up_the_failures_of_every_batch(queues: FakeQueues) -> None:
+    # GIVEN 30 messages (three batches of ten): in two batches a send fails, in two a delete fails
+    fill(queues, 30)
+    ids = [message.message_id for message in queues.messages(DLQ_URL)]
+    queues.failing_sends.update({ids[3], ids[25]})
+    queues.failing_deletes.update({ids[4], ids[14], ids[15]})
+    # WHEN they are redriven
+    report = run(queues)
+    # THEN the report counts every failure, not the last batch's
+    assert (report.moved, report.failed, report.delete_failed) == (28, 2, 3)
+
+
 def test_redrive_failed_delete_leaves_a_duplicate_not_a_loss(queues: FakeQueues) -> None:
     # GIVEN a message that cannot be deleted after its send
     [body] = fill(queues, 1)

@@ -150,3 +150,12 @@ def test_redrive_report_groups_the_messages_by_their_reason(queues: FakeQueues) 
         "RetryExhausted": {"examined": 3, "moved": 3},
         "SchemaViolation": {"examined": 1},
     }
+
+
+def test_redrive_age_bounds_include_a_message_exactly_at_either_bound(queues: FakeQueues) -> None:
+    # GIVEN a message exactly 10 minutes old
+    queues.put(DLQ_URL, "ten-minutes", sent_ms=NOW_MS - 600_000)
+    # WHEN the filter asks for messages at least 10 and at most 10 minutes old
+    run(queues, Request(filter=Filter(min_age_seconds=600, max_age_seconds=600)))
+    # THEN it moves: both bounds are inclusive, as the runbook says ("at least", "at most")
+    assert [message.body for message in queues.messages(SOURCE_URL)] == ["ten-minutes"]

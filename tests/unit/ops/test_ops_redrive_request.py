@@ -85,6 +85,26 @@ def test_parse_request_error_names_the_field(payload: Any, field: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ([], "payload must be a JSON object"),
+        ({"maxMessage": 10, "dryRn": True}, "unknown keys: dryRn, maxMessage"),
+        ({"maxMessages": 0}, "maxMessages must be an integer from 1 to 10000"),
+        ({"dryRun": "true"}, "dryRun must be true or false"),
+        ({"filter": ["RetryExhausted"]}, "filter must be a JSON object"),
+        ({"filter": {"reason": []}}, "unknown filter keys: reason"),
+        ({"filter": {"reasons": [""]}}, "filter.reasons must be a list of non-empty strings"),
+        ({"filter": {"maxAgeSeconds": -1}}, "maxAgeSeconds must be an integer from 0 to 1209600"),
+    ],
+)
+def test_parse_request_error_says_what_is_wrong(payload: Any, message: str) -> None:
+    # GIVEN a payload with one mistake WHEN it is parsed THEN the whole message says what is wrong
+    with pytest.raises(PayloadError) as raised:
+        parse_request(payload)
+    assert str(raised.value) == message
+
+
+@pytest.mark.parametrize(
     "target",
     [SOURCE_URL, OTHER_QUEUE_URL, DLQ_URL, "order-events", 42, None],
     ids=["the-source-queue", "another-queue", "the-dlq", "not-a-url", "a-number", "null"],
