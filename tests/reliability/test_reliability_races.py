@@ -74,9 +74,15 @@ def racing_orders(seed: int) -> Scenario:
     return Scenario(seed, tuple(orders), (), bodies)
 
 
-def race(stack: Stack, scenario: Scenario, hooks: Mapping[int, Mapping[str, Hook]]) -> list[BatchResult]:
+def race(
+    stack: Stack, scenario: Scenario, hooks: Mapping[int, Mapping[str, Hook]], *, settle: bool = True
+) -> list[BatchResult]:
     """Every applier (one per entry of ``hooks``) applies all the scenario's bodies, shuffled its own
-    way, in batches of BATCH, failed records again until none is left; all start at once."""
+    way, in batches of BATCH, failed records again until none is left; all start at once.
+
+    An applier still holding records after 100 batches fails the race, unless ``settle`` is False (a
+    deliberately broken processor may wedge an order for good: it is stopped there instead).
+    """
     start = threading.Barrier(len(hooks))
 
     def applier_run(number: int) -> list[BatchResult]:
@@ -95,7 +101,8 @@ def race(stack: Stack, scenario: Scenario, hooks: Mapping[int, Mapping[str, Hook
                 failed = set(results[-1].failed_message_ids())
                 pending += [Record(f"{r.message_id}+", r.body) for r in batch if r.message_id in failed]
             else:
-                raise AssertionError(f"applier {number} did not settle in 100 batches")
+                if settle:
+                    raise AssertionError(f"applier {number} did not settle in 100 batches")
         return results
 
     with ThreadPoolExecutor(max_workers=len(hooks)) as pool:
@@ -141,8 +148,9 @@ def test_race_check_reports_writes_without_conditions(stack: Stack) -> None:
     scenario = racing_orders(seed=7)
     meeting = Rendezvous(APPLIERS)
     hooks = {number: {**meeting.hooks(), **conditions_stripped()} for number in range(APPLIERS)}
-    # WHEN the appliers race
-    results = race(stack, scenario, hooks)
+    # WHEN the appliers race (stopped after 100 batches each: with last-writer-wins heads, a stale
+    # head write can move an order back for good, leaving its later events waiting forever)
+    results = race(stack, scenario, hooks, settle=False)
     # THEN the check reports events applied by several appliers
     problems = race_problems(scenario, results, read_state(stack))
     assert any("handled as new" in problem for problem in problems), problems
