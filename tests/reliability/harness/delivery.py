@@ -9,7 +9,7 @@ from collections import Counter, deque
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from dlq_redriver.messages import DlqMessage
+from dlq_redriver.messages import REDRIVE_COUNT, DlqMessage
 from order_processor.applier import BatchApplier, BatchResult
 from order_processor.model import Outcome, Record
 from orders_shared.errors import InvalidEventError
@@ -256,7 +256,7 @@ class HeldBack:
 
 def _redrive_count(message: Message) -> int:
     try:
-        return int(message.attributes.get("redriveCount", "0"))
+        return int(message.attributes.get(REDRIVE_COUNT, "0"))
     except ValueError:
         return 0
 
