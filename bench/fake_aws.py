@@ -18,6 +18,7 @@ from urllib.parse import parse_qs
 
 _DYNAMODB = {
     "BatchGetItem": lambda request: {"Responses": {table: [] for table in request.get("RequestItems", {})}},
+    "BatchExecuteStatement": lambda request: {"Responses": [{} for _ in request.get("Statements", [])]},
     "TransactWriteItems": lambda request: {},
     "UpdateItem": lambda request: {},
     "PutItem": lambda request: {},

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from order_processor.model import Change, OrderState, Outcome, Recorded
+from order_processor.statements import head_append, insert
 from orders_shared.event_store import EVENTS, LEDGERS, event_item, event_key, head_update
 from orders_shared.events import OrderEvent, OrderStatus, content_digest
 from orders_shared.ledger import Move
@@ -21,7 +22,12 @@ from orders_shared.projection import OrderView, projection_item
 from orders_shared.upcasting import LEGACY_CURRENCY
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, PutTypeDef, TransactWriteItemTypeDef
+    from mypy_boto3_dynamodb.type_defs import (
+        AttributeValueTypeDef,
+        BatchStatementRequestTypeDef,
+        PutTypeDef,
+        TransactWriteItemTypeDef,
+    )
 
 type Item = dict[str, AttributeValueTypeDef]  # one DynamoDB item, attribute name -> typed value
 
@@ -59,13 +65,13 @@ def _marker_attributes(event: OrderEvent, outcome: Outcome, now: str) -> Item:
     }
 
 
-def claim_put(table: str, change: Change, now: str, ledger: str) -> PutTypeDef:
-    """The conditional Put of an applied event's item: the event, its place in the stream, the move it makes.
+def claim_item(change: Change, now: str, ledger: str) -> Item:
+    """An applied event's item: the event, its place in the stream, the move it makes.
 
-    It claims the event id (refused, returning the item, when the id was claimed before) and stores
-    the event; the event joins its stream when the head lists it (:func:`head_write`). The item keeps
-    what tells a redelivery from another event reusing the id (the content digest) and what a
-    re-notification says (the move), so that neither is taken from the incoming copy.
+    Written only if the id is free, it claims the event id and stores the event; the event joins
+    its stream when the head lists it (:func:`head_statement`). The item keeps what tells a
+    redelivery from another event reusing the id (the content digest) and what a re-notification
+    says (the move), so that neither is taken from the incoming copy.
     """
     event = change.event
     item: Item = {
@@ -75,9 +81,14 @@ def claim_put(table: str, change: Change, now: str, ledger: str) -> PutTypeDef:
     }
     if change.previous is not None:
         item["previousStatus"] = {"S": str(change.previous.status)}
+    return item
+
+
+def claim_put(table: str, change: Change, now: str, ledger: str) -> PutTypeDef:
+    """The conditional Put of :func:`claim_item`: refused, returning the item, when the id was claimed before."""
     return {
         "TableName": table,
-        "Item": item,
+        "Item": claim_item(change, now, ledger),
         "ConditionExpression": "attribute_not_exists(streamId)",
         "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
     }
@@ -169,15 +180,32 @@ def head_write(table: str, change: Change, now: str, ledger: str) -> TransactWri
     domain computed it (the read side's fold gives back these very attributes from the stream), and
     the stream of one event. A later change is an UpdateItem conditioned on the version read: it
     appends the event and sets the attributes that move (status, last event, times), the others
-    being the creation's and never changing.
+    being the creation's and never changing. :func:`head_statement` is the same write in PartiQL.
     """
     new, event, previous = change.new, change.event, change.previous
     state = projection_item(view_of(change, now))
     if previous is None:
-        item: Item = {**state, EVENTS: {"L": [{"S": event.event_id}]}, LEDGERS: {"L": [{"S": ledger}]}}
+        item = _new_head(state, event.event_id, ledger)
         return {"Put": {"TableName": table, "Item": item, "ConditionExpression": "attribute_not_exists(orderId)"}}
     moving = {name: state[name] for name in MOVING}
     return {"Update": head_update(table, new.order_id, previous.version, [event.event_id], ledger=ledger, state=moving)}
+
+
+def head_statement(table: str, change: Change, now: str, ledger: str) -> BatchStatementRequestTypeDef:
+    """:func:`head_write` as a PartiQL statement: an ``INSERT`` of a new order's head, or an
+    ``UPDATE`` of a later change's, conditioned on the version read."""
+    new, event, previous = change.new, change.event, change.previous
+    state = projection_item(view_of(change, now))
+    if previous is None:
+        return insert(table, _new_head(state, event.event_id, ledger))
+    moving = {name: state[name] for name in MOVING}
+    return head_append(
+        table, new.order_id, expected_version=previous.version, event_id=event.event_id, ledger=ledger, state=moving
+    )
+
+
+def _new_head(state: Item, event_id: str, ledger: str) -> Item:
+    return {**state, EVENTS: {"L": [{"S": event_id}]}, LEDGERS: {"L": [{"S": ledger}]}}
 
 
 def moves_of(changes: Sequence[Change]) -> list[Move]:

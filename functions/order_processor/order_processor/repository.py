@@ -3,7 +3,8 @@
 Every AWS failure that may pass (throttling, 5xx, a lost connection) comes back as
 :class:`~order_processor.model.Failed`, a condition that refused a write as
 :class:`~order_processor.model.Refused`; the domain never sees botocore. No transaction on the
-happy path: see :meth:`DynamoOrderRepository.commit` and docs/decisions.md (2026-11-30).
+happy path, and no request per item: a commit is two rounds of PartiQL statements
+(:meth:`DynamoOrderRepository.commit`, :mod:`.statements`; docs/decisions.md, 2026-11-30).
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from order_processor.decision import conflict_of
 from order_processor.items import (
     STATE_NAMES,
     STATE_PROJECTION,
+    claim_item,
     claim_overwrite,
-    claim_put,
+    head_statement,
     head_write,
     ignored_put,
     marker_key,
@@ -42,16 +44,17 @@ from order_processor.model import (
     Recorded,
     Refused,
 )
+from order_processor.statements import chunks, insert
 from orders_shared.aws import error_code, failure_code
 from orders_shared.batch_reads import batch_get
 from orders_shared.errors import RetryableError
 from orders_shared.event_store import EVENTS, head_events
 from orders_shared.events import OrderEvent, utc_now_iso
-from orders_shared.ledger import Ledger, ledger_put
+from orders_shared.ledger import Ledger, ledger_item
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, BatchStatementRequestTypeDef
 
 BATCH_GET_TRIES = 4  # unprocessed keys (throttled) are asked for again, after a short jitter
 BACKOFF_S = 0.01  # jitter up to 10 ms before asking again for throttled keys
@@ -73,12 +76,36 @@ CLAIMED = Claimed()
 type Claim = Claimed | Uncommitted | Duplicate | Failed
 
 
-def _run(task: Callable[[], Claim | None]) -> Claim | None:
-    return task()
-
-
 def _transient(error: ClientError | BotoCoreError, what: str) -> RetryableError:
     return RetryableError(f"{what}: {failure_code(error)}")
+
+
+# A statement whose condition refused it: an INSERT of a key that is taken, an UPDATE whose WHERE failed.
+_REFUSED = frozenset({"DuplicateItem", "ConditionalCheckFailed"})
+
+
+class _Taken:
+    """The event's id was claimed before this commit: what its item holds is read next."""
+
+
+_TAKEN = _Taken()
+
+
+def _claim_of(answer: str | None) -> Claim | _Taken:
+    if answer is None:
+        return CLAIMED
+    if answer in _REFUSED:
+        return _TAKEN
+    return Failed(RetryableError(f"claiming the event id: {answer}"))
+
+
+def _committed(change: Change, answer: str | None) -> CommitResult:
+    order_id = change.new.order_id
+    if answer is None:
+        return Committed()
+    if answer in _REFUSED:
+        return Refused(f"order {order_id} changed concurrently")
+    return Failed(RetryableError(f"committing order {order_id}: {answer}"))
 
 
 class DynamoOrderRepository:
@@ -148,12 +175,14 @@ class DynamoOrderRepository:
     def commit(self, changes: Sequence[Change]) -> list[CommitResult]:
         """Commit the changes of different orders: their ledger and events, then their heads.
 
-        Two rounds of writes, each round's calls concurrent (on the executor, for more than one
-        change): the commit's ledger (the moves, for the counters) with one item per event, claiming
-        its id; then each order's head, conditioned on the version read, which appends the event and
-        holds the new projection: that write is the commit. An id claimed before by an uncommitted
-        attempt at the same event is taken over (its item and the head in one transaction), so a
-        retry after a crash between the rounds completes it.
+        Two rounds of PartiQL statements (:mod:`.statements`), each a ``BatchExecuteStatement`` of up
+        to 25 (the requests of a round concurrent, on the executor, for a group): first the commit's
+        ledger (the moves, for the counters) with one ``INSERT`` per event, claiming its id; then
+        each order's head, conditioned on the version read, which appends the event and holds the
+        new projection: that write is the commit. Each statement is billed as its single-item write
+        and fails alone. An id claimed before by an uncommitted attempt at the same event is taken
+        over (its item and the head in one transaction), so a retry after a crash between the
+        rounds completes it.
 
         Parameters
         ----------
@@ -170,19 +199,62 @@ class DynamoOrderRepository:
         """
         if not changes:
             return []
+        group = len(changes) > 1
         now = self._clock()
         ledger = Ledger.new(self._wall(), self._rng)
         # The ledger and the events' items go out together: the heads, the commit, come after both.
-        tasks: list[Callable[[], Claim | None]] = [partial(self._write_ledger, ledger, changes, now)]
-        tasks += [partial(self._claim, change, now, ledger.id) for change in changes]
-        written = self._map(_run, tasks, group=len(changes) > 1)
-        failure, claims = written[0], written[1:]
-        if isinstance(failure, Failed):  # no head may name a ledger that is not there: the items wait for a retry
-            return [failure] * len(changes)
-        return self._map(
-            lambda pair: self._commit_one(pair[0], cast("Claim", pair[1]), now, ledger.id),
-            list(zip(changes, claims, strict=True)),
-        )
+        first = [insert(self._events, ledger_item(ledger, moves_of(changes), now, self._wall()))]
+        first += [insert(self._events, claim_item(change, now, ledger.id)) for change in changes]
+        answers = self._statements(first, group)
+        if answers[0] is not None:  # no head may name a ledger that is not there: the items wait for a retry
+            taken = answers[0] in _REFUSED
+            what = (
+                f"ledger {ledger.id} was taken by another commit"
+                if taken
+                else f"writing the commit's ledger: {answers[0]}"
+            )
+            return [Failed(RetryableError(what))] * len(changes)
+        claims: list[Claim | _Taken] = [_claim_of(answer) for answer in answers[1:]]
+        # An id claimed before: what its item holds decides (a read or two, for these only).
+        before = [index for index, claim in enumerate(claims) if claim is _TAKEN]
+        read = self._map(lambda i: self._claimed_before(changes[i].event, None), before)
+        for index, claim in zip(before, read, strict=True):
+            claims[index] = claim
+        return self._commit_heads(changes, cast("list[Claim]", claims), now, ledger.id, group)
+
+    def _commit_heads(
+        self, changes: Sequence[Change], claims: Sequence[Claim], now: str, ledger: str, group: bool
+    ) -> list[CommitResult]:
+        results: list[CommitResult | None] = [
+            claim if isinstance(claim, Duplicate | Failed) else None for claim in claims
+        ]
+        claimed = [index for index, claim in enumerate(claims) if claim is CLAIMED]
+        statements = [head_statement(self._orders, changes[index], now, ledger) for index in claimed]
+        for index, answer in zip(claimed, self._statements(statements, group), strict=True):
+            results[index] = _committed(changes[index], answer)
+        taken_over = [(index, claim) for index, claim in enumerate(claims) if isinstance(claim, Uncommitted)]
+        done = self._map(lambda pair: self._take_over(changes[pair[0]], pair[1], now, ledger), taken_over)
+        for (index, _), result in zip(taken_over, done, strict=True):
+            results[index] = result
+        return [cast("CommitResult", result) for result in results]
+
+    def _statements(self, statements: Sequence[BatchStatementRequestTypeDef], group: bool) -> list[str | None]:
+        """Run ``statements`` (requests of at most 25, concurrent for a group): each one's error code, or None."""
+        requests = chunks(statements)
+        answers = self._map(self._execute, requests, group=group and len(requests) > 1)
+        return [answer for request in answers for answer in request]
+
+    def _execute(self, statements: Sequence[BatchStatementRequestTypeDef]) -> list[str | None]:
+        """One ``BatchExecuteStatement``: each statement's error code (the request's, if it failed whole), or None."""
+        if not statements:
+            return []
+        try:
+            responses = self._client.batch_execute_statement(Statements=list(statements))["Responses"]
+        except (ClientError, BotoCoreError) as error:
+            return [failure_code(error)] * len(statements)
+        if len(responses) != len(statements):  # never seen; nothing in the answer can be trusted
+            return ["IncompleteBatchAnswer"] * len(statements)
+        return [response["Error"].get("Code", "Unknown") if "Error" in response else None for response in responses]
 
     def _map[T, R](self, function: Callable[[T], R], items: Sequence[T], *, group: bool | None = None) -> list[R]:
         # A group (from the applier's own thread) goes out concurrently; a single change, which the
@@ -191,33 +263,6 @@ class DynamoOrderRepository:
         if self._executor is None or not (len(items) > 1 if group is None else group):
             return [function(item) for item in items]
         return list(self._executor.map(function, items))
-
-    def _write_ledger(self, ledger: Ledger, changes: Sequence[Change], now: str) -> Failed | None:
-        """Write the commit's ledger; a Failed (nothing may commit) when it could not be written."""
-        try:
-            self._client.put_item(**ledger_put(self._events, ledger, moves_of(changes), now, self._wall()))
-        except ClientError as error:
-            if error_code(error) == "ConditionalCheckFailedException":  # another commit's, same microsecond
-                return Failed(RetryableError(f"ledger {ledger.id} was taken by another commit"))
-            return Failed(_transient(error, "writing the commit's ledger"))
-        except BotoCoreError as error:
-            return Failed(_transient(error, "writing the commit's ledger"))
-        return None
-
-    def _claim(self, change: Change, now: str, ledger: str) -> Claim:
-        """Write the event's item; what is there already when the id was claimed before."""
-        try:
-            self._client.put_item(**claim_put(self._events, change, now, ledger))
-        except ClientError as error:
-            if error_code(error) != "ConditionalCheckFailedException":
-                return Failed(_transient(error, "claiming the event id"))
-            # ReturnValuesOnConditionCheckFailure adds the old item to the error, which botocore's
-            # type of an error response does not list.
-            old = cast("dict[str, AttributeValueTypeDef] | None", error.response.get("Item"))
-            return self._claimed_before(change.event, old)
-        except BotoCoreError as error:
-            return Failed(_transient(error, "claiming the event id"))
-        return CLAIMED
 
     def _claimed_before(
         self, event: OrderEvent, old: Mapping[str, AttributeValueTypeDef] | None
@@ -236,24 +281,17 @@ class DynamoOrderRepository:
             return Failed(error)
         return Uncommitted(item.get("ledger", {}).get("S", ""))
 
-    def _commit_one(self, change: Change, claim: Claim, now: str, ledger: str) -> CommitResult:
-        if isinstance(claim, Duplicate):
-            return claim
-        if isinstance(claim, Failed):
-            return claim
-        head = head_write(self._orders, change, now, ledger)
+    def _take_over(self, change: Change, claim: Uncommitted, now: str, ledger: str) -> CommitResult:
+        """Commit a change whose id an uncommitted attempt claimed: its item and its head in one transaction."""
         order_id = change.new.order_id
+        put = claim_overwrite(self._events, change, now, ledger, claim.ledger)
+        put.pop("ReturnValuesOnConditionCheckFailure", None)
         try:
-            if isinstance(claim, Uncommitted):
-                put = claim_overwrite(self._events, change, now, ledger, claim.ledger)
-                put.pop("ReturnValuesOnConditionCheckFailure", None)
-                self._client.transact_write_items(TransactItems=[{"Put": put}, head])
-            elif "Put" in head:
-                self._client.put_item(**head["Put"])
-            else:
-                self._client.update_item(**head["Update"])
+            self._client.transact_write_items(
+                TransactItems=[{"Put": put}, head_write(self._orders, change, now, ledger)]
+            )
         except ClientError as error:
-            if error_code(error) in {"ConditionalCheckFailedException", "TransactionCanceledException"}:
+            if error_code(error) == "TransactionCanceledException":
                 return Refused(f"order {order_id} changed concurrently")
             return Failed(_transient(error, f"committing order {order_id}"))
         except BotoCoreError as error:

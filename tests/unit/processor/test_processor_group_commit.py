@@ -43,6 +43,7 @@ def test_group_commit_writes_a_ledger_the_events_and_the_heads_without_a_transac
 ) -> None:
     # GIVEN ten new orders, and an executor for the commit's concurrent writes
     changes = new_orders(parsed, 10)
+    statements = record_requests(dynamodb, "dynamodb.BatchExecuteStatement")
     puts = record_requests(dynamodb, "dynamodb.PutItem")
     updates = record_requests(dynamodb, "dynamodb.UpdateItem")
     transactions = record_requests(dynamodb, "dynamodb.TransactWriteItems")
@@ -52,9 +53,10 @@ def test_group_commit_writes_a_ledger_the_events_and_the_heads_without_a_transac
         )
         # WHEN they are committed together
         results = repo.commit(changes)
-    # THEN 21 plain writes apply them: one ledger, ten events, ten heads; no transaction
+    # THEN two requests of 21 statements apply them: one ledger and ten events, then ten heads
     assert results == [Committed()] * 10
-    assert (len(puts), len(updates), len(transactions)) == (21, 0, 0)  # a new order's head is a Put
+    assert [len(request["Statements"]) for request in statements] == [11, 10]
+    assert (len(puts), len(updates), len(transactions)) == (0, 0, 0)
     stored = snapshot(dynamodb)
     heads = [item for item in stored["Orders"] if not item["orderId"]["S"].startswith("#")]
     assert len(heads) == 10
@@ -112,16 +114,16 @@ def test_an_uncommitted_claim_is_taken_over_by_the_retry_and_counted_once(
 ) -> None:
     # GIVEN a commit that wrote its ledger and the event's item, then failed before the head
     (change,) = new_orders(parsed, 1)
-    original = dynamodb.put_item
+    original = dynamodb.batch_execute_statement
 
     def lost(**params: Any) -> Any:
-        if params["TableName"] == "Orders":  # the head's write: its answer never comes
-            raise ClientError({"Error": {"Code": "InternalServerError"}}, "PutItem")
+        if params["Statements"][0]["Statement"].startswith('INSERT INTO "Orders"'):  # the head: no answer
+            raise ClientError({"Error": {"Code": "InternalServerError"}}, "BatchExecuteStatement")
         return original(**params)
 
-    dynamodb.put_item = lost
+    dynamodb.batch_execute_statement = lost
     [first] = repo.commit([change])
-    dynamodb.put_item = original
+    dynamodb.batch_execute_statement = original
     assert isinstance(first, Failed)
     # WHEN the same event is committed again (its redelivery)
     [second] = repo.commit([change])
@@ -144,19 +146,44 @@ def test_a_failed_ledger_commits_nothing(dynamodb: Any, repo: DynamoOrderReposit
     # GIVEN DynamoDB failing the commit's ledger (written beside the events' items)
     changes = new_orders(parsed, 3)
     before = committed_state(dynamodb)
-    original = dynamodb.put_item
+    original = dynamodb.batch_execute_statement
 
     def failing(**params: Any) -> Any:
-        if params["Item"]["streamId"]["S"].startswith("#ledger#"):
-            raise ClientError({"Error": {"Code": "InternalServerError"}}, "PutItem")
-        return original(**params)
+        # The ledger's statement fails alone (not executed); the others run as sent.
+        statements = params["Statements"]
+        ledgers = [n for n, s in enumerate(statements) if s["Parameters"][0].get("S", "").startswith("#ledger#")]
+        answer = original(Statements=[s for n, s in enumerate(statements) if n not in ledgers])
+        for n in ledgers:
+            answer["Responses"].insert(n, {"Error": {"Code": "InternalServerError", "Message": "injected"}})
+        return answer
 
-    dynamodb.put_item = failing
+    dynamodb.batch_execute_statement = failing
     # WHEN three changes are committed together
     results = repo.commit(changes)
-    dynamodb.put_item = original
+    dynamodb.batch_execute_statement = original
     # THEN each gets the transient error, named by its code; no head names the missing ledger, so
     # nothing committed (the items written beside it are uncommitted claims, taken over by the retry)
     assert all(isinstance(result, Failed) and "InternalServerError" in str(result.error) for result in results)
     assert committed_state(dynamodb) == before
     assert repo.commit(changes) == [Committed()] * 3
+
+
+def test_a_group_larger_than_a_request_is_sent_in_requests_of_25_and_all_of_it_lands(
+    dynamodb: Any, parsed: Parse
+) -> None:
+    # GIVEN thirty new orders (31 statements in the first round, 30 in the second)
+    changes = new_orders(parsed, 30)
+    statements = record_requests(dynamodb, "dynamodb.BatchExecuteStatement")
+    with ThreadPoolExecutor(max_workers=4) as executor:
+        repo = DynamoOrderRepository(dynamodb, "Orders", "EventStore", clock=lambda: NOW, executor=executor)
+        # WHEN they are committed together
+        results = repo.commit(changes)
+    # THEN each round is split into requests of at most 25, and every order's head lists its event
+    assert results == [Committed()] * 30
+    assert sorted(len(request["Statements"]) for request in statements) == [5, 6, 25, 25]
+    for change in changes:
+        head = _head(dynamodb, change.new.order_id)
+        assert head_events(head) == [change.event.event_id]
+        assert head["customerId"] == {"S": change.new.customer_id}
+        assert head["amount"] == {"N": str(change.new.amount)}
+    assert _counts(dynamodb) == {"pending": 30}

@@ -32,14 +32,9 @@ def _ledger() -> Ledger:
     return Ledger.new(WALL, random.Random(SHARD))
 
 
-def _claim_refused(stubber: Stubber, item: dict[str, Any] | None) -> None:
-    stubber.add_client_error(
-        "put_item",
-        service_error_code="ConditionalCheckFailedException",
-        http_status_code=400,
-        response_meta={} if item is None else None,
-        modeled_fields={"Item": item} if item is not None else None,
-    )
+def _answers(*codes: str | None) -> dict[str, Any]:
+    """A BatchExecuteStatement answer: per statement, done (None) or failed with the code."""
+    return {"Responses": [{} if code is None else {"Error": {"Code": code, "Message": "stubbed"}} for code in codes]}
 
 
 def _applied_item(payment: Change, ledger: str) -> dict[str, Any]:
@@ -55,78 +50,111 @@ def _applied_item(payment: Change, ledger: str) -> dict[str, Any]:
     }
 
 
-def test_a_commit_sends_its_ledger_the_event_and_the_head_and_nothing_else(
+def _inserted(statement: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The table and the item of an INSERT statement, read back from its text and parameters."""
+    text = statement["Statement"]
+    assert text.startswith('INSERT INTO "'), text
+    table = text.split('"')[1]
+    names = [field.split("'")[1] for field in text[text.index("{") + 1 : text.rindex("}")].split(", ")]
+    assert text.endswith("{" + ", ".join(f"'{name}': ?" for name in names) + "}")
+    return table, dict(zip(names, statement["Parameters"], strict=True))
+
+
+def test_a_commit_sends_its_ledger_and_event_in_one_request_then_the_head_and_nothing_else(
     stubbed: tuple[Any, Stubber], payment: Change
 ) -> None:
     # GIVEN a PaymentProcessed on a pending order at version 1, read without a createdAt (stored by
     # something else than this processor: only the moving attributes of its projection are set)
     client, stubber = stubbed
-    puts, updates = record_requests(client, "dynamodb.PutItem"), record_requests(client, "dynamodb.UpdateItem")
-    for operation in ("put_item", "put_item", "update_item"):
-        stubber.add_response(operation, {})
+    requests = record_requests(client, "dynamodb.BatchExecuteStatement")
+    stubber.add_response("batch_execute_statement", _answers(None, None))
+    stubber.add_response("batch_execute_statement", _answers(None))
     # WHEN it is committed
     [result] = _repo(client).commit([payment])
-    # THEN three plain writes carry it: the ledger, the event's item, the head (the commit)
+    # THEN two requests carry it: the ledger and the event's item (two INSERTs), then the head (the commit)
     assert result == Committed()
+    first, second = requests
     ledger = _ledger()
-    assert puts[0]["Item"]["streamId"] == {"S": f"#ledger#{ledger.shard:02d}"}
-    assert puts[0]["Item"]["version"] == {"N": str(ledger.sequence)}
-    assert puts[0]["Item"]["moves"] == {"S": f'[["{ORDER_ID}",2,"pending","processing"]]'}
-    assert puts[0]["ConditionExpression"] == "attribute_not_exists(streamId)"
-    assert puts[1] == {
-        "TableName": "EventStore",
-        "Item": {
-            **EVENT_KEY,
-            "orderId": {"S": ORDER_ID},
-            "position": {"N": "2"},
-            "eventType": {"S": "PaymentProcessed"},
-            "data": {"S": dumps(payment.event.detail)},
-            "recordedAt": {"S": NOW},
-            "ledger": {"S": ledger.id},
-            "outcome": {"S": "applied"},
-            "digest": {"S": content_digest(payment.event)},
-            "status": {"S": "processing"},
-            "previousStatus": {"S": "pending"},
-        },
-        "ConditionExpression": "attribute_not_exists(streamId)",
-        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-    }
-    (head,) = updates
-    assert head["Key"] == {"orderId": {"S": ORDER_ID}}
-    assert head["ConditionExpression"] == "#version = :expected"
-    values, names = head["ExpressionAttributeValues"], head["ExpressionAttributeNames"]
-    assert values[":expected"] == {"N": "1"}
-    assert values[":version"] == {"N": "2"}
-    assert values[":ids"] == {"L": [{"S": EVENT_ID}]}
-    assert values[":ledgers"] == {"L": [{"S": ledger.id}]}
-    state = {names[f"#a{n}"]: values[f":a{n}"] for n in range(10) if f"#a{n}" in names}
-    assert state == {
+    (table, ledger_item), (events_table, event_item) = (_inserted(s) for s in first["Statements"])
+    assert (table, events_table) == ("EventStore", "EventStore")
+    assert ledger_item["streamId"] == {"S": f"#ledger#{ledger.shard:02d}"}
+    assert ledger_item["version"] == {"N": str(ledger.sequence)}
+    assert ledger_item["moves"] == {"S": f'[["{ORDER_ID}",2,"pending","processing"]]'}
+    assert event_item == {
+        **EVENT_KEY,
+        "orderId": {"S": ORDER_ID},
+        "position": {"N": "2"},
+        "eventType": {"S": "PaymentProcessed"},
+        "data": {"S": dumps(payment.event.detail)},
+        "recordedAt": {"S": NOW},
+        "ledger": {"S": ledger.id},
+        "outcome": {"S": "applied"},
+        "digest": {"S": content_digest(payment.event)},
         "status": {"S": "processing"},
-        "lastEventId": {"S": EVENT_ID},
-        "updatedAt": {"S": NOW},
-        "occurredAt": {"S": OCCURRED_AT},
+        "previousStatus": {"S": "pending"},
+    }
+    (head,) = second["Statements"]
+    assert head == {
+        "Statement": 'UPDATE "Orders" SET "version" = ? SET "events"[1] = ? SET "ledgers"[1] = ? '
+        'SET "lastEventId" = ? SET "occurredAt" = ? SET "status" = ? SET "updatedAt" = ? '
+        'WHERE "orderId" = ? AND "version" = ?',
+        "Parameters": [
+            {"N": "2"},
+            {"S": EVENT_ID},
+            {"S": ledger.id},
+            {"S": EVENT_ID},
+            {"S": OCCURRED_AT},
+            {"S": "processing"},
+            {"S": NOW},
+            {"S": ORDER_ID},
+            {"N": "1"},
+        ],
     }
     stubber.assert_no_pending_responses()
 
 
-@pytest.mark.parametrize("code", ["ProvisionedThroughputExceededException", "InternalServerError"])
-def test_a_failed_head_write_is_a_transient_failure_naming_the_code(
+@pytest.mark.parametrize("code", ["ProvisionedThroughputExceeded", "InternalServerError"])
+def test_a_failed_head_statement_is_a_transient_failure_naming_the_code(
     stubbed: tuple[Any, Stubber], payment: Change, code: str
 ) -> None:
     client, stubber = stubbed
-    stubber.add_response("put_item", {})
-    stubber.add_response("put_item", {})
-    stubber.add_client_error("update_item", service_error_code=code, http_status_code=400)
+    stubber.add_response("batch_execute_statement", _answers(None, None))
+    stubber.add_response("batch_execute_statement", _answers(code))
     [result] = _repo(client).commit([payment])
     assert isinstance(result, Failed)
-    assert code in str(result.error)
+    assert str(result.error) == f"committing order {ORDER_ID}: {code}"
+
+
+def test_a_failed_request_fails_each_of_its_statements_naming_the_code(
+    stubbed: tuple[Any, Stubber], payment: Change
+) -> None:
+    # GIVEN a head request refused whole (throttled)
+    client, stubber = stubbed
+    stubber.add_response("batch_execute_statement", _answers(None, None))
+    stubber.add_client_error("batch_execute_statement", service_error_code="ThrottlingException")
+    # WHEN the change is committed THEN it fails, retryable, naming the request's code
+    [result] = _repo(client).commit([payment])
+    assert isinstance(result, Failed)
+    assert str(result.error) == f"committing order {ORDER_ID}: ThrottlingException"
+
+
+def test_an_answer_that_does_not_match_the_statements_fails_them_all(
+    stubbed: tuple[Any, Stubber], payment: Change
+) -> None:
+    # GIVEN an answer with fewer entries than statements sent (nothing in it can be trusted)
+    client, stubber = stubbed
+    stubber.add_response("batch_execute_statement", _answers(None))
+    # WHEN the change is committed THEN it fails, retryable, and no head is written
+    [result] = _repo(client).commit([payment])
+    assert isinstance(result, Failed)
+    assert str(result.error) == "writing the commit's ledger: IncompleteBatchAnswer"
+    stubber.assert_no_pending_responses()
 
 
 def test_a_head_that_moved_refuses_the_change(stubbed: tuple[Any, Stubber], payment: Change) -> None:
     client, stubber = stubbed
-    stubber.add_response("put_item", {})
-    stubber.add_response("put_item", {})
-    stubber.add_client_error("update_item", service_error_code="ConditionalCheckFailedException", http_status_code=400)
+    stubber.add_response("batch_execute_statement", _answers(None, None))
+    stubber.add_response("batch_execute_statement", _answers("ConditionalCheckFailed"))
     assert _repo(client).commit([payment]) == [Refused(f"order {ORDER_ID} changed concurrently")]
 
 
@@ -135,22 +163,30 @@ def test_a_taken_ledger_sequence_fails_the_commit_before_any_head(
 ) -> None:
     # GIVEN another commit that took the same ledger sequence in the same microsecond
     client, stubber = stubbed
-    updates = record_requests(client, "dynamodb.UpdateItem")
-    stubber.add_client_error("put_item", service_error_code="ConditionalCheckFailedException", http_status_code=400)
-    stubber.add_response("put_item", {})
+    requests = record_requests(client, "dynamodb.BatchExecuteStatement")
+    stubber.add_response("batch_execute_statement", _answers("DuplicateItem", None))
     # WHEN the change is committed
     [result] = _repo(client).commit([payment])
     # THEN it fails, to be retried, and no head was written (none may name another commit's ledger)
     assert isinstance(result, Failed)
-    assert "was taken by another commit" in str(result.error)
-    assert updates == []
+    assert str(result.error) == f"ledger {_ledger().id} was taken by another commit"
+    assert len(requests) == 1
+    stubber.assert_no_pending_responses()
 
 
-def test_the_item_is_read_back_when_the_refusal_omits_it(stubbed: tuple[Any, Stubber], payment: Change) -> None:
-    # GIVEN an id recorded before, whose refusal does not carry the old item (as on some emulators)
+def test_a_claim_throttled_alone_fails_only_its_change(stubbed: tuple[Any, Stubber], payment: Change) -> None:
     client, stubber = stubbed
-    stubber.add_response("put_item", {})
-    _claim_refused(stubber, None)
+    stubber.add_response("batch_execute_statement", _answers(None, "ThrottlingError"))
+    [result] = _repo(client).commit([payment])
+    assert isinstance(result, Failed)
+    assert str(result.error) == "claiming the event id: ThrottlingError"
+    stubber.assert_no_pending_responses()
+
+
+def test_a_taken_id_is_read_back_to_tell_what_it_holds(stubbed: tuple[Any, Stubber], payment: Change) -> None:
+    # GIVEN an id recorded before (an INSERT refused with DuplicateItem carries no item)
+    client, stubber = stubbed
+    stubber.add_response("batch_execute_statement", _answers(None, "DuplicateItem"))
     stubber.add_response(
         "get_item",
         {"Item": {**EVENT_KEY, "outcome": {"S": "ignored"}, "orderId": {"S": ORDER_ID}, "eventType": {"S": "X"}}},
@@ -160,13 +196,14 @@ def test_the_item_is_read_back_when_the_refusal_omits_it(stubbed: tuple[Any, Stu
     [result] = _repo(client).commit([payment])
     # THEN the item is read and what it holds returned (an item of before digests has none)
     assert result == Duplicate(Recorded(Outcome.IGNORED, ORDER_ID, "X"))
+    stubber.assert_no_pending_responses()
 
 
 def test_the_same_event_committed_before_is_a_duplicate(stubbed: tuple[Any, Stubber], payment: Change) -> None:
     # GIVEN the event's item, and its order's head listing it
     client, stubber = stubbed
-    stubber.add_response("put_item", {})
-    _claim_refused(stubber, _applied_item(payment, "03:1"))
+    stubber.add_response("batch_execute_statement", _answers(None, "DuplicateItem"))
+    stubber.add_response("get_item", {"Item": _applied_item(payment, "03:1")})
     stubber.add_response("get_item", {"Item": {"events": {"L": [{"S": "e-1"}, {"S": EVENT_ID}]}}})
     # WHEN it is committed again
     [result] = _repo(client).commit([payment])
@@ -189,8 +226,8 @@ def test_an_uncommitted_claim_is_taken_over_in_one_transaction_with_the_head(
     # GIVEN the event's item written by an attempt whose head write never happened
     client, stubber = stubbed
     transactions = record_requests(client, "dynamodb.TransactWriteItems")
-    stubber.add_response("put_item", {})
-    _claim_refused(stubber, _applied_item(payment, "03:1"))
+    stubber.add_response("batch_execute_statement", _answers(None, "DuplicateItem"))
+    stubber.add_response("get_item", {"Item": _applied_item(payment, "03:1")})
     stubber.add_response("get_item", {"Item": {"events": {"L": [{"S": "e-1"}]}}})
     stubber.add_response("transact_write_items", {})
     # WHEN it is committed again
@@ -202,6 +239,7 @@ def test_an_uncommitted_claim_is_taken_over_in_one_transaction_with_the_head(
     assert claim["Put"]["ExpressionAttributeValues"] == {":seen": {"S": "03:1"}}
     assert claim["Put"]["Item"]["ledger"] == {"S": _ledger().id}
     assert head["Update"]["ConditionExpression"] == "#version = :expected"
+    stubber.assert_no_pending_responses()
 
 
 # --- load: one consistent BatchGetItem, throttled keys asked for again after a jitter ------------------

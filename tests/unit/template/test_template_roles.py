@@ -12,8 +12,16 @@ from tests.unit.template.template_support import Stack
 # checkpoint) holds Put and Update items only (a transaction needs the action of each item).
 ROLE_ACTIONS = {
     "OrderProcessorRole": {
-        "OrdersTable": {"dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:UpdateItem"},
-        "EventStoreTable": {"dynamodb:GetItem", "dynamodb:PutItem"},
+        # A commit's BatchExecuteStatement needs the PartiQL action of each of its statements.
+        "OrdersTable": {
+            "dynamodb:BatchGetItem",
+            "dynamodb:GetItem",
+            "dynamodb:PartiQLInsert",
+            "dynamodb:PartiQLUpdate",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+        },
+        "EventStoreTable": {"dynamodb:GetItem", "dynamodb:PartiQLInsert", "dynamodb:PutItem"},
         "OrderEventsDeadLetterQueue": {"sqs:SendMessage"},
         "NotificationsTopic": {"sns:Publish"},
     },

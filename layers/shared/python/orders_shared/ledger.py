@@ -38,7 +38,7 @@ from orders_shared.aws import error_code
 from orders_shared.batch_reads import batch_get
 from orders_shared.batching import map_batches
 from orders_shared.counters import counter_update, revenue_attribute
-from orders_shared.event_store import head_ledgers
+from orders_shared.event_store import Item, head_ledgers
 from orders_shared.events import OrderStatus
 from orders_shared.upcasting import LEGACY_CURRENCY
 
@@ -101,16 +101,21 @@ def shard_key(shard: int, sequence: int) -> dict[str, AttributeValueTypeDef]:
     return {"streamId": {"S": f"{LEDGER_KEY_PREFIX}{shard:02d}"}, "version": {"N": str(sequence)}}
 
 
+def ledger_item(ledger: Ledger, moves: Sequence[Move], now_iso: str, now_s: float) -> Item:
+    """A commit's ledger: the moves it makes, when, and when the item expires."""
+    return {
+        **shard_key(ledger.shard, ledger.sequence),
+        "moves": {"S": json.dumps([move.to_json() for move in moves], separators=(",", ":"))},
+        "at": {"S": now_iso},
+        "expiresAt": {"N": str(int(now_s) + LEDGER_TTL_S)},
+    }
+
+
 def ledger_put(table: str, ledger: Ledger, moves: Sequence[Move], now_iso: str, now_s: float) -> PutTypeDef:
     """The Put of a commit's ledger, refused if another commit took the same sequence (pick another)."""
     return {
         "TableName": table,
-        "Item": {
-            **shard_key(ledger.shard, ledger.sequence),
-            "moves": {"S": json.dumps([move.to_json() for move in moves], separators=(",", ":"))},
-            "at": {"S": now_iso},
-            "expiresAt": {"N": str(int(now_s) + LEDGER_TTL_S)},
-        },
+        "Item": ledger_item(ledger, moves, now_iso, now_s),
         "ConditionExpression": "attribute_not_exists(streamId)",
     }
 
