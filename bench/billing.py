@@ -5,16 +5,25 @@ and one more for each entry a global secondary index receives: the sparse Stream
 for every stream, from the item that first carries ``streamShard`` (format 1: a stream's first
 event; format 2: the head, when its creation sets it). A strongly consistent read
 unit per 4 KB item read (the items read here are all under 4 KB). An update is priced on the item
-after it; the items updated here (projections, counter shards) are all under 1 KB.
+after it; the items updated here (projections, counter shards) are all under 1 KB. A PartiQL
+BatchExecuteStatement bills each write statement as its single-item write (no doubling): an INSERT
+as the PutItem of the item its VALUE names, an UPDATE as an UpdateItem of an existing item (PartiQL
+never creates one), whatever the statement's outcome.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 STREAM_INDEX_ATTRIBUTE = "streamShard"  # orders_shared.event_store.STREAM_SHARD (not imported: no layer needed)
+_INSERT = re.compile(r'\s*INSERT\s+INTO\s+"([^"]+)"\s+VALUE\s*\{(.*)\}\s*', re.IGNORECASE | re.DOTALL)
+_UPDATE = re.compile(r'\s*UPDATE\s+"([^"]+)"\s+(SET\s.*?)\s+WHERE\s+(.*)', re.IGNORECASE | re.DOTALL)
+_VALUE_NAME = re.compile(r"'([^']+)'\s*:\s*\?")
+_SET_NAME = re.compile(r'SET\s+"([^"]+)"', re.IGNORECASE)
+_WHERE_NAME = re.compile(r'"([^"]+)"\s*=\s*\?')
 
 
 def item_kb(item: dict[str, Any]) -> int:
@@ -34,6 +43,36 @@ def _index_writes(body: dict[str, Any]) -> int:
     return 1 if "UpdateExpression" in body and sets_shard and creates else 0
 
 
+def statement_writes(statement: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+    """The single-item write a PartiQL write statement is billed as: (table, operation, its parameters).
+
+    ``INSERT INTO "t" VALUE {'a': ?, ...}`` is a PutItem of ``{'a': <its parameter>, ...}``;
+    ``UPDATE "t" SET "a" = ? ... WHERE "k" = ? ...`` an UpdateItem of the key the WHERE names (the
+    statement's other equalities are conditions) that sets those attributes.
+
+    Raises
+    ------
+    ValueError
+        A statement of another shape (literals instead of ``?``, DELETE, SELECT): billing it would be a guess.
+    """
+    text, parameters = statement["Statement"], statement.get("Parameters", [])
+    if (insert := _INSERT.fullmatch(text)) is not None:
+        names = _VALUE_NAME.findall(insert[2])
+        if _VALUE_NAME.sub("", insert[2]).replace(",", "").strip() == "" and len(names) == len(parameters):
+            return insert[1], "PutItem", {"TableName": insert[1], "Item": dict(zip(names, parameters, strict=True))}
+    elif (update := _UPDATE.fullmatch(text)) is not None and text.count("?") == len(parameters):
+        sets = _SET_NAME.findall(update[2])
+        where = dict(zip(_WHERE_NAME.findall(update[3]), parameters[update[2].count("?") :], strict=False))
+        body = {
+            "TableName": update[1],
+            "Key": where,  # the key and the conditions: the caller's table knows which is which
+            "UpdateExpression": "SET " + ", ".join(f"#s{n} = :s{n}" for n in range(len(sets))),
+            "ExpressionAttributeNames": {f"#s{n}": name for n, name in enumerate(sets)},
+        }
+        return update[1], "UpdateItem", body
+    raise ValueError(f"not a PartiQL write the benchmark knows how to bill: {text!r}")
+
+
 def write_units(operation: str, params: dict[str, Any]) -> int:
     """Write request units a request uses (0 for a request that writes nothing)."""
     if operation == "TransactWriteItems":
@@ -44,6 +83,8 @@ def write_units(operation: str, params: dict[str, Any]) -> int:
         return units
     if operation in {"PutItem", "UpdateItem"}:
         return item_kb(params.get("Item", {})) + _index_writes(params)
+    if operation == "BatchExecuteStatement":
+        return sum(write_units(*statement_writes(statement)[1:]) for statement in params["Statements"])
     return 0
 
 

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import inprocess
-from billing import item_kb, read_units, write_units
+from billing import item_kb, read_units, statement_writes, write_units
 from harness import EVENTS_TABLE, ORDERS_TABLE, MotoStack, created_bodies, sqs_event
 
 from orders_shared.batch_reads import BATCH_GET_LIMIT
@@ -114,14 +114,7 @@ class Watcher:
         elif item and STATS_KEY_PREFIX not in json.dumps(key):
             self.stored_bytes[json.dumps(key, sort_keys=True)] = _bytes(item)
 
-    def __call__(self, event_name: str, params: dict[str, Any]) -> None:
-        service, operation = event_name.split(".")[-2:]
-        if service not in {"dynamodb", "sns"} or operation in {"CreateTable", "DeleteTable", "DescribeTable"}:
-            return
-        if self.processor_only and _reducer_call(operation, params):
-            self.reducer_operations[f"{service}.{operation}"] += 1
-            return
-        self.operations[f"{service}.{operation}"] += 1
+    def _writes(self, operation: str, params: dict[str, Any]) -> None:
         if operation == "TransactWriteItems":
             actions = params["TransactItems"]
             self.transaction_actions.append(len(actions))
@@ -130,8 +123,22 @@ class Watcher:
                 kind, body = next(iter(action.items()))
                 if kind != "ConditionCheck":
                     self._write(body["TableName"], operation, body)
-        elif operation in {"PutItem", "UpdateItem"}:
+        elif operation == "BatchExecuteStatement":  # each write statement as its single-item write
+            for statement in params["Statements"]:
+                self._write(*statement_writes(statement))
+        else:
             self._write(params["TableName"], operation, params)
+
+    def __call__(self, event_name: str, params: dict[str, Any]) -> None:
+        service, operation = event_name.split(".")[-2:]
+        if service not in {"dynamodb", "sns"} or operation in {"CreateTable", "DeleteTable", "DescribeTable"}:
+            return
+        if self.processor_only and _reducer_call(operation, params):
+            self.reducer_operations[f"{service}.{operation}"] += 1
+            return
+        self.operations[f"{service}.{operation}"] += 1
+        if operation in {"TransactWriteItems", "PutItem", "UpdateItem", "BatchExecuteStatement"}:
+            self._writes(operation, params)
         elif operation == "BatchGetItem":
             for table, request in params["RequestItems"].items():
                 self.rru[table] += read_units(operation, {"RequestItems": {table: request}})

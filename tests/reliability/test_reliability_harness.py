@@ -20,7 +20,7 @@ from order_processor.model import Record
 from tests.reliability.harness.checks import event_id_of
 from tests.reliability.harness.common import MAX_RECEIVE_COUNT, NO_RETRIES, REGION
 from tests.reliability.harness.delivery import AtLeastOnceQueue, Ledger, deliver_until_empty
-from tests.reliability.harness.faults import Fault, FaultInjector
+from tests.reliability.harness.faults import Fault, FaultInjector, _digest
 from tests.reliability.harness.scenario import body_for, build_scenario
 from tests.reliability.harness.stack import Stack
 
@@ -116,6 +116,71 @@ def test_fault_injector_partial_batch_failure_reports_the_entry_it_did_not_send(
     bodies = {m["Body"] for m in stack.drain(stack.dlq_url)}
     assert f"attempt {attempt} message 2" not in bodies
     assert {f"attempt {attempt} message 0", f"attempt {attempt} message 1"} <= bodies
+
+
+def test_fault_injector_partial_statement_batch_answers_throttling_for_the_statement_it_did_not_send(
+    stack: Stack,
+) -> None:
+    # GIVEN a DynamoDB client whose every call fails, and batches of three INSERTs whose greatest (n=2) is in the middle
+    injector = FaultInjector(seed=0, rate=1.0)
+    client = faulty_client("dynamodb", injector)
+    insert = "INSERT INTO \"T\" VALUE {'orderId': ?, 'n': ?}".replace('"T"', f'"{stack.orders_table}"')
+    # WHEN batches are sent until one comes back as a partial failure
+    for attempt in range(100):
+        ids = [f"pq-{attempt}-{n}" for n in (0, 2, 1)]
+        statements = [{"Statement": insert, "Parameters": [{"S": order}, {"N": order[-1]}]} for order in ids]
+        try:
+            responses = client.batch_execute_statement(Statements=statements)["Responses"]
+        except (ClientError, BotoCoreError):
+            continue
+        break
+    else:
+        pytest.fail("no partial failure injected in 100 calls")
+    # THEN the answer has ThrottlingError at the dropped statement's place, and only the others were written
+    assert responses[1] == {"Error": {"Code": "ThrottlingError", "Message": "injected"}}
+    assert [response.get("Error") for response in (responses[0], responses[2])] == [None, None]
+    stored = [stack.dynamodb.get_item(TableName=stack.orders_table, Key={"orderId": {"S": order}}) for order in ids]
+    assert ["Item" in found for found in stored] == [True, False, True]
+
+
+def _ledger_batch(ledger_shard: str, ledger_id: str, *, order_first: bool) -> dict[str, Any]:
+    # A commit as PartiQL: the ledger's item (random key), an event's item naming it, a head naming it.
+    statements = [
+        {
+            "Statement": "INSERT INTO \"EventStore\" VALUE {'streamId': ?, 'version': ?, 'moves': ?, 'expiresAt': ?}",
+            "Parameters": [{"S": f"#ledger#{ledger_shard}"}, {"N": ledger_id}, {"S": "[]"}, {"N": ledger_id[:5]}],
+        },
+        {
+            "Statement": "INSERT INTO \"EventStore\" VALUE {'streamId': ?, 'version': ?, 'ledger': ?}",
+            "Parameters": [{"S": "#event#e-1"}, {"N": "0"}, {"S": f"{ledger_shard}:{ledger_id}"}],
+        },
+        {
+            "Statement": 'UPDATE "Orders" SET "events"[1] = ? SET "ledgers"[1] = ? WHERE "orderId" = ? AND "v" = ?',
+            "Parameters": [{"S": "e-1"}, {"S": f"{ledger_shard}:{ledger_id}"}, {"S": "o-1"}, {"N": "1"}],
+        },
+    ]
+    return {"Statements": statements if order_first else statements[::-1]}
+
+
+def test_fault_injector_digest_of_a_statement_batch_ignores_ledger_ids_and_statement_order() -> None:
+    # GIVEN one commit's batch twice: another random ledger (shard, id), the statements in another order
+    one = _ledger_batch("07", "1790000000000000123", order_first=True)
+    other = _ledger_batch("11", "1790000000000555999", order_first=False)
+    # WHEN digested THEN the two are the same request to the injector (the same faults for a seed)
+    assert _digest(json.dumps(one).encode()) == _digest(json.dumps(other).encode())
+
+
+def test_fault_injector_digest_of_a_statement_batch_sees_its_parameters_in_their_places() -> None:
+    # GIVEN a status UPDATE, and the same with another order id, and with the old and new status swapped
+    update = 'UPDATE "Orders" SET "status" = ? WHERE "orderId" = ? AND "status" = ?'
+
+    def batch(*values: str) -> bytes:
+        return json.dumps({"Statements": [{"Statement": update, "Parameters": [{"S": v} for v in values]}]}).encode()
+
+    # WHEN digested THEN each is another request
+    digests = {_digest(batch("paid", "o-1", "pending")), _digest(batch("paid", "o-2", "pending"))}
+    digests.add(_digest(batch("pending", "o-1", "paid")))
+    assert len(digests) == 3
 
 
 def test_queue_redelivers_failed_messages_then_dead_letters_after_five_receives() -> None:

@@ -3,11 +3,20 @@
 One definition of their keys, as in template.yaml: Orders by ``orderId`` (streams' heads and the
 counter shards; no index: streams are listed by a Scan); EventStore by ``streamId`` and
 ``version`` (event items at version 0, the commits' ledgers).
+
+Every moto stack is built from these tables (the unit tests' conftest, the reliability harness and
+the soak, the benchmark's ``MotoStack`` and read-side run), so importing this module also makes
+moto's ``BatchExecuteStatement`` strict (``tests/support/partiql.py``): each of them answers the
+processor's PartiQL writes as DynamoDB does, whichever builds its stack.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from tests.support import partiql
+
+partiql.install()
 
 # The names the unit tests and the benchmark give the two tables on moto.
 ORDERS_TABLE = "Orders"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
@@ -50,6 +51,8 @@ _EXTRA: Mapping[str, tuple[Fault, ...]] = {
     "Query": (Fault.THROUGHPUT,),
     "PublishBatch": (Fault.PARTIAL,),
     "SendMessageBatch": (Fault.PARTIAL,),
+    # PARTIAL: one statement not executed, answered ThrottlingError at its place (as AWS reports throttling).
+    "BatchExecuteStatement": (Fault.THROUGHPUT, Fault.PARTIAL),
 }
 
 
@@ -77,6 +80,35 @@ def _canonical(value: Any) -> Any:
     return value
 
 
+# The name each ``?`` of a PartiQL statement is bound to: 'name': ? in a VALUE, "name" = ? or "name"[i] = ?
+# in a SET or a WHERE.
+_HEAD_LEDGERS = "ledgers"  # orders_shared.event_store.LEDGERS: under UpdateItem, its values are ":ledgers"
+_PARTIQL_PLACE = re.compile(r"'([^']+)'\s*:\s*\?|\"([^\"]+)\"(?:\[\d+\])?\s*=\s*\?")
+
+
+def _named_statement(statement: dict[str, Any]) -> dict[str, Any]:
+    """A PartiQL statement with its parameters under the names they are bound to, in place of a list.
+
+    So ``_canonical`` sees an INSERT's item as it sees a PutItem's (a ledger's random ``streamId``
+    and ``version`` replaced), and does not sort the parameters away from their places.
+    """
+    parameters = statement.get("Parameters", [])
+    names = [single or double for single, double in _PARTIQL_PLACE.findall(statement.get("Statement", ""))]
+    if len(names) != len(parameters):
+        names = [f"?{n}" for n in range(len(parameters))]  # not a statement of the usual shapes: by position
+    named: dict[str, Any] = {}
+    for name, value in zip(names, parameters, strict=True):
+        named[name if name not in named else f"{name}?{len(named)}"] = value  # a WHERE may name a SET attribute
+    if _HEAD_LEDGERS in named:  # a head's list of ledger ids (SET "ledgers"[i] = ?, or its INSERT)
+        named[_HEAD_LEDGERS] = "ledger"
+    return {**statement, "Parameters": named}
+
+
+def _statement_order(statement: dict[str, Any]) -> str:
+    # The content a statement is chosen by, free of ledger ids (see _drop_one_entry).
+    return json.dumps(_canonical(_named_statement(statement)), sort_keys=True)
+
+
 def _query_entries(body: dict[str, Any]) -> dict[str, Any]:
     """A query-protocol PublishBatch body as ``{other fields, "entries": [{field: value}]}``."""
     entries: dict[str, dict[str, Any]] = defaultdict(dict)
@@ -96,6 +128,8 @@ def _digest(body: Any) -> str:
         document.pop("ClientRequestToken", None)  # botocore fills it with a fresh uuid4 on every call
         if "Action" in document:
             document = _query_entries(document)
+        if "Statements" in document:  # BatchExecuteStatement
+            document["Statements"] = [_named_statement(statement) for statement in document["Statements"]]
     return hashlib.sha256(json.dumps(_canonical(document), sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -201,6 +235,8 @@ class FaultInjector:
         if dropped is not None and model.name in {"PublishBatch", "SendMessageBatch"}:
             failure = {"Id": dropped, "Code": "InternalError", "SenderFault": False, "Message": "injected"}
             parsed.setdefault("Failed", []).append(failure)
+        elif dropped is not None and model.name == "BatchExecuteStatement" and "Responses" in parsed:
+            parsed["Responses"].insert(dropped, {"Error": {"Code": "ThrottlingError", "Message": "injected"}})
         elif dropped is not None and model.name == "BatchGetItem" and not _unprocess_one_item(parsed, dropped):
             with self._lock:
                 self.injected[Fault.PARTIAL] -= 1  # none of the orders existed: nothing to hold back
@@ -232,7 +268,21 @@ def _drop_one_entry(operation: str, params: dict[str, Any]) -> Any:
         request["Entries"] = [entry for entry in request["Entries"] if entry is not dropped]
         params["body"] = json.dumps(request).encode()
         return dropped["Id"]
+    if operation == "BatchExecuteStatement":
+        return _drop_one_statement(request, params)
     return request  # BatchGetItem: read everything, hand one item back as unprocessed
+
+
+def _drop_one_statement(request: dict[str, Any], params: dict[str, Any]) -> int | None:
+    """Remove one statement of a BatchExecuteStatement (the greatest by content, ledger ids aside);
+    returns its position, where the answer gets its error."""
+    statements = request["Statements"]
+    if len(statements) < 2:
+        return None
+    position = max(range(len(statements)), key=lambda n: _statement_order(statements[n]))
+    request["Statements"] = statements[:position] + statements[position + 1 :]
+    params["body"] = json.dumps(request).encode()
+    return position
 
 
 def _unprocess_one_item(parsed: dict[str, Any], request: dict[str, Any]) -> bool:

@@ -58,3 +58,37 @@ def test_a_head_creation_writes_its_index_entry_and_a_later_update_does_not() ->
     later = {**creation, "ConditionExpression": "#version = :expected"}
     assert billing.write_units("UpdateItem", creation) == 2
     assert billing.write_units("UpdateItem", later) == 1
+
+
+def _insert(item: dict[str, Any]) -> dict[str, Any]:
+    values = ", ".join(f"'{name}': ?" for name in item)
+    statement = 'INSERT INTO "EventStore" VALUE {NAMES}'.replace("NAMES", values)
+    return {"Statement": statement, "Parameters": list(item.values())}
+
+
+def test_a_statement_batch_bills_each_insert_as_the_put_of_its_item() -> None:
+    # GIVEN a batch inserting a 300-byte item, a 1,100-byte one and a first event carrying streamShard
+    small, large = _item(300), _item(1100)
+    first_event = _item(300, streamShard={"S": "07"})
+    params = {"Statements": [_insert(small), _insert(large), _insert(first_event)]}
+    # WHEN billed THEN each is its PutItem (1, 2, and 1 plus its index entry), none doubled
+    assert billing.write_units("BatchExecuteStatement", params) == 1 + 2 + 2
+    assert billing.write_units("BatchExecuteStatement", params) == sum(
+        billing.write_units("PutItem", {"Item": item}) for item in (small, large, first_event)
+    )
+
+
+def test_a_statement_batch_bills_each_update_as_an_update_of_an_existing_item() -> None:
+    # GIVEN a batch of two head updates, one setting streamShard (PartiQL never creates the item)
+    statement = 'UPDATE "Orders" SET "events"[3] = ? SET "streamShard" = ? WHERE "orderId" = ? AND "version" = ?'
+    update = {"Statement": statement, "Parameters": [{"S": "e-4"}, {"S": "07"}, {"S": "o-1"}, {"N": "3"}]}
+    plain = {"Statement": 'UPDATE "Orders" SET "status" = ? WHERE "orderId" = ?', "Parameters": [{"S": "x"}] * 2}
+    # WHEN billed THEN each is one unit, as the UpdateItem of an existing head: no index entry written
+    assert billing.write_units("BatchExecuteStatement", {"Statements": [update, plain]}) == 2
+
+
+def test_a_statement_the_benchmark_cannot_price_is_refused() -> None:
+    # GIVEN an INSERT of literals (its item is not in the parameters) WHEN billed THEN a ValueError, not a guess
+    literal = {"Statement": "INSERT INTO \"Orders\" VALUE {'orderId': 'o-1'}"}
+    with pytest.raises(ValueError, match="not a PartiQL write"):
+        billing.write_units("BatchExecuteStatement", {"Statements": [literal]})

@@ -294,6 +294,27 @@ def test_workload_watcher_counts_units_by_table_and_hot_partition() -> None:
     assert measured["max_writes_per_order_item"] == 2  # the head, keyed by orderId alone
 
 
+def test_workload_watcher_counts_a_statement_batch_as_its_single_item_writes() -> None:
+    # GIVEN the same commit as one BatchExecuteStatement: the ledger and the claim INSERTed, the head UPDATEd twice
+    watcher = Watcher()
+    moves = '[["o-1",1,"","pending"]]'
+    insert_ledger = "INSERT INTO \"EventStore\" VALUE {'streamId': ?, 'version': ?, 'moves': ?}"
+    insert_claim = "INSERT INTO \"EventStore\" VALUE {'streamId': ?, 'version': ?, 'orderId': ?}"
+    head = 'UPDATE "Orders" SET "version" = ? WHERE "orderId" = ? AND "version" = ?'
+    statements = [
+        {"Statement": insert_ledger, "Parameters": [{"S": "#ledger#03"}, {"N": "17"}, {"S": moves}]},
+        {"Statement": insert_claim, "Parameters": [{"S": "event#e-1"}, {"N": "0"}, {"S": "o-1"}]},
+        {"Statement": head, "Parameters": [{"N": "1"}, {"S": "o-1"}, {"N": "0"}]},
+        {"Statement": head, "Parameters": [{"N": "2"}, {"S": "o-1"}, {"N": "1"}]},
+    ]
+    watcher("provide-client-params.dynamodb.BatchExecuteStatement", {"Statements": statements})
+    # THEN the units, the ledger's moves and the head's partition are counted as for the single-item writes
+    assert watcher.wru == {"Orders": 2, "EventStore": 2}
+    assert watcher.ledger_moves == [1]
+    assert watcher.operations == {"dynamodb.BatchExecuteStatement": 1}
+    assert profile(watcher, LIFECYCLE, reps=1, source={})["max_writes_per_order_item"] == 2
+
+
 def bench_json(**lifecycle: Any) -> dict[str, Any]:
     machine = {"date": "2026-11-30T01:00:04+00:00", "commit": "7ace2be", "load_average_at_start": [0.4, 1.3, 1.4]}
     return {"machine": machine, "in_process": {"ours": {"lifecycle": {**LIFECYCLE, **lifecycle}}}}

@@ -1,0 +1,170 @@
+"""The PartiQL stand-in on moto (tests/support/partiql.py) answers as the emulator does.
+
+One scenario of the statements the processor sends (INSERT with parameters, UPDATE with conditions
+and list indexes, failures among successes, the request-wide refusals) runs against the emulator
+the suite is pointed at and against moto with the stand-in, on tables of the template's keys made
+for the test; the answers and the items stored afterwards must be the same. Messages of
+ValidationError and ResourceNotFound are not compared (the stand-in names what it does not support).
+
+Not in the scenario: two statements on one item in a batch. The stand-in refuses the request, as
+BatchWriteItem does ("Provided list of item keys contains duplicates"); MiniStack 1.5.33 runs both,
+in order (seen at 2026-11-30). The processor must never send such a batch, so the stricter answer is
+the one its tests get.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from moto import mock_aws
+
+from tests.support.aws import use_fake_credentials
+from tests.support.tables import create_event_store_table, create_orders_table
+
+Batch = list[dict[str, Any]]
+
+
+def s(text: str) -> dict[str, str]:
+    return {"S": text}
+
+
+def n(number: int) -> dict[str, str]:
+    return {"N": str(number)}
+
+
+def on(table: str, statement: str) -> str:
+    """``statement`` with its table's place, ``"T"``, given the test's table (quoted as the processor quotes)."""
+    return statement.replace('"T"', f'"{table}"')
+
+
+def batches(orders: str, events: str) -> list[Batch]:
+    """The scenario: each batch is sent in turn; statements are built as the processor builds them."""
+    insert_head = on(orders, "INSERT INTO \"T\" VALUE {'orderId': ?, 'status': ?, 'events': ?, 'version': ?}")
+    insert_event = on(events, "INSERT INTO \"T\" VALUE {'streamId': ?, 'version': ?, 'type': ?}")
+    advance = on(orders, 'UPDATE "T" SET "events"[IDX] = ? SET "version" = ? WHERE "orderId" = ? AND "version" = ?')
+    status = on(orders, 'UPDATE "T" SET "status" = ? WHERE "orderId" = ? AND "status" = ?')
+    no_key = on(orders, 'UPDATE "T" SET "status" = ? WHERE "status" = ?')
+
+    def head(order: str, state: str = "pending") -> dict[str, Any]:
+        return {"Statement": insert_head, "Parameters": [s(order), s(state), {"L": [s("e1")]}, n(1)]}
+
+    def event(order: str, version: int, kind: str) -> dict[str, Any]:
+        return {"Statement": insert_event, "Parameters": [s(order), n(version), s(kind)]}
+
+    def step(order: str, index: int, version: int, expected: int, **extra: Any) -> dict[str, Any]:
+        statement = advance.replace("IDX", str(index))
+        return {"Statement": statement, "Parameters": [s(f"e{version}"), n(version), s(order), n(expected)], **extra}
+
+    all_old = {"ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+    return [
+        # new items: heads and events (a composite key), all applied
+        [head("o-1"), head("o-2"), head("o-3"), event("o-1", 1, "OrderCreated"), event("o-2", 1, "OrderCreated")],
+        # an existing key among new ones: DuplicateItem, the others applied
+        [head("o-1", "clobbered"), event("o-1", 1, "Clobbered"), head("o-4"), event("o-1", 2, "PaymentProcessed")],
+        # conditions: holding (append at len), failing with and without ALL_OLD, on a missing item
+        [
+            step("o-1", 1, 2, 1),
+            step("o-2", 1, 2, 7, **all_old),
+            step("o-3", 1, 2, 7),
+            step("o-missing", 0, 2, 1, **all_old),
+            {"Statement": status, "Parameters": [s("processing"), s("o-4"), s("pending")]},
+        ],
+        # list indexes: replace below the length, append past it
+        [step("o-1", 0, 3, 2), step("o-2", 9, 2, 1)],
+        # refused per statement: WHERE without the key, an unknown table; the good one still applied
+        [
+            {"Statement": status, "Parameters": [s("x"), s("o-9"), s("y")]},
+            {"Statement": no_key, "Parameters": [s("a"), s("b")]},
+            {
+                "Statement": insert_head.replace(orders, f"{orders}-nope"),
+                "Parameters": [s("o-5"), s("a"), {"L": []}, n(1)],
+            },
+            head("o-6"),
+        ],
+        # refused whole: more than 25 statements
+        [head(f"o-many-{i}") for i in range(26)],
+    ]
+
+
+def _view(response: dict[str, Any]) -> dict[str, Any]:
+    # What is compared of one statement's answer (see the module doc).
+    if "Error" not in response:
+        return response
+    error = dict(response["Error"])
+    if error["Code"] in {"ValidationError", "ResourceNotFound"}:
+        error.pop("Message", None)
+    return {**response, "Error": error}
+
+
+def run_scenario(client: Any, orders: str, events: str) -> dict[str, Any]:
+    """Every batch's answers (or the request's error code), then every item of both tables."""
+    create_orders_table(client, orders)
+    create_event_store_table(client, events)
+    for table in (orders, events):  # instant on the emulator and moto; on AWS a table takes seconds
+        client.get_waiter("table_exists").wait(TableName=table, WaiterConfig={"Delay": 2})
+    answers: list[Any] = []
+    try:
+        for batch in batches(orders, events):
+            try:
+                answers.append([_view(one) for one in client.batch_execute_statement(Statements=batch)["Responses"]])
+            except ClientError as error:
+                answers.append({"refused": error.response["Error"]["Code"]})
+        stored = {
+            table: sorted((item for item in client.scan(TableName=table)["Items"]), key=json.dumps)
+            for table in (orders, events)
+        }
+    finally:
+        for table in (orders, events):
+            client.delete_table(TableName=table)
+    return {"answers": answers, "stored": stored}
+
+
+def _diff(emulator: dict[str, Any], moto: dict[str, Any]) -> list[str]:
+    lines = []
+    for number, (theirs, ours) in enumerate(zip(emulator["answers"], moto["answers"], strict=True), 1):
+        if theirs != ours:
+            lines.append(f"batch {number}: emulator {json.dumps(theirs)}\n         moto     {json.dumps(ours)}")
+    for table in emulator["stored"]:
+        if emulator["stored"][table] != moto["stored"][table]:
+            lines.append(f"table {table}: emulator {emulator['stored'][table]}\n    moto {moto['stored'][table]}")
+    return lines
+
+
+@pytest.fixture
+def on_moto(monkeypatch: pytest.MonkeyPatch) -> Callable[[str, str], dict[str, Any]]:
+    """Run the scenario on moto (with the stand-in), away from the emulator's endpoint and credentials."""
+
+    def run(orders: str, events: str) -> dict[str, Any]:
+        with monkeypatch.context() as patch:
+            use_fake_credentials(patch)
+            with mock_aws():
+                return run_scenario(boto3.client("dynamodb", region_name="us-east-1"), orders, events)
+
+    return run
+
+
+def test_partiql_stand_in_answers_and_stores_as_the_emulator(on_moto: Callable[[str, str], dict[str, Any]]) -> None:
+    # GIVEN tables of the template's keys, named for this run, on the emulator and on moto
+    suffix = uuid.uuid4().hex[:8]
+    orders, events = f"pq-orders-{suffix}", f"pq-events-{suffix}"
+
+    # WHEN the scenario runs on both
+    emulator = run_scenario(boto3.client("dynamodb"), orders, events)
+    moto = on_moto(orders, events)
+
+    # THEN the scenario did what it means to on the emulator (each outcome at least once, items stored)
+    print(json.dumps(emulator, indent=1))  # the evidence, shown with -s
+    outcomes = {
+        one.get("Error", {}).get("Code") for batch in emulator["answers"] if isinstance(batch, list) for one in batch
+    }
+    assert outcomes == {None, "DuplicateItem", "ConditionalCheckFailed", "ValidationError", "ResourceNotFound"}
+    assert all(emulator["stored"].values())
+
+    # AND moto with the stand-in gave every answer and stored every item the same
+    assert _diff(emulator, moto) == []
