@@ -29,9 +29,10 @@ from tests.reliability.harness.checks import check_counters, check_orders, check
 from tests.reliability.harness.delivery import Ledger
 from tests.reliability.harness.faults import FaultInjector
 from tests.reliability.harness.outcomes import read_state
-from tests.reliability.harness.sabotage import Hook, Sabotaged
+from tests.reliability.harness.sabotage import Hook, Sabotaged, is_head_statement
 from tests.reliability.harness.scenario import Lifecycle, Order, Scenario, body_for, lifecycle_events
 from tests.reliability.harness.stack import Stack
+from tests.support.partiql import parse
 
 WAIT_S = 10  # a paused writer's longest wait for the other one
 
@@ -41,17 +42,41 @@ class Crash(BaseException):
 
 
 def crash_on_heads(after: int = 0) -> dict[str, Hook]:
-    """Every head write (UpdateItem, or a takeover's TransactWriteItems) after the first ``after`` dies."""
-    calls = iter(range(1_000_000))
+    """The invocation dies once ``after`` heads were written: the request of the heads (a
+    BatchExecuteStatement) carries only the first of them that fit, then its answer never comes; a
+    takeover's TransactWriteItems past them dies before it is sent."""
+    written = iter(range(1_000_000))
     lock = threading.Lock()
 
-    def hook(**_: Any) -> None:
+    def trim(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        statements = params["Statements"]
+        heads = [n for n, s in enumerate(statements) if is_head_statement(parse(s["Statement"], s["Parameters"]))]
+        if not heads:
+            return
         with lock:
-            number = next(calls)
+            allowed = [n for n in heads if next(written) < after]
+        if len(allowed) == len(heads):
+            return
+        context["crash"] = True
+        if not allowed:
+            raise Crash
+        params["Statements"] = [statements[n] for n in allowed]
+
+    def crash_after(context: dict[str, Any], **_: Any) -> None:
+        if context.get("crash"):
+            raise Crash
+
+    def transaction(**_: Any) -> None:
+        with lock:
+            number = next(written)
         if number >= after:
             raise Crash
 
-    return {"before-call.dynamodb.UpdateItem": hook, "before-call.dynamodb.TransactWriteItems": hook}
+    return {
+        "before-parameter-build.dynamodb.BatchExecuteStatement": trim,
+        "after-call.dynamodb.BatchExecuteStatement": crash_after,
+        "before-call.dynamodb.TransactWriteItems": transaction,
+    }
 
 
 def orders_of(seed: int, count: int, lifecycle: Lifecycle = Lifecycle.COMPLETED) -> Scenario:
@@ -171,19 +196,27 @@ def test_commit_window_group_crash_midway_counts_only_the_heads_written(
 
 
 class Pause:
-    """Holds one applier's first call of an operation until released, and says when it got there."""
+    """Holds one applier's first call of an operation until released, and says when it got there.
 
-    def __init__(self, operation: str) -> None:
+    With ``heads_only``, the first BatchExecuteStatement that writes heads (a commit's second round).
+    """
+
+    def __init__(self, operation: str, *, heads_only: bool = False) -> None:
         self.operation, self.arrived, self.release = operation, threading.Event(), threading.Event()
+        self._heads_only = heads_only
         self._once = threading.Lock()
 
     def hooks(self) -> dict[str, Hook]:
-        def hook(**_: Any) -> None:
+        def hook(params: dict[str, Any], **_: Any) -> None:
+            if self._heads_only and not any(
+                is_head_statement(parse(s["Statement"], s["Parameters"])) for s in params["Statements"]
+            ):
+                return
             if self._once.acquire(blocking=False):
                 self.arrived.set()
                 assert self.release.wait(WAIT_S), "never released"
 
-        return {f"before-call.dynamodb.{self.operation}": hook}
+        return {f"before-parameter-build.dynamodb.{self.operation}": hook}
 
 
 @pytest.mark.parametrize("first", ["takeover", "original"])
@@ -198,7 +231,7 @@ def test_commit_window_takeover_races_the_original_commit(
     created, paid, cancelled = records(list(order.events), "order")
     ledger = Ledger()
     settle(healthy, [created], ledger)
-    original_head, takeover = Pause("UpdateItem"), Pause("TransactWriteItems")
+    original_head, takeover = Pause("BatchExecuteStatement", heads_only=True), Pause("TransactWriteItems")
     with ThreadPoolExecutor(max_workers=2) as pool, ThreadPoolExecutor(max_workers=2) as other:
         a = stack.applier(Sabotaged(original_head.hooks()), pool)
         b = stack.applier(Sabotaged(takeover.hooks() if first == "original" else {}), other)

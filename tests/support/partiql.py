@@ -123,6 +123,28 @@ def parse(statement: str, parameters: list[AttributeValue]) -> Insert | Update:
     raise _invalid(statement, "a statement other than INSERT ... VALUE {...} or UPDATE ... SET ... WHERE")
 
 
+def render(parsed: Insert | Update) -> dict[str, Any]:
+    """The ``Statement`` and ``Parameters`` of a parsed statement (:func:`parse`'s inverse), for tests
+    that change what a processor sends."""
+    if isinstance(parsed, Insert):
+        names = list(parsed.item)
+        fields = ", ".join(f"'{name}': ?" for name in names)
+        statement = "INSERT INTO {table} VALUE {{{fields}}}".format(table=f'"{parsed.table}"', fields=fields)
+        return {"Statement": statement, "Parameters": [parsed.item[name] for name in names]}
+    sets = " ".join(
+        f'SET "{name}"' + ("" if index is None else f"[{index}]") + " = ?" for name, index, _ in parsed.assignments
+    )
+    where = " AND ".join(f'"{name}" = ?' for name, _ in parsed.equalities)
+    parameters = [value for *_, value in parsed.assignments] + [value for _, value in parsed.equalities]
+    statement = "UPDATE {table} {sets} WHERE {where}".format(table=f'"{parsed.table}"', sets=sets, where=where)
+    return {"Statement": statement, "Parameters": parameters}
+
+
+def key_attributes(backend: DynamoDBBackend, table: str) -> list[str]:
+    """The names of ``table``'s key attributes in ``backend``."""
+    return _key_attributes(backend.tables[table])
+
+
 def _key_attributes(table: Any) -> list[str]:
     return [name for name in (table.hash_key_attr, table.range_key_attr) if name]
 
@@ -211,6 +233,12 @@ def _execute(backend: DynamoDBBackend, statement: dict[str, Any], parsed: Insert
     else:
         _update(backend, table, parsed, statement.get("ReturnValuesOnConditionCheckFailure"))
     return {"TableName": parsed.table}
+
+
+def run_statement(backend: DynamoDBBackend, statement: dict[str, Any], parsed: Insert | Update) -> dict[str, Any]:
+    """Execute one parsed statement on ``backend`` as :func:`batch_execute_statement` does (its
+    ``ReturnValuesOnConditionCheckFailure`` read from ``statement``); raises StatementError."""
+    return _execute(backend, statement, parsed)
 
 
 def _moto_error(error: DynamodbException) -> StatementError:

@@ -13,9 +13,14 @@ import contextlib
 import json
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
+from botocore.awsrequest import AWSResponse
+
+from tests.reliability.harness.common import REGION
 from tests.reliability.harness.faults import FaultInjector
+from tests.support.partiql import Insert, Update, key_attributes, parse, render
 
 Hook = Callable[..., None]
 
@@ -57,6 +62,30 @@ def _writes(handler: Callable[[str, dict[str, Any]], None]) -> dict[str, Hook]:
     }
 
 
+type Statement = Insert | Update
+
+
+def _statements(handler: Callable[[Statement], Statement | None]) -> dict[str, Hook]:
+    """Hooks that hand every PartiQL statement of a ``BatchExecuteStatement`` (the commit's rounds),
+    parsed, to ``handler``, which returns the statement to send instead (None: send it as it is)."""
+
+    def hook(params: dict[str, Any], **_: Any) -> None:
+        for n, statement in enumerate(params["Statements"]):
+            changed = handler(parse(statement["Statement"], statement.get("Parameters", [])))
+            if changed is not None:
+                params["Statements"][n] = {**statement, **render(changed)}
+
+    return {"before-parameter-build.dynamodb.BatchExecuteStatement": hook}
+
+
+def is_head_statement(statement: Statement) -> bool:
+    """Whether a commit's statement writes an order's head: a new one (an INSERT of an item with its
+    list of events) or a later change's (an UPDATE setting an entry of that list)."""
+    if isinstance(statement, Insert):
+        return "events" in statement.item and "orderId" in statement.item
+    return any(name == "events" for name, _, _ in statement.assignments)
+
+
 def _is_head(write: dict[str, Any]) -> bool:
     # A later change's head (an UpdateItem appending ids), or a new order's (a Put of an item with its list).
     return ("UpdateExpression" in write and ":ids" in write.get("ExpressionAttributeValues", {})) or (
@@ -77,7 +106,16 @@ def stream_entries_dropped(from_version: int) -> dict[str, Hook]:
             values[":ids"] = {"L": []}
             values[":ledgers"] = {"L": []}
 
-    return _writes(drop)
+    def drop_statement(statement: Statement) -> Statement | None:
+        if not isinstance(statement, Update) or not is_head_statement(statement):
+            return None
+        [version] = [int(value["N"]) for name, _, value in statement.assignments if name == "version"]
+        if version < from_version:
+            return None
+        kept = tuple(entry for entry in statement.assignments if entry[0] not in {"events", "ledgers"})
+        return replace(statement, assignments=kept)
+
+    return {**_writes(drop), **_statements(drop_statement)}
 
 
 def conditions_stripped() -> dict[str, Hook]:
@@ -99,14 +137,38 @@ def conditions_stripped() -> dict[str, Hook]:
             if key in write and not emptied:
                 del write[key]
 
-    return _writes(strip)
+    # PartiQL has no unconditional INSERT, and an UPDATE's WHERE is its condition: the statements of
+    # a BatchExecuteStatement are written here instead, as moto's plain Put and keyed-only Update, and
+    # the call is answered as if DynamoDB had done them (it never reaches moto's endpoint).
+    def unconditional(params: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]]:
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.dynamodb.models import dynamodb_backends
+
+        from tests.support.partiql import run_statement
+
+        backend = dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION]
+        responses = []
+        for statement in json.loads(params["body"])["Statements"]:
+            parsed = parse(statement["Statement"], statement.get("Parameters", []))
+            if isinstance(parsed, Insert):
+                backend.put_item(parsed.table, parsed.item)
+            else:
+                keys = key_attributes(backend, parsed.table)
+                run_statement(
+                    backend, {}, replace(parsed, equalities=tuple(e for e in parsed.equalities if e[0] in keys))
+                )
+            responses.append({"TableName": parsed.table})
+        return AWSResponse(str(params.get("url", "")), 200, {}, None), {"Responses": responses}
+
+    return {**_writes(strip), "before-call.dynamodb.BatchExecuteStatement": unconditional}
 
 
 class Rendezvous:
     """Holds the first write of each of ``parties`` appliers until all of them are about to commit.
 
-    The first write of a commit is its ledger's PutItem (or an ignored event's marker), after the
-    states were read and before any event is claimed.
+    The first write of a commit is the request of its ledger and its events' items (a
+    BatchExecuteStatement; an ignored event's marker is a PutItem), after the states were read and
+    before any event is claimed.
 
     Every applier has then read the same states: a race that only the conditions can settle. Not a
     defect in itself; :meth:`hooks` gives each applier its own once-only wait.
@@ -126,7 +188,8 @@ class Rendezvous:
             with contextlib.suppress(threading.BrokenBarrierError):  # one had nothing to commit: go on
                 self._barrier.wait()
 
-        return {f"before-call.dynamodb.{operation}": hook for operation in ("PutItem", "TransactWriteItems")}
+        operations = ("BatchExecuteStatement", "PutItem", "TransactWriteItems")
+        return {f"before-call.dynamodb.{operation}": hook for operation in operations}
 
 
 def previous_status_replaced() -> dict[str, Hook]:
@@ -157,11 +220,11 @@ _MARKER_FIELDS = ("orderId", "eventType", "digest")
 def conflicts_taken_for_duplicates() -> dict[str, Hook]:
     """Every idempotency marker a write finds in its way is read back as the writer's own, committed.
 
-    The old item DynamoDB returns on a failed condition (``ReturnValuesOnConditionCheckFailure``)
-    gets the order, type and digest of the marker the processor tried to write, and the read of that
-    order's head that follows lists the id: an event reusing an id looks like a redelivery of the
-    id's first event, already in its stream, which is what a processor that never compares would
-    conclude.
+    The old item DynamoDB returns on a failed condition (``ReturnValuesOnConditionCheckFailure``), or
+    the read of the event's item that follows a refused INSERT, gets the order, type and digest of the
+    marker the processor tried to write, and the read of that order's head that follows lists the
+    id: an event reusing an id looks like a redelivery of the id's first event, already in its
+    stream, which is what a processor that never compares would conclude.
     """
     disguised: set[str] = set()
     lock = threading.Lock()
@@ -181,10 +244,28 @@ def conflicts_taken_for_duplicates() -> dict[str, Hook]:
                 with lock:
                     disguised.add(old["streamId"]["S"].removeprefix("event#"))
 
-    def head_read(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
-        context["sabotage_head_read"] = "#events" in params.get("ProjectionExpression", "")
+    # A claim refused by PartiQL (DuplicateItem) carries no item: the processor reads the event's item
+    # next (GetItem), and that answer is disguised the same way, with the claim this applier sent.
+    sent: dict[str, dict[str, Any]] = {}
 
-    def listed(parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+    def remember_statements(params: dict[str, Any], **_: Any) -> None:
+        for statement in params["Statements"]:
+            parsed = parse(statement["Statement"], statement.get("Parameters", []))
+            if isinstance(parsed, Insert) and parsed.item.get("streamId", {}).get("S", "").startswith("event#"):
+                with lock:
+                    sent[parsed.item["streamId"]["S"]] = parsed.item
+
+    def read(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        context["sabotage_head_read"] = "#events" in params.get("ProjectionExpression", "")
+        context["sabotage_event_read"] = params.get("Key", {}).get("streamId", {}).get("S", "")
+
+    def answered(parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        with lock:
+            mine = sent.get(context.get("sabotage_event_read", ""))
+        if mine is not None and "Error" not in parsed and parsed.get("Item"):
+            parsed["Item"].update({name: mine[name] for name in _MARKER_FIELDS})
+            with lock:
+                disguised.add(mine["streamId"]["S"].removeprefix("event#"))
         if not context.get("sabotage_head_read") or "Error" in parsed:
             return  # not the read of a head's event list
         item = parsed.setdefault("Item", {"events": {"L": []}})
@@ -195,8 +276,9 @@ def conflicts_taken_for_duplicates() -> dict[str, Hook]:
     return {
         **{f"before-parameter-build.dynamodb.{operation}": remember for operation in ("TransactWriteItems", "PutItem")},
         **{f"after-call.dynamodb.{operation}": disguise for operation in ("TransactWriteItems", "PutItem")},
-        "before-parameter-build.dynamodb.GetItem": head_read,
-        "after-call.dynamodb.GetItem": listed,
+        "before-parameter-build.dynamodb.BatchExecuteStatement": remember_statements,
+        "before-parameter-build.dynamodb.GetItem": read,
+        "after-call.dynamodb.GetItem": answered,
     }
 
 
@@ -207,7 +289,7 @@ def projection_customer_replaced() -> dict[str, Hook]:
     the fold of its stream sees it.
     """
 
-    def replace(kind: str, write: dict[str, Any]) -> None:
+    def replace_write(kind: str, write: dict[str, Any]) -> None:
         if not _is_head(write):
             return
         if kind == "Put":  # a new order's head: the whole projection
@@ -217,4 +299,9 @@ def projection_customer_replaced() -> dict[str, Hook]:
             if name == "customerId":
                 write["ExpressionAttributeValues"][":" + alias.removeprefix("#")] = {"S": "someone-else"}
 
-    return _writes(replace)
+    def replace_statement(statement: Statement) -> Statement | None:
+        if isinstance(statement, Insert) and is_head_statement(statement):
+            return Insert(statement.table, {**statement.item, "customerId": {"S": "someone-else"}})
+        return None  # a later change's UPDATE sets no customer (the creation's never changes)
+
+    return {**_writes(replace_write), **_statements(replace_statement)}
