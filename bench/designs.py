@@ -44,6 +44,7 @@ OPERATIONS = {  # client method -> the API operation billing.py prices
     "update_item": "UpdateItem",
     "transact_write_items": "TransactWriteItems",
     "batch_get_item": "BatchGetItem",
+    "batch_execute_statement": "BatchExecuteStatement",
 }
 
 type Call = tuple[str, dict[str, Any]]  # client method name, parameters
@@ -256,6 +257,23 @@ def _claim_head_ledger(wave: Wave, number: int) -> list[Round]:
     )
 
 
+def _claim_head_ledger_statements(wave: Wave, number: int) -> list[Round]:
+    # F's items, each with its own condition, in two BatchExecuteStatement requests (the processor's
+    # own statement builders): the ledger and the claims, then the heads; the notification after.
+    from order_processor.items import head_statement
+    from order_processor.statements import insert
+
+    claims = [insert(wave.events_table, _claim(wave, index)["Item"]) for index in range(len(wave.changes))]
+    heads = [head_statement(wave.orders_table, change, wave.now, wave.ledger) for change in wave.changes]
+    return _with_reads(
+        wave,
+        number,
+        [("batch_execute_statement", {"Statements": [insert(wave.events_table, _ledger(wave)["Item"]), *claims]})],
+        [("batch_execute_statement", {"Statements": heads})],
+        [_publish(wave)],
+    )
+
+
 def _reducer(wave: Wave) -> list[Call]:
     # Reads the heads its ledger names, consistently (a head not yet showing a move is not counted).
     # Its one write, the counters' ADD with its checkpoint in a transaction (4 WU), is made once a
@@ -319,6 +337,13 @@ DESIGNS = (
         "claim (marker holding the event), head with the stream's ids: two Puts; ledger counters",
         _claim_head_ledger,
         "as E for events and streams; counters derived as in D",
+        _reducer,
+    ),
+    Design(
+        "G",
+        "F's items in two PartiQL BatchExecuteStatement requests (claims + ledger, then heads)",
+        _claim_head_ledger_statements,
+        "as F: each statement keeps its own condition and bills as its single-item write",
         _reducer,
     ),
     Design(

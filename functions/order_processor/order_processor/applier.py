@@ -1,15 +1,16 @@
 """Applying a batch of order events: the processor's logic, with no AWS in it.
 
 The collaborators (ports, :mod:`.ports`) are passed in: a repository of order state, a notifier, a
-dead-letter sink and an executor. A batch costs three round trips when all goes well: one read of the
-current states, one transaction holding the change of every order (one per 33 orders, concurrently,
-for larger batches), one notification batch.
+dead-letter sink and an executor. A batch costs four round trips when all goes well: one read of the
+current states (none for orders the batch creates), the commit's two (a request of PartiQL statements
+claiming the events' ids beside the commit's ledger, then one moving the orders' heads: one request
+per 25 statements, concurrently, for larger batches), one notification batch.
 
 Delivery guarantees
 -------------------
-- State changes are applied exactly once per producer event id: the projection update, the event
-  store append and the idempotency marker are one transaction, and a redelivered event finds its
-  marker and changes nothing. An event reusing an id for other content is parked, never applied.
+- State changes are applied exactly once per producer event id: the event's item (its idempotency
+  marker) is written only if the id is free, and the order's head moves only from the version read
+  (conditions of the repository's statements); a redelivered event finds its item and changes nothing. An event reusing an id for other content is parked, never applied.
 - Notifications are sent at least once: a notification that fails after the commit fails its
   record, the redelivery finds the marker and sends the notification again, as the marker recorded
   it (subscribers dedupe by ``eventId``).
@@ -258,7 +259,7 @@ class BatchApplier:
             record, event = events[0]
             decision = decide(event, states.get(order_id))
             if isinstance(decision, Change) and event.event_id not in event_ids:
-                event_ids.add(event.event_id)  # a transaction may name an item (the marker) once
+                event_ids.add(event.event_id)  # a request may name an item (the event's) once
                 firsts.append((record.message_id, decision))
         if not firsts:
             return {}

@@ -120,8 +120,8 @@ class Duplicate:
 
 @dataclass(frozen=True, slots=True)
 class Refused:
-    """Nothing written: a condition refused the change (the order moved since it was read), or a
-    group transaction could not tell which of its changes it refused. Decided again, alone."""
+    """Nothing committed: a condition refused the change (the order, or the claim of its event,
+    moved since it was read). Decided again, alone."""
 
     reason: str
 
