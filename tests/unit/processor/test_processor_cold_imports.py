@@ -28,8 +28,11 @@ def validators():
     return sorted(name.removeprefix(prefix) for name in sys.modules if name.startswith(prefix))
 at_import = validators()
 boto3 = sorted(name for name in sys.modules if name == "boto3" or name.startswith(("boto3.", "s3transfer")))
+NOT_NEEDED = ("order_processor.ports",)
 parse_sqs_body(dumps(envelope_for(order_created("7c9e6679-7425-40de-944b-e07fc1f90ae7", "customer-1", 10))))
-print(json.dumps({"boto3": boto3, "at_import": at_import, "after_created": validators(), "gc": collector}))
+loaded = sorted(name for name in NOT_NEEDED if name in sys.modules)
+result = {"boto3": boto3, "at_import": at_import, "after_created": validators(), "gc": collector, "loaded": loaded}
+print(json.dumps(result))
 """
 
 
@@ -78,3 +81,11 @@ def test_cold_imports_collector_frozen_after_the_cold_start_and_running_again() 
     assert probe["gc"]["frozen"] > 10_000
     # AND the garbage collector, off during the imports, runs again
     assert probe["gc"]["enabled"] is True
+
+
+def test_cold_imports_nothing_a_happy_batch_does_not_use() -> None:
+    # GIVEN a fresh interpreter WHEN the handler's module is imported and one OrderCreated is parsed
+    probe = _probe()
+
+    # THEN the ports (Protocols for the type checker) were not imported
+    assert probe["loaded"] == []
