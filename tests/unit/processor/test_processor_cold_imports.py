@@ -83,7 +83,7 @@ def test_cold_imports_collector_frozen_after_the_cold_start_and_running_again() 
     assert probe["gc"]["enabled"] is True
 
 
-def test_cold_imports_nothing_a_happy_batch_does_not_use() -> None:
+def test_cold_imports_neither_the_ports_nor_fastjsonschema_for_a_valid_event() -> None:
     # GIVEN a fresh interpreter WHEN the handler's module is imported and one OrderCreated is parsed
     probe = _probe()
 
