@@ -9,6 +9,7 @@ visibility timeout, and the logs say nothing of why.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import socket
 import sys
@@ -84,6 +85,8 @@ def hung_app(monkeypatch: pytest.MonkeyPatch, hung_endpoint: str) -> Iterator[Mo
     module = importlib.import_module("order_processor.app")
     yield module
     module._executor.shutdown(wait=False, cancel_futures=True)
+    gc.unfreeze()  # what the cold start froze (garbage of earlier tests included), handed back and collected
+    gc.collect()
     for name in COLD_START_MODULES:
         sys.modules.pop(name, None)
 

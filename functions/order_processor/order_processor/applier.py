@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from order_processor.decision import conflict_of, decide, lifecycle_order
 from order_processor.model import (
@@ -42,9 +43,11 @@ from order_processor.model import (
     Refused,
     Rejection,
 )
-from order_processor.ports import DeadLetters, Notifier, OrderRepository
 from orders_shared.errors import EventIdConflictError, InvalidEventError, RetryableError, RetryExhaustedError
 from orders_shared.events import DetailType, OrderEvent, parse_sqs_body
+
+if TYPE_CHECKING:  # the ports are Protocols for the type checker: three class creations a cold start skips
+    from order_processor.ports import DeadLetters, Notifier, OrderRepository
 
 CALL_BUDGET_MS = 9_000  # the longest one AWS call may take: 2 attempts of 1 s connect + 3 s read, and a 1 s backoff
 COMMIT_CALLS = 2  # a commit is two rounds of calls: the ledger and the events' items, then the heads

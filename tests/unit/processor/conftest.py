@@ -6,6 +6,7 @@ Nothing here reaches the network: the domain runs against fakes, the adapters ag
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import importlib
 import random
@@ -331,6 +332,10 @@ def app(monkeypatch: pytest.MonkeyPatch, dynamodb: Any, topic_arn: str, dlq_url:
     module = importlib.import_module("order_processor.app")
     yield module
     module._executor.shutdown(wait=True)
+    # The import froze every object of this process (gc.freeze, as a cold start does), garbage of earlier
+    # tests included: the test process outlives many cold starts, so that is handed back and collected.
+    gc.unfreeze()
+    gc.collect()
     for name in _COLD_START_MODULES:
         sys.modules.pop(name, None)  # monkeypatch then puts back whatever was imported before
 

@@ -4,6 +4,7 @@ WRITERS: the closed schema of each released version. READERS: each major's toler
 Both name the module (in this package) whose ``validate`` checks it.
 KNOWN: the detail and metadata fields each reader knows (any other is an extension).
 Each module also has ``accepts``, its fast path: True only for a document ``validate`` accepts.
+fastjsonschema's validator of each is in ``<module>_full``, imported only for what ``accepts`` declines.
 """
 
 MODULES = ('OrderCreated_1_0', 'OrderCreated_1_x', 'OrderCreated_2_0', 'OrderCreated_2_x', 'OrderNotification_1_0', 'OrderNotification_1_x', 'OrderStatusChanged_1_0', 'OrderStatusChanged_1_x', 'PaymentFailed_1_0', 'PaymentFailed_1_x', 'PaymentProcessed_1_0', 'PaymentProcessed_1_x', 'envelope')

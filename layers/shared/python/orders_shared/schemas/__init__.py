@@ -192,17 +192,18 @@ def _ascii(regex: re.Pattern[str]) -> re.Pattern[str]:
     return re.compile(regex.pattern, (regex.flags & ~re.UNICODE) | re.ASCII)
 
 
-def _compile_to_code(schema: dict[str, Any]) -> tuple[str, dict[str, re.Pattern[str]]]:
+def _compile_to_code(schema: dict[str, Any]) -> tuple[str, dict[str, re.Pattern[str]], str]:
     """fastjsonschema's ``compile_to_code``, raising errors without a copy of the schema in each.
 
     fastjsonschema writes the whole (sub)schema as a literal into every ``raise`` it generates
     (``JsonSchemaValueException.definition``), which nothing here reads: the errors keep their
     message, name (the path), value and rule. Without those literals the validators are a third
     smaller, so a cold start compiles or loads less. Relies on the generator of the pinned version.
-    Returns the code and the regexes it compiled (``REGEX_PATTERNS``, by key).
+    Returns the code, the regexes it compiled (``REGEX_PATTERNS``, by key) and their definition as code.
     """
     fastjsonschema: Any = importlib.import_module("fastjsonschema")  # build-time dependencies only
     draft07: Any = importlib.import_module("fastjsonschema.draft07")
+    generator_module: Any = importlib.import_module("fastjsonschema.generator")
     ref_resolver: Any = importlib.import_module("fastjsonschema.ref_resolver")
     lean = type("LeanErrors", (draft07.CodeGeneratorDraft07,), {"exc": _lean_exc})
     resolver = ref_resolver.RefResolver.from_schema(schema, handlers={}, store={})
@@ -210,18 +211,26 @@ def _compile_to_code(schema: dict[str, Any]) -> tuple[str, dict[str, re.Pattern[
     code = generator.func_code  # generating the code collects the regexes it uses
     regexes = {key: _ascii(regex) for key, regex in generator._compile_regexps.items()}
     generator._compile_regexps = regexes
-    return f'VERSION = "{fastjsonschema.VERSION}"\n{generator.global_state_code}\n{code}', regexes
+    patterns = f"REGEX_PATTERNS = {generator_module.serialize_regexes(regexes)}\n"
+    return f'VERSION = "{fastjsonschema.VERSION}"\n{generator.global_state_code}\n{code}', regexes, patterns
 
 
-def _module(schema: dict[str, Any], origin: str) -> str:
-    code, regexes = _compile_to_code(schema)
-    # The first function generated validates the root schema: callers get ``validate``, which
-    # runs the fast path (orders_shared.schemas.fastpath) and then, unless it accepted, this one.
+def _modules(schema: dict[str, Any], origin: str, name: str) -> dict[str, str]:
+    """The two modules of a schema: ``<name>.py``, the fast path and ``validate``; ``<name>_full.py``, fastjsonschema's.
+
+    The fast path's module does not import fastjsonschema: the full validator's module, which does,
+    is imported only when the fast path does not accept (a cold start's valid events never need it).
+    """
+    code, regexes, patterns = _compile_to_code(schema)
+    # The first function generated validates the root schema: the full module's ``validate``.
     entry = re.search(r"^def (\w+)\(", code, re.MULTILINE)
     if entry is None:
         raise RuntimeError(f"fastjsonschema produced no validator for {origin}")
     header = f"# Generated from {origin} by `make schemas`. Do not edit.\n"
-    return f"{header}{code}\n\n{accepts_source(schema, regexes, entry.group(1))}"
+    full = f"{header}{code}\n\nvalidate = {entry.group(1)}\n"
+    imports = "from decimal import Decimal\nimport re\n\n"
+    fast = f"{header}{imports}{patterns}\n{accepts_source(schema, regexes, f'{name}_full')}"
+    return {f"{name}.py": fast, f"{name}_full.py": full}
 
 
 def module_name(detail_type: str, version: str) -> str:
@@ -239,6 +248,7 @@ def _registry(modules: list[str], readers: dict[tuple[str, int], dict[str, Any]]
         "Both name the module (in this package) whose ``validate`` checks it.",
         "KNOWN: the detail and metadata fields each reader knows (any other is an extension).",
         "Each module also has ``accepts``, its fast path: True only for a document ``validate`` accepts.",
+        "fastjsonschema's validator of each is in ``<module>_full``, imported only for what ``accepts`` declines.",
         '"""',
         "",
         f"MODULES = {tuple(sorted(modules))!r}",
@@ -265,19 +275,21 @@ def generate() -> dict[str, str]:
     Returns
     -------
     dict[str, str]
-        Module file name (``envelope.py``, ``OrderCreated_1_0.py``, ``__init__.py``, ...) to its source.
+        Module file name (``envelope.py``, ``envelope_full.py``, ``OrderCreated_1_0.py``, ``__init__.py``, ...)
+        to its source.
     """
-    sources = {f"{ENVELOPE}.py": _module(envelope_schema(), "schemas/envelope.json")}
+    sources = _modules(envelope_schema(), "schemas/envelope.json", ENVELOPE)
     readers: dict[tuple[str, int], dict[str, Any]] = {}
     for detail_type in CONTRACTS:
         for version in versions(detail_type):
             origin = f"schemas/{detail_type}/{version}.json"
-            sources[f"{module_name(detail_type, version)}.py"] = _module(writer_schema(detail_type, version), origin)
+            sources.update(_modules(writer_schema(detail_type, version), origin, module_name(detail_type, version)))
         for major, listed in majors(detail_type).items():
             readers[(detail_type, major)] = schema = reader_schema(detail_type, major)
             origin = f"schemas/{detail_type}/{listed[-1]}.json opened to extensions"
-            sources[f"{module_name(detail_type, f'{major}.x')}.py"] = _module(schema, origin)
-    sources["__init__.py"] = _registry([name.removesuffix(".py") for name in sources], readers)
+            sources.update(_modules(schema, origin, module_name(detail_type, f"{major}.x")))
+    fast = [name.removesuffix(".py") for name in sources if not name.endswith("_full.py")]
+    sources["__init__.py"] = _registry(fast, readers)
     return sources
 
 

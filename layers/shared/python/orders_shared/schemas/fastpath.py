@@ -11,7 +11,10 @@ a plain predicate for the common case, and the generated module's ``validate`` r
                 return data
         except Exception:
             pass
-        return <fastjsonschema's validator>(data)
+        return validate_full(data)  # fastjsonschema's validator, in a module of its own
+
+fastjsonschema's validator is generated into a module of its own (``<name>_full``), which
+``validate_full`` imports on first use: a valid event never loads it, nor fastjsonschema itself.
 
 The predicate is a *sufficient* condition: it returns True only for a document the full validator
 accepts, and anything it is unsure of (an unknown field, a ``str`` subclass, a tuple for an array, a
@@ -209,16 +212,17 @@ class _Compiler:
 
 
 def accepts_source(schema: dict[str, Any], regexes: dict[str, re.Pattern[str]], full: str) -> str:
-    """Python source of ``accepts(data)`` for ``schema``, and of ``validate`` running it before ``full``.
+    """Python source of ``accepts(data)`` for ``schema``, and of ``validate`` running it before ``full``'s.
 
     Parameters
     ----------
     schema
-        The schema ``full`` (the name of fastjsonschema's generated function) validates.
+        The schema the ``validate`` of module ``full`` (fastjsonschema's validator) checks.
     regexes
         The generator's compiled regexes (``REGEX_PATTERNS`` of the module), by key.
     full
-        The function called whenever ``accepts`` does not return True.
+        The module (in ``orders_shared._validators``) whose ``validate`` is called whenever ``accepts``
+        does not return True; imported then, the first time.
     """
     compiler = _Compiler(regexes)
     compiler.node(schema, "data", 1)
@@ -234,7 +238,11 @@ def accepts_source(schema: dict[str, Any], regexes: dict[str, re.Pattern[str]], 
             "    return True",
             "",
             "",
-            f"validate_full = {full}",
+            "def validate_full(data):",
+            '    """fastjsonschema\'s validator, its module (and fastjsonschema) imported the first time."""',
+            f"    from orders_shared._validators.{full} import validate as full",
+            "",
+            "    return full(data)",
             "",
             "",
             "def validate(data):",
