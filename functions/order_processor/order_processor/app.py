@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 settings = Settings.from_env()
 configure(settings.stage)
 # Client-side parameter validation re-checks, on every call, requests the adapters always build the same
-# way (and the service validates them anyway): off, it saves a third of the CPU of a batch transaction.
+# way (and the service validates them anyway): off, it saves a third of the CPU of a large request.
 # A hung call fails fast (botocore's 60 s defaults would outlast the 30 s function): two attempts of
 # 1 s to connect and 3 s to read, within the applier's CALL_BUDGET_MS; DynamoDB and SNS answer in
 # milliseconds. The applier starts no call with less than that budget left, and reports the rest.
@@ -45,7 +45,7 @@ _config = Config(
     max_pool_connections=32,
     parameter_validation=False,
 )
-_executor = ThreadPoolExecutor(max_workers=16)  # orders of a batch, group transactions, notification chunks
+_executor = ThreadPoolExecutor(max_workers=16)  # orders of a batch, a group commit's requests, notification chunks
 # The clients come from botocore, which boto3.client calls through a default session: importing boto3
 # would also import s3transfer and its resource layer, none of which a client uses (about a tenth of
 # a cold start's CPU, measured by `make bench`'s "as deployed" row; docs/decisions.md, 2026-11-30).

@@ -10,7 +10,8 @@ Delivery guarantees
 -------------------
 - State changes are applied exactly once per producer event id: the event's item (its idempotency
   marker) is written only if the id is free, and the order's head moves only from the version read
-  (conditions of the repository's statements); a redelivered event finds its item and changes nothing. An event reusing an id for other content is parked, never applied.
+  (conditions of the repository's statements); a redelivered event finds its item and changes
+  nothing. An event reusing an id for other content is parked, never applied.
 - Notifications are sent at least once: a notification that fails after the commit fails its
   record, the redelivery finds the marker and sends the notification again, as the marker recorded
   it (subscribers dedupe by ``eventId``).
