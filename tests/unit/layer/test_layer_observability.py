@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import aws_lambda_powertools
 import pytest
@@ -11,7 +11,7 @@ from orders_shared import observability
 
 
 class _SpyTracer:
-    built: list[dict[str, Any]] = []
+    built: ClassVar[list[dict[str, Any]]] = []
 
     def __init__(self, **kwargs: Any) -> None:
         _SpyTracer.built.append(kwargs)
