@@ -15,15 +15,11 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from typing import Any
 
+from tests.support.partiql import Insert, StatementError, parse
+
 STREAM_INDEX_ATTRIBUTE = "streamShard"  # orders_shared.event_store.STREAM_SHARD (not imported: no layer needed)
-_INSERT = re.compile(r'\s*INSERT\s+INTO\s+"([^"]+)"\s+VALUE\s*\{(.*)\}\s*', re.IGNORECASE | re.DOTALL)
-_UPDATE = re.compile(r'\s*UPDATE\s+"([^"]+)"\s+(SET\s.*?)\s+WHERE\s+(.*)', re.IGNORECASE | re.DOTALL)
-_VALUE_NAME = re.compile(r"'([^']+)'\s*:\s*\?")
-_SET_NAME = re.compile(r'SET\s+"([^"]+)"', re.IGNORECASE)
-_WHERE_NAME = re.compile(r'"([^"]+)"\s*=\s*\?')
 
 
 def item_kb(item: dict[str, Any]) -> int:
@@ -55,22 +51,21 @@ def statement_writes(statement: dict[str, Any]) -> tuple[str, str, dict[str, Any
     ValueError
         A statement of another shape (literals instead of ``?``, DELETE, SELECT): billing it would be a guess.
     """
-    text, parameters = statement["Statement"], statement.get("Parameters", [])
-    if (insert := _INSERT.fullmatch(text)) is not None:
-        names = _VALUE_NAME.findall(insert[2])
-        if _VALUE_NAME.sub("", insert[2]).replace(",", "").strip() == "" and len(names) == len(parameters):
-            return insert[1], "PutItem", {"TableName": insert[1], "Item": dict(zip(names, parameters, strict=True))}
-    elif (update := _UPDATE.fullmatch(text)) is not None and text.count("?") == len(parameters):
-        sets = _SET_NAME.findall(update[2])
-        where = dict(zip(_WHERE_NAME.findall(update[3]), parameters[update[2].count("?") :], strict=False))
-        body = {
-            "TableName": update[1],
-            "Key": where,  # the key and the conditions: the caller's table knows which is which
-            "UpdateExpression": "SET " + ", ".join(f"#s{n} = :s{n}" for n in range(len(sets))),
-            "ExpressionAttributeNames": {f"#s{n}": name for n, name in enumerate(sets)},
-        }
-        return update[1], "UpdateItem", body
-    raise ValueError(f"not a PartiQL write the benchmark knows how to bill: {text!r}")
+    text = statement["Statement"]
+    try:  # the grammar the processor sends, read by the moto stand-in's own parser
+        parsed = parse(text, list(statement.get("Parameters", [])))
+    except StatementError:
+        raise ValueError(f"not a PartiQL write the benchmark knows how to bill: {text!r}") from None
+    if isinstance(parsed, Insert):
+        return parsed.table, "PutItem", {"TableName": parsed.table, "Item": parsed.item}
+    sets = [name for name, _, _ in parsed.assignments]
+    body = {
+        "TableName": parsed.table,
+        "Key": dict(parsed.equalities),  # the key and the conditions: the caller's table knows which is which
+        "UpdateExpression": "SET " + ", ".join(f"#s{n} = :s{n}" for n in range(len(sets))),
+        "ExpressionAttributeNames": {f"#s{n}": name for n, name in enumerate(sets)},
+    }
+    return parsed.table, "UpdateItem", body
 
 
 def write_units(operation: str, params: dict[str, Any]) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-import re
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
@@ -16,6 +15,7 @@ from typing import Any
 from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 
 from tests.reliability.harness.common import REGION
+from tests.support.partiql import Insert, StatementError, parse
 
 
 class Fault(StrEnum):
@@ -80,10 +80,19 @@ def _canonical(value: Any) -> Any:
     return value
 
 
-# The name each ``?`` of a PartiQL statement is bound to: 'name': ? in a VALUE, "name" = ? or "name"[i] = ?
-# in a SET or a WHERE.
 _HEAD_LEDGERS = "ledgers"  # orders_shared.event_store.LEDGERS: under UpdateItem, its values are ":ledgers"
-_PARTIQL_PLACE = re.compile(r"'([^']+)'\s*:\s*\?|\"([^\"]+)\"(?:\[\d+\])?\s*=\s*\?")
+
+
+def _bound_names(statement: dict[str, Any]) -> list[str] | None:
+    """The name each ``?`` of a PartiQL statement is bound to, in order (VALUE, then SET, then WHERE),
+    read by the moto stand-in's parser; None for a statement outside its grammar."""
+    try:
+        parsed = parse(statement.get("Statement", ""), list(statement.get("Parameters", [])))
+    except StatementError:
+        return None
+    if isinstance(parsed, Insert):
+        return list(parsed.item)
+    return [name for name, _, _ in parsed.assignments] + [name for name, _ in parsed.equalities]
 
 
 def _named_statement(statement: dict[str, Any]) -> dict[str, Any]:
@@ -93,8 +102,8 @@ def _named_statement(statement: dict[str, Any]) -> dict[str, Any]:
     and ``version`` replaced), and does not sort the parameters away from their places.
     """
     parameters = statement.get("Parameters", [])
-    names = [single or double for single, double in _PARTIQL_PLACE.findall(statement.get("Statement", ""))]
-    if len(names) != len(parameters):
+    names = _bound_names(statement)
+    if names is None:
         names = [f"?{n}" for n in range(len(parameters))]  # not a statement of the usual shapes: by position
     named: dict[str, Any] = {}
     for name, value in zip(names, parameters, strict=True):
