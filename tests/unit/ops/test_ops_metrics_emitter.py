@@ -12,6 +12,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import EndpointConnectionError
 from botocore.stub import Stubber
 
 from metrics_emitter.adapters import DynamoCounters, SqsQueueStats
@@ -115,10 +116,12 @@ def test_dynamo_counters_asks_for_exactly_the_processor_shard_keys(dynamodb: Any
     requests = record_requests(dynamodb, "dynamodb.BatchGetItem")
     # WHEN it reads the counters
     DynamoCounters(dynamodb, ORDERS_TABLE).shards()
-    # THEN it asked, in one call, for every key the processor's stats_key gives
+    # THEN it asked, in one call, for every key the processor's stats_key gives, read consistently
+    # (the reducer of the same run has just added the settled ledgers to these items)
     [request] = requests
     keys = {key["orderId"]["S"] for key in request["RequestItems"][ORDERS_TABLE]["Keys"]}
     assert keys == {stats_key(shard) for shard in range(STATS_SHARDS)}
+    assert request["RequestItems"][ORDERS_TABLE]["ConsistentRead"] is True
 
 
 @pytest.fixture
@@ -184,10 +187,53 @@ def test_dynamo_counters_read_unprocessed_keys_again() -> None:
             expected_params={"RequestItems": left},
         )
         # WHEN the emitter reads the counters
-        shards = DynamoCounters(client, ORDERS_TABLE).shards()
+        shards = DynamoCounters(client, ORDERS_TABLE, pause_s=0).shards()
         # THEN both answers are in the shards
         assert sorted(shard["pending"] for shard in shards) == [Decimal(2), Decimal(3)]
         stubber.assert_no_pending_responses()
+
+
+def test_dynamo_counters_give_up_on_keys_still_unprocessed_after_the_last_try() -> None:
+    # GIVEN a table that leaves a shard key unprocessed on every call (throttled)
+    client = boto3.client("dynamodb", region_name=REGION)
+    left = {ORDERS_TABLE: {"Keys": [{"orderId": {"S": "#stats#07"}}]}}
+    with Stubber(client) as stubber:
+        for _ in range(3):
+            stubber.add_response("batch_get_item", {"Responses": {ORDERS_TABLE: []}, "UnprocessedKeys": left})
+        # WHEN the emitter reads the counters, with three calls at most
+        with pytest.raises(FiguresUnavailableError) as raised:
+            DynamoCounters(client, ORDERS_TABLE, tries=3, pause_s=0).shards()
+        # THEN it made exactly those three calls, and the run fails naming the table
+        stubber.assert_no_pending_responses()
+    assert str(raised.value) == f"BatchGetItem on {ORDERS_TABLE}: shard keys still unprocessed after 3 calls"
+
+
+def test_dynamo_counters_pause_before_asking_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN a call that leaves a key unprocessed, then one that returns it, and a recorded sleep
+    client = boto3.client("dynamodb", region_name=REGION)
+    left = {ORDERS_TABLE: {"Keys": [{"orderId": {"S": "#stats#07"}}]}}
+    pauses: list[float] = []
+    monkeypatch.setattr("metrics_emitter.adapters.time.sleep", pauses.append)
+    with Stubber(client) as stubber:
+        stubber.add_response("batch_get_item", {"Responses": {ORDERS_TABLE: []}, "UnprocessedKeys": left})
+        stubber.add_response("batch_get_item", {"Responses": {ORDERS_TABLE: []}})
+        # WHEN the emitter reads the counters
+        DynamoCounters(client, ORDERS_TABLE, pause_s=0.25).shards()
+    # THEN it paused once, for the pause it was given, before the second call
+    assert pauses == [0.25]
+
+
+def test_dynamo_counters_name_the_table_and_the_error_of_an_unreachable_endpoint() -> None:
+    # GIVEN a client whose calls cannot reach DynamoDB at all
+    class Unreachable:
+        def batch_get_item(self, **_: Any) -> Any:
+            raise EndpointConnectionError(endpoint_url="https://dynamodb.us-east-1.amazonaws.com")
+
+    # WHEN the emitter reads the counters
+    with pytest.raises(FiguresUnavailableError) as raised:
+        DynamoCounters(Unreachable(), ORDERS_TABLE).shards()  # type: ignore[arg-type]
+    # THEN the run fails with the figures' error, naming the table and what went wrong
+    assert str(raised.value) == f"BatchGetItem on {ORDERS_TABLE} failed: EndpointConnectionError"
 
 
 # --- queue figures on moto ----------------------------------------------------------------------------

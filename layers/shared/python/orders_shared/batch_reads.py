@@ -1,8 +1,8 @@
 """Reading many DynamoDB items at once: BatchGetItem, 100 keys a call, throttled keys asked for again.
 
 One loop for every reader (the event store, the ledgers' reducer, the audit and the rebuild, the order
-processor): what differs between them (how often to ask again, a pause before asking, the error a
-caller raises) is a parameter of :func:`batch_get`, so that each sends the very requests it did.
+processor, the metrics emitter's counter shards): what differs between them (how often to ask again, a
+pause before asking, the error a caller raises) is a parameter of :func:`batch_get`.
 """
 
 from __future__ import annotations
