@@ -3,7 +3,7 @@
 `make layer-check` runs it on the built layer's python/ folder and every function's package.
 On Lambda both are read-only and nothing writes a bytecode cache: a ``.py`` file is compiled from
 source on every cold start unless ``__pycache__/<name>.cpython-313.pyc`` beside it is valid. The
-builds (``layers/shared/Makefile``, each ``functions/<name>/Makefile``) write unchecked-hash
+builds (``layers/shared/Makefile``, ``functions/Makefile`` for every function) write unchecked-hash
 pycs, which the import system uses without comparing modification times (the zip and unzip of a
 deployment change them). Each ``.py`` needs such a pyc with Python 3.13's magic number, the
 unchecked-hash flags and the hash of the source it sits beside. Run it with Python 3.13.

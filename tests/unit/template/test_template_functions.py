@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
 
 from tests.unit.template.template_support import ROOT, Stack
@@ -75,27 +79,44 @@ def test_template_function_handlers_exist(stack: Stack) -> None:
     assert missing == []
 
 
-def test_template_every_function_ships_bytecode_compiled_by_its_makefile(stack: Stack) -> None:
+def built_commands(makefile: Path, target: str, artifacts: str) -> list[str]:
+    """The commands ``make`` would run for ``target`` of ``makefile`` (``make -n``: printed, not run), as
+    sam build's makefile workflow calls it: the Makefile named with ``-f``, ARTIFACTS_DIR in the environment."""
+    make = shutil.which("make")
+    assert make is not None, "make is needed to expand the build recipes"
+    result = subprocess.run(  # noqa: S603 - make -n on our own Makefile, arguments built here
+        [make, "--no-print-directory", "-n", "-f", str(makefile), target],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "ARTIFACTS_DIR": artifacts},
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+def test_template_every_function_ships_bytecode_compiled_by_the_functions_makefile(stack: Stack) -> None:
     # GIVEN every function: /var/task is read-only on Lambda, so a module without a shipped pyc is
     # compiled from source on each cold start
     functions = stack.of_type("AWS::Serverless::Function")
     assert set(functions) == FUNCTIONS
     wrong = []
     for name, function in functions.items():
-        # WHEN its build method and its code directory's Makefile are read
+        # WHEN its build metadata is read and the Makefile sam build would run is expanded for it
         metadata = stack.template["Resources"][name].get("Metadata", {})
-        makefile = ROOT / function["CodeUri"] / "Makefile"
-        recipe = makefile.read_text(encoding="utf-8") if makefile.is_file() else ""
+        makefile = ROOT / metadata.get("ContextPath", function["CodeUri"]) / "Makefile"
         package = function["Handler"].split(".")[0]
+        commands = built_commands(makefile, f"build-{name}", "/artifacts") if makefile.is_file() else []
         if (
             metadata.get("BuildMethod") != "makefile"
             or metadata.get("BuildArchitecture") != globals_of(stack)["Architectures"][0]
-            or f"build-{name}:" not in recipe
-            or f'-m compileall -q --invalidation-mode unchecked-hash "$(ARTIFACTS_DIR)/{package}"' not in recipe
+            or f'cp -R {package} "/artifacts/"' not in commands
+            or f'python3.13 -m compileall -q --invalidation-mode unchecked-hash "/artifacts/{package}"' not in commands
         ):
             wrong.append(name)
-    # THEN sam build runs its Makefile, which compiles the package for the runtime with unchecked-hash
-    # pycs (`make layer-check` checks the built pycs)
+    # THEN sam build runs one Makefile (functions/Makefile) for all of them, whose target for each
+    # copies that function's package and compiles it for the runtime with unchecked-hash pycs
+    # (`make layer-check` checks the built pycs)
     assert wrong == []
 
 
