@@ -53,15 +53,17 @@ def body(note: Notification, **changes: Any) -> str:
 
 
 class FakeLedger:
-    """Shipment requests in memory, once per event id; ``failing`` makes every write fail transiently."""
+    """Shipment requests in memory, once per event id; ``failing`` makes every write fail transiently,
+    ``failing_ids`` only those of the event ids in it."""
 
     def __init__(self) -> None:
         self.requests: dict[str, ShipmentRequest] = {}
         self.failing = False
+        self.failing_ids: set[str] = set()
 
     def record(self, request: ShipmentRequest, requested_at: str) -> bool:
-        if self.failing:
-            raise RetryableError("throttled")
+        if self.failing or request.event_id in self.failing_ids:
+            raise RetryableError(f"throttled writing {request.event_id}")
         if request.event_id in self.requests:
             return False
         self.requests[request.event_id] = request
@@ -126,6 +128,45 @@ def test_handle_reports_an_unreadable_notification_for_retry_and_its_dlq(text: s
     assert report.failures == ["m-1"]
     assert report.reasons["m-1"].startswith(reason)
     assert ledger.requests == {}
+
+
+def test_handle_gives_every_message_of_a_mixed_batch_its_own_outcome() -> None:
+    # GIVEN a batch where each outcome is followed by more messages: an unreadable one, a pending
+    # order, a completion whose write fails now, a completion, and a copy of a completion shipped before
+    ledger = FakeLedger()
+    shipped_before, throttled, fresh = completed(), completed(), completed()
+    handle([Message("m-0", body(shipped_before))], ledger, lambda: NOW)
+    ledger.failing_ids = {throttled.event.event_id.lower()}
+    batch = [
+        Message("m-1", "not json"),
+        Message("m-2", body(pending())),
+        Message("m-3", body(throttled)),
+        Message("m-4", body(fresh)),
+        Message("m-5", body(shipped_before)),
+    ]
+    # WHEN the batch is handled
+    report = handle(batch, ledger, lambda: NOW)
+    # THEN every message has its outcome (none is dropped after an early one), the two to deliver
+    # again are reported with their reasons, and the counts per outcome add up to the batch
+    assert report.outcomes == {
+        "m-1": Outcome.INVALID,
+        "m-2": Outcome.SKIPPED,
+        "m-3": Outcome.RETRY,
+        "m-4": Outcome.REQUESTED,
+        "m-5": Outcome.DUPLICATE,
+    }
+    assert report.failures == ["m-1", "m-3"]
+    assert set(report.reasons) == {"m-1", "m-3"}
+    assert report.reasons["m-1"].startswith("MalformedJson: ")
+    assert report.reasons["m-3"] == f"throttled writing {throttled.event.event_id.lower()}"
+    assert {str(outcome): report.count(outcome) for outcome in Outcome} == {
+        "requested": 1,
+        "duplicate": 1,
+        "skipped": 1,
+        "invalid": 1,
+        "retry": 1,
+    }
+    assert set(ledger.requests) == {shipped_before.event.event_id.lower(), fresh.event.event_id.lower()}
 
 
 def test_handle_reports_a_failed_write_for_retry() -> None:
