@@ -18,6 +18,9 @@ declare -A TESTS=(
   [functions/metrics_emitter/metrics_emitter/domain.py]="tests/unit/ops/test_ops_metrics_emitter.py"
   [functions/fulfilment/fulfilment/domain.py]="tests/unit/consumer/test_consumer_fulfilment.py"
   [layers/shared/python/orders_shared/counters.py]="tests/unit/layer/test_layer_counters.py tests/unit/ops/test_ops_metrics_emitter.py tests/unit/layer/test_layer_ledger.py"
+  [layers/shared/python/orders_shared/transitions.py]="tests/unit/layer/test_layer_transitions.py tests/unit/processor/test_processor_decide.py"
+  [layers/shared/python/orders_shared/batching.py]="tests/unit/layer/test_layer_batching.py"
+  [layers/shared/python/orders_shared/batch_reads.py]="tests/unit/layer/test_layer_batch_reads.py tests/unit/ops/test_ops_metrics_emitter.py"
   [functions/dlq_redriver/dlq_redriver/domain.py]="tests/unit/ops/test_ops_redrive_domain.py tests/unit/ops/test_ops_redrive_filters.py tests/unit/ops/test_ops_redrive_parking.py tests/unit/ops/test_ops_redrive_request.py"
 )
 # Not listed: orders_shared/ledger.py, on which mutmut 2.5.1 itself fails at its 141st mutant of 250
