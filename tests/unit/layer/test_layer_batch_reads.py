@@ -56,3 +56,18 @@ def test_batch_get_lets_a_refused_call_through_as_it_is(stubbed: tuple[Any, Stub
     # WHEN the events are read THEN the ClientError itself is raised
     with pytest.raises(ClientError, match="ProvisionedThroughputExceededException"):
         batch_get(client, "EventStore", KEYS, what="events")
+
+
+def test_batch_get_asks_for_at_most_a_hundred_keys_a_call(stubbed: tuple[Any, Stubber]) -> None:
+    # GIVEN 101 keys (DynamoDB refuses a BatchGetItem of more than 100 keys)
+    client, stubber = stubbed
+    requests = record_requests(client, "dynamodb.BatchGetItem")
+    keys = [event_key(f"e{number}") for number in range(101)]
+    stubber.add_response("batch_get_item", {"Responses": {"EventStore": keys[:100]}})
+    stubber.add_response("batch_get_item", {"Responses": {"EventStore": keys[100:]}})
+    # WHEN they are read
+    items = batch_get(client, "EventStore", keys, what="events")
+    # THEN two calls asked for the first hundred, then the last one, in order, and every item came back
+    assert [request["RequestItems"]["EventStore"]["Keys"] for request in requests] == [keys[:100], keys[100:]]
+    assert items == keys
+    stubber.assert_no_pending_responses()

@@ -27,6 +27,27 @@ def test_batches_by_size_cut_before_the_byte_limit() -> None:
     assert [[sizes[i] for i in chunk] for chunk in chunks] == [[400, 400], [400, 400], [400]]
 
 
+@pytest.mark.parametrize(
+    ("sizes", "expected"),
+    [([600, 400, 1], [[0, 1], [2]]), ([600, 401, 1], [[0], [1, 2]]), ([1_000, 1], [[0], [1]])],
+    ids=["exactly-the-limit", "one-byte-over", "one-item-at-the-limit"],
+)
+def test_batches_fill_a_batch_up_to_the_byte_limit_itself(sizes: list[int], expected: list[list[int]]) -> None:
+    # GIVEN items whose sizes reach a 1,000-byte limit exactly, or pass it by one byte
+    # (SNS takes a PublishBatch of exactly its limit: the limit is a maximum, not a bound to stay under)
+    # WHEN they are split
+    chunks = list(batches(range(len(sizes)), max_items=10, max_bytes=1_000, size_of=sizes.__getitem__))
+    # THEN a batch holds up to the limit itself, and the next item starts a new batch with its own size only
+    assert chunks == expected
+
+
+def test_batches_of_one_item_each() -> None:
+    # GIVEN a count limit of one (the smallest that works)
+    # WHEN three items are split
+    # THEN each goes alone
+    assert list(batches("abc", max_items=1)) == [["a"], ["b"], ["c"]]
+
+
 def test_batches_send_an_oversized_item_alone() -> None:
     # GIVEN an item larger than the limit between two small ones
     sizes = [10, 5_000, 10]
@@ -51,9 +72,11 @@ def test_batches_of_nothing_are_none() -> None:
 def test_batches_refuse_limits_that_cannot_work(kwargs: dict[str, object]) -> None:
     # GIVEN limits that cannot split anything sensibly
     # WHEN batches are asked for
-    # THEN a ValueError says which limit is wrong
-    with pytest.raises(ValueError, match=r"max_items|max_bytes"):
+    with pytest.raises(ValueError, match=r"max_items|max_bytes") as raised:
         list(batches(["a"], **kwargs))  # type: ignore[arg-type]
+    # THEN a ValueError says which limit is wrong
+    expected = "max_items must be at least 1" if kwargs["max_items"] == 0 else "max_bytes and size_of go together"
+    assert str(raised.value) == expected
 
 
 def test_map_batches_on_an_executor_runs_there_and_keeps_the_batches_order() -> None:
@@ -64,12 +87,14 @@ def test_map_batches_on_an_executor_runs_there_and_keeps_the_batches_order() -> 
         threads.append(threading.get_ident())
         return n * 10
 
-    # WHEN four batches run with an executor
+    # WHEN four batches, then two (the fewest worth the hand-off), run with an executor
     with ThreadPoolExecutor(max_workers=2) as executor:
         results = map_batches(call, [0, 1, 2, 3], executor)
+        pair = map_batches(call, [4, 5], executor)
     # THEN every call ran on the executor, not in the calling thread, and each result stands at its batch's place
     assert results == [0, 10, 20, 30]
-    assert len(threads) == 4
+    assert pair == [40, 50]
+    assert len(threads) == 6
     assert threading.get_ident() not in threads
 
 
