@@ -29,8 +29,13 @@ def test_batches_by_size_cut_before_the_byte_limit() -> None:
 
 @pytest.mark.parametrize(
     ("sizes", "expected"),
-    [([600, 400, 1], [[0, 1], [2]]), ([600, 401, 1], [[0], [1, 2]]), ([1_000, 1], [[0], [1]])],
-    ids=["exactly-the-limit", "one-byte-over", "one-item-at-the-limit"],
+    [
+        ([600, 400, 1], [[0, 1], [2]]),
+        ([600, 401, 1], [[0], [1, 2]]),
+        ([1_000, 1], [[0], [1]]),
+        ([600, 500, 500], [[0], [1, 2]]),
+    ],
+    ids=["exactly-the-limit", "one-byte-over", "one-item-at-the-limit", "the-next-batch-exactly-the-limit"],
 )
 def test_batches_fill_a_batch_up_to_the_byte_limit_itself(sizes: list[int], expected: list[list[int]]) -> None:
     # GIVEN items whose sizes reach a 1,000-byte limit exactly, or pass it by one byte
