@@ -20,14 +20,22 @@ differ (seen at 2026-11-30), so they are compared with DynamoDB Local only:
   commit already handles (a claim of its own taken over, docs/decisions.md);
 - an INSERT whose whole item is one parameter (``VALUE ?``): DynamoDB Local refuses the statement
   ("Please use struct format {...}"), as the stand-in does; MiniStack stores the item.
+
+Last, the processor's own applier and repository run the same traffic (lifecycles, a redelivered
+batch, an event that overtakes its predecessor, an event id reused with other content) on DynamoDB
+Local and on moto with the stand-in: every outcome, notification, dead letter and stored item must
+be the same, so what the unit and reliability suites see of the commit is what AWS's engine does.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import random
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +44,16 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
+from order_processor.applier import BatchApplier
+from order_processor.model import Record
+from order_processor.repository import DynamoOrderRepository
+from orders_shared.events import OrderStatus, order_created, order_status_changed, payment_processed
 from scripts.dynamodb_local import running
 from tests.support.aws import use_fake_credentials
+from tests.support.events import body_of
 from tests.support.tables import create_event_store_table, create_orders_table
+from tests.unit.processor.conftest import FakeDeadLetters, FakeNotifier
+from tests.unit.readside.conftest import lifecycle
 
 Batch = list[dict[str, Any]]
 
@@ -255,3 +270,94 @@ def _without(run: dict[str, Any], order: str) -> dict[str, Any]:
         table: [item for item in items if item.get("orderId") != s(order)] for table, items in run["stored"].items()
     }
     return {**run, "stored": stored}
+
+
+# --- the processor's own commits, on DynamoDB Local and on moto ---------------------------------------
+
+
+def processor_traffic() -> list[list[str]]:
+    """SQS bodies in batches, built once: lifecycles of twelve orders (each step in a later batch), the
+    first batch delivered again, an event that overtakes the one before it, and an event id reused
+    with other content."""
+    orders = [str(uuid.uuid5(uuid.NAMESPACE_URL, f"parity-order-{index}")) for index in range(12)]
+    lifecycles = [lifecycle(order_id, index) for index, order_id in enumerate(orders)]
+    steps = [[body_of(events[step]) for events in lifecycles if len(events) > step] for step in range(3)]
+    late = str(uuid.uuid5(uuid.NAMESPACE_URL, "parity-order-late"))
+    overtaking = [body_of(order_created(late, "cust-late", Decimal(5))), body_of(payment_processed(late, Decimal(5)))]
+    done = order_status_changed(late, OrderStatus.COMPLETED)
+    reused = order_status_changed(orders[0], OrderStatus.CANCELLED, event_id=lifecycles[1][0].detail["metadata"]["eventId"])
+    return [
+        *[step[start : start + 10] for step in steps for start in range(0, len(step), 10)],
+        steps[0][:10],  # the first batch again: every event a duplicate
+        [body_of(done), overtaking[0]],  # completed before its order exists: retried, not lost
+        [overtaking[1], body_of(done), body_of(reused)],
+    ]
+
+
+def commit_traffic(client: Any, suffix: str, traffic: list[list[str]]) -> dict[str, Any]:
+    """The traffic through the real applier and repository (clock, ledger clock and shards fixed, one
+    thread): every batch's outcomes, the notifications and dead letters, then every item stored."""
+    orders, events = f"pc-orders-{suffix}", f"pc-events-{suffix}"
+    create_orders_table(client, orders)
+    create_event_store_table(client, events)
+    ticks = iter(range(1_000_000))
+    repository = DynamoOrderRepository(
+        client,
+        orders,
+        events,
+        clock=lambda: f"2026-11-30T10:00:{next(ticks) % 60:02d}.000Z",
+        wall=lambda: 1_796_000_000.0,
+        rng=random.Random(7),
+    )
+    notifier, dead_letters = FakeNotifier(), FakeDeadLetters()
+    outcomes = []
+    try:
+        with ThreadPoolExecutor(max_workers=1) as executor:
+            applier = BatchApplier(repository, notifier, dead_letters, executor)
+            for number, bodies in enumerate(traffic):
+                records = [Record(f"m-{number}-{index}", body) for index, body in enumerate(bodies)]
+                result = applier.apply(records)
+                outcomes.append({message: str(one.outcome) for message, one in result.results.items()})
+        stored = {
+            table: sorted(
+                client.scan(TableName=table, ConsistentRead=True)["Items"],
+                key=lambda item: json.dumps(item, sort_keys=True),
+            )
+            for table in (orders, events)
+        }
+    finally:
+        for table in (orders, events):
+            client.delete_table(TableName=table)
+    return {
+        "outcomes": outcomes,
+        # sorted: the notifications of a batch go out per order, in no order a consumer may rely on
+        "notified": sorted((note.event.event_id, str(note.status)) for note in notifier.sent),
+        "parked": sorted((rejection.record.message_id, str(rejection.error)) for rejection in dead_letters.parked),
+        "stored": [len(items) for items in stored.values()],
+        "items": list(stored.values()),
+    }
+
+
+def test_the_processor_commits_on_dynamodb_local_exactly_what_it_commits_on_moto(
+    monkeypatch: pytest.MonkeyPatch, dynamodb_local: Any
+) -> None:
+    # GIVEN the processor's applier and repository, and traffic with duplicates, an overtaking event
+    # and an event id reused with other content (each body built once, for both runs)
+    suffix, traffic = uuid.uuid4().hex[:8], processor_traffic()
+
+    # WHEN the traffic runs on AWS's DynamoDB Local and on moto with the PartiQL stand-in
+    local = commit_traffic(dynamodb_local, suffix, traffic)
+    with monkeypatch.context() as patch:
+        use_fake_credentials(patch)
+        with mock_aws():
+            moto = commit_traffic(boto3.client("dynamodb", region_name="us-east-1"), suffix, traffic)
+
+    # THEN the traffic did what it means to on DynamoDB Local: duplicates, a retry, a parked conflict
+    seen = {outcome for batch in local["outcomes"] for outcome in batch.values()}
+    assert {"applied", "duplicate", "retry"} <= seen, seen
+    assert len(local["parked"]) == 1
+    # AND every outcome, notification, dead letter and stored item is the same on both
+    assert local["outcomes"] == moto["outcomes"]
+    assert local["notified"] == moto["notified"]
+    assert local["parked"] == moto["parked"]
+    assert local["items"] == moto["items"]
