@@ -285,7 +285,8 @@ def processor_traffic() -> list[list[str]]:
     late = str(uuid.uuid5(uuid.NAMESPACE_URL, "parity-order-late"))
     overtaking = [body_of(order_created(late, "cust-late", Decimal(5))), body_of(payment_processed(late, Decimal(5)))]
     done = order_status_changed(late, OrderStatus.COMPLETED)
-    reused = order_status_changed(orders[0], OrderStatus.CANCELLED, event_id=lifecycles[1][0].detail["metadata"]["eventId"])
+    taken = lifecycles[1][0].detail["metadata"]["eventId"]  # another order's creation
+    reused = order_status_changed(orders[0], OrderStatus.CANCELLED, event_id=taken)
     return [
         *[step[start : start + 10] for step in steps for start in range(0, len(step), 10)],
         steps[0][:10],  # the first batch again: every event a duplicate
