@@ -129,7 +129,7 @@ def aws_only_batches(orders: str, events: str) -> list[Batch]:
             {"Statement": on(orders, 'INSERT INTO "T" VALUE ?'), "Parameters": [{"M": {"orderId": s("o-whole")}}]},
             {"Statement": insert_head, "Parameters": [s("o-7"), n(1)]},
         ],
-        # two statements on one item: the whole request refused, nothing applied
+        # two statements on one item: the whole request refused (its item's state is not compared: module doc)
         [
             {"Statement": insert_head, "Parameters": [s("o-8"), n(1)]},
             {
