@@ -125,7 +125,7 @@ def _answers(endpoint: str) -> bool:
 
 
 @contextlib.contextmanager
-def running(home: Path, *, timeout: float = 60, log: Path | None = None) -> Iterator[str]:
+def running(home: Path, *, timeout: float = 60) -> Iterator[str]:
     """A DynamoDB Local server of ``home`` (see :func:`fetch`), in memory on a free port of
     127.0.0.1, for the block: yields its endpoint URL, then stops it.
 
@@ -148,8 +148,7 @@ def running(home: Path, *, timeout: float = 60, log: Path | None = None) -> Iter
         str(port),
         "-disableTelemetry",
     ]
-    with contextlib.ExitStack() as stack:
-        output = stack.enter_context(log.open("ab")) if log else stack.enter_context(tempfile.TemporaryFile())
+    with tempfile.TemporaryFile() as output:  # what it says, for the error if it does not come up
         server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + timeout
